@@ -1,0 +1,77 @@
+"""The JSON endpoints: thin translations between HTTP and the rules, tokens and store."""
+
+from __future__ import annotations
+
+import math
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from . import rules
+from .body import read_json_object
+from .errors import ApiError
+from .mock import mock_of, session_of
+from .store import EXPIRED, Link
+
+
+async def create_iframe_link(request: Request) -> Response:
+    mock = mock_of(request)
+    request.state.operation = mock.create.operation_id
+    auth = rules.authenticate(
+        request.headers.get("authorization"), mock.settings.api_keys, mock.settings.allow_anonymous
+    )
+    if auth.error:
+        raise ApiError(401, auth.error, {"WWW-Authenticate": 'Bearer realm="camelai-mock"'})
+    body = await read_json_object(request, mock.settings.max_body_bytes)
+    if isinstance(body.get("uid"), str):
+        request.state.uid = body["uid"]
+    assert mock.create.body is not None
+    errors = mock.create.body.errors(body)
+    if not errors:
+        settings = rules.resolve(body, mock.defaults)
+        policy = mock.settings.api_keys.get(auth.key) if auth.key else None
+        problem = rules.model_error(policy, settings["model"], auth.key)
+        errors = [problem] if problem else []
+    if errors:
+        request.state.errors = errors
+        raise ApiError(400, "; ".join(errors))
+    session = session_of(request)
+    now = mock.clock.now()
+    base = mock.public_base(request)
+    claims = rules.claims(
+        settings, issuer=base, audience=mock.settings.audience, now=now, jti=secrets.token_urlsafe(16)
+    )
+    cache_key = secrets.token_urlsafe(24)  # 192 bits
+    link = Link(cache_key, mock.signer.sign(claims), claims, claims["exp"])
+    await mock.store.put_link(session, link, now)
+    await mock.store.set_limits(session, settings["uid"], settings.get("limits"))
+    return JSONResponse(
+        {"iframe_url": f"{base}/iframe/{cache_key}/", "cache_key": cache_key, "expires_in": settings["ttl"]}
+    )
+
+
+async def token_lookup(request: Request) -> Response:
+    mock = mock_of(request)
+    request.state.operation = "mock_iframe_token_retrieve"
+    now = mock.clock.now()
+    found = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
+    if found is None or found is EXPIRED:
+        state = "has expired" if found is EXPIRED else "was never issued by this mock"
+        raise ApiError(404, f"cache_key: no live token; this key {state}")
+    assert isinstance(found, Link)
+    request.state.uid = found.claims["sub"]
+    return JSONResponse({"token": found.token, "expires_in": seconds_left(found, now)})
+
+
+def seconds_left(link: Link, now: float) -> int:
+    return max(math.ceil(link.expires_at - now), 1)
+
+
+async def jwks(request: Request) -> Response:
+    return JSONResponse(mock_of(request).signer.jwks())
+
+
+async def openapi_document(request: Request) -> Response:
+    mock = mock_of(request)
+    return Response(mock.contract.served(mock.public_base(request)), media_type="application/json")

@@ -1,0 +1,119 @@
+"""`mockserver serve`: flags over environment (`MOCKSERVER_*`) over the config file over defaults."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+from .clock import ClockError
+from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file
+from .contract import ContractError
+from .tokens import ALGORITHMS, SigningKeyError
+
+STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(f"MOCKSERVER_{name.upper()}")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
+    commands = top.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the mock", description="Run the mock. Every flag can also be set "
+                                "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).")
+    serve.add_argument("--host", default=_env("host"), help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=_env("port"), help="port to listen on; 0 picks a free one (default 8000)")
+    serve.add_argument("--spec", default=_env("spec"), help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)")
+    serve.add_argument("--config", default=_env("config"), help="YAML config file: api_keys with per-key models, audience, frame_ancestors, ...")
+    serve.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
+                       help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); with none, any non-empty key is accepted")
+    serve.add_argument("--allow-anonymous", action="store_true", default=None,
+                       help="accept creates without an Authorization header, as the vendor's security: [{}] allows")
+    serve.add_argument("--alg", choices=ALGORITHMS, default=_env("alg"), help="JWT signing algorithm (default ES256)")
+    serve.add_argument("--signing-key", default=_env("signing_key"),
+                       help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; default: a new key each start")
+    serve.add_argument("--audience", default=_env("audience"), help="the JWT 'aud' claim (default camelai-iframe)")
+    serve.add_argument("--public-url", default=_env("public_url"), help="base URL for iframe_url and 'iss' (default: the URL each request came in on)")
+    serve.add_argument("--clock", default=_env("clock"), help="real (default), frozen, frozen:<ISO time> or offset:<seconds>")
+    serve.add_argument("--frame-ancestors", default=_env("frame_ancestors"), help="CSP frame-ancestors of the iframe page (default *)")
+    serve.add_argument("--max-body-bytes", type=int, default=_env("max_body_bytes"), help="largest request body accepted (default 1048576)")
+    serve.add_argument("--log-level", default=_env("log_level"), choices=["critical", "error", "warning", "info", "debug"], help="(default info)")
+    serve.add_argument("--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request")
+    return top
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = load_config_file(args.config) if args.config else Settings()
+    keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
+    anonymous = args.allow_anonymous or (_env("allow_anonymous") or "").lower() in ("1", "true", "yes") or None
+    return settings.with_overrides(
+        host=args.host,
+        port=args.port,
+        spec=args.spec,
+        api_keys={**settings.api_keys, **keys} if keys else None,
+        allow_anonymous=anonymous,
+        alg=args.alg,
+        signing_key=args.signing_key,
+        audience=args.audience,
+        public_url=args.public_url,
+        clock=args.clock,
+        frame_ancestors=args.frame_ancestors,
+        max_body_bytes=args.max_body_bytes,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+
+
+def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:
+    if settings.api_keys:
+        auth = f"{len(settings.api_keys)} API key(s) accepted"
+    else:
+        auth = "ANY non-empty bearer key accepted (no --api-key configured)"
+    if settings.allow_anonymous:
+        auth += ", anonymous allowed"
+    key = "new signing key" if generated_key else f"key {settings.signing_key}"
+    return f"camelAI mock listening on {url} ({alg}, {key}; {auth})"
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .mock import build_mock
+
+    mock = build_mock(settings)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        raise ConfigError(f"--host {settings.host} --port {settings.port}: cannot listen there ({exc.strerror})") from None
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
+    if mock.signer.alg == "HS256" and mock.signing_key_generated:
+        print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
+    config = uvicorn.Config(
+        create_app(mock), log_level=settings.log_level, access_log=settings.access_log, server_header=False
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(settings_from(args))
+    except STARTUP_ERRORS as exc:
+        print(f"mockserver: error: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

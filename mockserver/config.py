@@ -1,0 +1,117 @@
+"""Settings: command-line flags over the config file over defaults, checked at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_MAX_BODY = 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names where it came from and the problem."""
+
+
+@dataclass(frozen=True)
+class KeyPolicy:
+    """What one API key may do; `models` None means every model the contract allows."""
+
+    models: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    spec: str | None = None
+    api_keys: dict[str, KeyPolicy] = field(default_factory=dict)  # empty: any non-empty key
+    allow_anonymous: bool = False
+    alg: str = "ES256"
+    signing_key: str | None = None
+    audience: str = "camelai-iframe"
+    public_url: str | None = None
+    clock: str = "real"
+    frame_ancestors: str = "*"
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    log_level: str = "info"
+    access_log: bool = True
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_FILE_KEYS = {
+    "api_keys",
+    "allow_anonymous",
+    "alg",
+    "signing_key",
+    "audience",
+    "public_url",
+    "clock",
+    "frame_ancestors",
+    "max_body_bytes",
+}
+
+
+def load_config_file(path: str | Path) -> Settings:
+    """Read a YAML config file, for example:
+
+    api_keys:
+      sk-free: {models: [gpt-5]}   # this key may only ask for gpt-5
+      sk-pro: {}                   # any model
+    audience: camelai-iframe
+    frame_ancestors: "'self' http://localhost:*"
+    """
+    where = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read the config file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: not valid YAML: {exc}") from None
+    if data is None:
+        return Settings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the config must be a mapping of settings, not {type(data).__name__}")
+    unknown = sorted(set(data) - _FILE_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}")
+    values = dict(data)
+    if "api_keys" in values:
+        values["api_keys"] = _parse_keys(values["api_keys"], where)
+    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int)):
+        if name in values and not isinstance(values[name], kind):
+            raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
+    for name in ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors"):
+        if name in values and not isinstance(values[name], str):
+            raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
+    return Settings(**values)
+
+
+def _parse_keys(raw: Any, where: str) -> dict[str, KeyPolicy]:
+    if isinstance(raw, list):
+        raw = {key: {} for key in raw}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: api_keys must map each key to its policy, e.g. 'sk-1: {{models: [gpt-5]}}'")
+    keys: dict[str, KeyPolicy] = {}
+    for key, policy in raw.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"{where}: api_keys: {key!r} is not a non-empty string")
+        policy = policy or {}
+        if not isinstance(policy, dict) or set(policy) - {"models"}:
+            raise ConfigError(f"{where}: api_keys.{key}: a policy holds only 'models', got {policy!r}")
+        models = policy.get("models")
+        if models is not None and not (isinstance(models, list) and all(isinstance(m, str) for m in models)):
+            raise ConfigError(f"{where}: api_keys.{key}.models: {models!r} is not a list of model names")
+        keys[key] = KeyPolicy(tuple(models) if models is not None else None)
+    return keys
+
+
+def keys_from_env() -> dict[str, KeyPolicy]:
+    """`MOCKSERVER_API_KEYS`: comma-separated keys, each allowed every model."""
+    raw = os.environ.get("MOCKSERVER_API_KEYS", "")
+    return {key.strip(): KeyPolicy() for key in raw.split(",") if key.strip()}

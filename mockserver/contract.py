@@ -1,0 +1,171 @@
+"""Loads `openapi.yaml`, checks it once, and derives what the hot path needs from it."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .validation import BodyValidator, compile_body_validator
+
+# Wheels carry the spec inside the package; a source checkout keeps it at the top level.
+_PACKAGED = Path(__file__).with_name("openapi.yaml")
+DEFAULT_SPEC = _PACKAGED if _PACKAGED.exists() else Path(__file__).parent.parent / "openapi.yaml"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class ContractError(Exception):
+    """The spec cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    body: BodyValidator | None
+
+
+class Contract:
+    """The loaded document, its operations, and the validators compiled from it at start-up."""
+
+    def __init__(self, path: Path, document: dict[str, Any]):
+        self.path = path
+        self.document = document
+        self.operations: dict[str, Operation] = {}
+        for route, item in document.get("paths", {}).items():
+            for method in METHODS:
+                op = item.get(method)
+                if op is None:
+                    continue
+                op_id = op.get("operationId") or f"{method} {route}"
+                schema = _json_body_schema(op)
+                body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
+                self.operations[op_id] = Operation(op_id, method.upper(), route, body)
+        self._served: dict[str, bytes] = {}
+
+    def operation(self, operation_id: str) -> Operation:
+        return self.operations[operation_id]
+
+    def served(self, base_url: str) -> bytes:
+        """The document as JSON, with the mock's own URL as its only server (cached per URL)."""
+        body = self._served.get(base_url)
+        if body is None:
+            doc = copy.deepcopy(self.document)
+            doc["servers"] = [{"url": base_url, "description": "this mock", "x-mock": True}]
+            body = self._served[base_url] = json.dumps(doc).encode()
+        return body
+
+
+def load_contract(path: str | os.PathLike[str] | None = None, *, check_cache: Path | None = None) -> Contract:
+    """Read and check the spec; every failure is a ContractError naming the file."""
+    spec_path = Path(path) if path else DEFAULT_SPEC
+    try:
+        raw = spec_path.read_bytes()
+    except FileNotFoundError:
+        raise ContractError(f"{spec_path}: no such file") from None
+    except OSError as exc:
+        raise ContractError(f"{spec_path}: cannot be read ({exc.strerror})") from None
+    try:
+        document = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ContractError(f"{spec_path}: not valid YAML or JSON: {exc}") from None
+    if not isinstance(document, dict) or "openapi" not in document:
+        raise ContractError(f"{spec_path}: not an OpenAPI document (no top-level 'openapi' field)")
+    _check_with_openapi_core(spec_path, raw, document, check_cache)
+    try:
+        return Contract(spec_path, document)
+    except ValueError as exc:
+        raise ContractError(f"{spec_path}: {exc}") from None
+
+
+def _check_with_openapi_core(path: Path, raw: bytes, document: dict[str, Any], cache: Path | None) -> None:
+    """openapi-core's own spec check, remembered by content hash.
+
+    Importing openapi-core costs about 0.5 s, the whole start-up budget; a spec whose exact
+    bytes passed before under the same openapi-core version is not checked again.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(raw + version("openapi-core").encode()).hexdigest()
+    marker = (cache or _default_cache()) / f"{digest}.ok"
+    if marker.exists():
+        return
+    from openapi_core import OpenAPI
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        OpenAPI.from_dict(document)
+    except OpenAPIValidationError as exc:
+        where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else "document"
+        raise ContractError(f"{path}: not a valid OpenAPI document at {where}: {exc.message}") from None
+    except Exception as exc:  # openapi-core raises several unrelated types for broken specs
+        raise ContractError(f"{path}: rejected by openapi-core: {exc}") from None
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # no writable cache: the next start simply checks again
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "camelai-iframe-mock" / "checked-specs"
+
+
+def _json_body_schema(op: dict[str, Any]) -> dict[str, Any] | None:
+    content = (op.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json")
+    return media.get("schema") if media else None
+
+
+def _inline(node: Any, document: dict[str, Any], where: str, seen: tuple[str, ...] = ()) -> Any:
+    """Resolve local `$ref`s once, so no reference is followed per request."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#/"):
+                raise ValueError(f"{where}: only local $refs are supported, not {ref!r}")
+            if ref in seen:
+                raise ValueError(f"{where}: recursive $ref {ref!r} is not supported")
+            target: Any = document
+            for part in ref[2:].split("/"):
+                part = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, dict) or part not in target:
+                    raise ValueError(f"{where}: $ref {ref!r} points at nothing")
+                target = target[part]
+            return _inline(target, document, where, (*seen, ref))
+        return {k: _inline(v, document, where, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, document, where, seen) for v in node]
+    return node
+
+
+def strip_mock_additions(node: Any) -> Any:
+    """The document as the vendor published it: every `x-mock: true` object removed.
+
+    A mapping or list left empty only because its members were additions goes too.
+    """
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if _is_addition(value):
+                continue
+            stripped = strip_mock_additions(value)
+            if isinstance(value, (dict, list)) and value and not stripped:
+                continue
+            out[key] = stripped
+        return out
+    if isinstance(node, list):
+        return [strip_mock_additions(v) for v in node if not _is_addition(v)]
+    return node
+
+
+def _is_addition(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("x-mock") is True

@@ -1,0 +1,253 @@
+"""All mutable state behind one small async interface, namespaced by `X-Mock-Session`.
+
+Each operation is one atomic step so that it maps onto one Redis command, transaction or Lua
+script: nothing here may assume a single process. `MemoryStore` is the embedded default.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import OrderedDict, deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from .clock import ClockState
+
+EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a create leaves behind: the signed token and the claims it carries."""
+
+    cache_key: str
+    token: str
+    claims: dict[str, Any]
+    expires_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Link:
+        return cls(data["cache_key"], data["token"], data["claims"], data["expires_at"])
+
+
+class _Expired:
+    def __repr__(self) -> str:
+        return "EXPIRED"
+
+
+EXPIRED = _Expired()
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str  # "hourly", "daily", ...
+    seconds: float
+    limit: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict of one rate-limited action over all of its windows."""
+
+    allowed: bool
+    window: Window | None  # the refusing window, else the one with fewest left
+    remaining: int  # left in `window` after this action
+    reset: float  # seconds until `window` frees one more slot (0 when it has room)
+
+
+class Store(Protocol):
+    async def put_link(self, session: str, link: Link, now: float) -> None: ...
+    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None: ...
+
+    async def set_limits(self, session: str, uid: str, limits: dict[str, int] | None) -> None: ...
+    async def get_limits(self, session: str, uid: str) -> dict[str, int] | None: ...
+    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        """Atomically: refuse if any window is full, else count one action at `now`."""
+        ...
+
+    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        """What `hit` would decide, counting nothing."""
+        ...
+
+    async def append_messages(self, session: str, uid: str, messages: list[dict[str, Any]], cap: int) -> None: ...
+    async def thread(self, session: str, uid: str) -> list[dict[str, Any]]: ...
+
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
+    async def journal(self, session: str) -> list[dict[str, Any]]: ...
+    async def journal_clear(self, session: str) -> None: ...
+
+    async def add_fault(self, session: str, fault: dict[str, Any]) -> None: ...
+    async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
+        """Atomically: the first queued fault matching the request, its count used up by one."""
+        ...
+
+    async def faults(self, session: str) -> list[dict[str, Any]]: ...
+    async def clear_faults(self, session: str) -> None: ...
+
+    async def load_clock(self) -> ClockState | None: ...
+    async def save_clock(self, state: ClockState) -> None: ...
+
+    async def reset(self, session: str) -> None:
+        """Empty the session's links, limits, counters, threads, journal and faults."""
+        ...
+
+    async def live_links(self, session: str, now: float) -> list[Link]: ...
+    async def close(self) -> None: ...
+
+
+def fault_matches(fault: dict[str, Any], method: str, path: str) -> bool:
+    want = fault.get("method")
+    return fault.get("path") in (None, path) and (want is None or want.upper() == method)
+
+
+def decide(stamps: list[float], windows: list[Window], now: float) -> Decision:
+    """The sliding-window verdict for one more action, given the sorted past action times."""
+    best: Decision | None = None
+    for window in windows:
+        start = now - window.seconds
+        counted = [t for t in stamps if t > start]
+        if len(counted) >= window.limit:
+            oldest = counted[len(counted) - window.limit]
+            return Decision(False, window, 0, max(oldest + window.seconds - now, 0.0))
+        left = window.limit - len(counted) - 1
+        if best is None or left < best.remaining:
+            reset = (counted[0] + window.seconds - now) if counted else window.seconds
+            best = Decision(True, window, left, reset)
+    return best or Decision(True, None, 0, 0.0)
+
+
+@dataclass
+class _Session:
+    links: dict[str, Link] = field(default_factory=dict)
+    by_expiry: list[tuple[float, str]] = field(default_factory=list)
+    expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    stamps: dict[str, list[float]] = field(default_factory=dict)
+    threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
+    journal: deque[dict[str, Any]] = field(default_factory=deque)
+    faults: list[dict[str, Any]] = field(default_factory=list)
+
+
+class MemoryStore:
+    """State in this process's memory; bounded however long it runs."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, _Session] = {}
+        self._clock: ClockState | None = None
+
+    def _s(self, session: str) -> _Session:
+        state = self._sessions.get(session)
+        if state is None:
+            state = self._sessions[session] = _Session()
+        return state
+
+    def _purge(self, s: _Session, now: float) -> None:
+        while s.by_expiry and s.by_expiry[0][0] <= now:
+            _, key = heapq.heappop(s.by_expiry)
+            if s.links.pop(key, None) is not None:
+                s.expired[key] = None
+                if len(s.expired) > EXPIRED_MEMORY:
+                    s.expired.popitem(last=False)
+
+    async def put_link(self, session: str, link: Link, now: float) -> None:
+        s = self._s(session)
+        self._purge(s, now)
+        s.links[link.cache_key] = link
+        heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
+
+    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
+        s = self._s(session)
+        self._purge(s, now)
+        link = s.links.get(cache_key)
+        if link is not None:
+            return link
+        return EXPIRED if cache_key in s.expired else None
+
+    async def live_links(self, session: str, now: float) -> list[Link]:
+        s = self._s(session)
+        self._purge(s, now)
+        return sorted(s.links.values(), key=lambda link: link.expires_at)
+
+    async def set_limits(self, session: str, uid: str, limits: dict[str, int] | None) -> None:
+        s = self._s(session)
+        if limits:
+            s.limits[uid] = dict(limits)
+        else:
+            s.limits.pop(uid, None)
+
+    async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
+        return self._s(session).limits.get(uid)
+
+    def _stamps(self, s: _Session, bucket: str, windows: list[Window], now: float) -> list[float]:
+        horizon = now - max((w.seconds for w in windows), default=0.0)
+        stamps = [t for t in s.stamps.get(bucket, ()) if t > horizon]
+        if stamps:
+            s.stamps[bucket] = stamps
+        else:
+            s.stamps.pop(bucket, None)  # an idle bucket costs nothing
+        return stamps
+
+    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        s = self._s(session)
+        stamps = self._stamps(s, bucket, windows, now)
+        decision = decide(stamps, windows, now)
+        if decision.allowed and windows:
+            stamps.append(now)
+            s.stamps[bucket] = stamps
+        return decision
+
+    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        return decide(self._stamps(self._s(session), bucket, windows, now), windows, now)
+
+    async def append_messages(self, session: str, uid: str, messages: list[dict[str, Any]], cap: int) -> None:
+        thread = self._s(session).threads.setdefault(uid, deque(maxlen=cap))
+        thread.extend(messages)
+
+    async def thread(self, session: str, uid: str) -> list[dict[str, Any]]:
+        return list(self._s(session).threads.get(uid, ()))
+
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
+        journal = self._s(session).journal
+        journal.append(entry)
+        while len(journal) > cap:
+            journal.popleft()
+
+    async def journal(self, session: str) -> list[dict[str, Any]]:
+        return list(self._s(session).journal)
+
+    async def journal_clear(self, session: str) -> None:
+        self._s(session).journal.clear()
+
+    async def add_fault(self, session: str, fault: dict[str, Any]) -> None:
+        self._s(session).faults.append(dict(fault))
+
+    async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
+        faults = self._s(session).faults
+        for i, fault in enumerate(faults):
+            if fault_matches(fault, method, path):
+                fault["count"] -= 1
+                if fault["count"] <= 0:
+                    del faults[i]
+                return dict(fault)
+        return None
+
+    async def faults(self, session: str) -> list[dict[str, Any]]:
+        return [dict(f) for f in self._s(session).faults]
+
+    async def clear_faults(self, session: str) -> None:
+        self._s(session).faults.clear()
+
+    async def load_clock(self) -> ClockState | None:
+        return self._clock
+
+    async def save_clock(self, state: ClockState) -> None:
+        self._clock = state
+
+    async def reset(self, session: str) -> None:
+        self._sessions.pop(session, None)
+
+    async def close(self) -> None:
+        pass

@@ -1,0 +1,114 @@
+"""Signing keys, the JWTs behind cache keys, and the JWKS that verifies them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
+_KEY_KINDS = {
+    "ES256": (ec.EllipticCurvePrivateKey, "an EC P-256 private key"),
+    "RS256": (rsa.RSAPrivateKey, "an RSA private key"),
+    "EdDSA": (ed25519.Ed25519PrivateKey, "an Ed25519 private key"),
+}
+
+
+class SigningKeyError(ValueError):
+    """A signing key that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    alg: str
+    kid: str
+    key: Any  # private key object, or the HS256 secret as bytes
+    public_jwk: dict[str, Any] | None  # None for HS256: a shared secret is never published
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self.key, algorithm=self.alg, headers={"kid": self.kid})
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.public_jwk] if self.public_jwk else []}
+
+    def verification_key(self) -> Any:
+        """What PyJWT needs to verify this signer's tokens."""
+        return self.key if self.alg == "HS256" else self.key.public_key()
+
+    def private_pem(self) -> bytes:
+        """The key as a file `--signing-key` accepts (PEM, or the raw HS256 secret)."""
+        if self.alg == "HS256":
+            return bytes(self.key)
+        return bytes(
+            self.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+
+
+def generate_signer(alg: str) -> Signer:
+    if alg == "ES256":
+        return _signer(alg, ec.generate_private_key(ec.SECP256R1()))
+    if alg == "RS256":
+        return _signer(alg, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    if alg == "EdDSA":
+        return _signer(alg, ed25519.Ed25519PrivateKey.generate())
+    if alg == "HS256":
+        return _signer(alg, secrets.token_bytes(32))
+    raise SigningKeyError(f"--alg {alg!r} is not one of {', '.join(ALGORITHMS)}")
+
+
+def load_signer(alg: str, data: bytes, source: str = "the signing key") -> Signer:
+    """From PEM bytes (or, for HS256, the secret itself, at least 32 bytes)."""
+    if alg not in ALGORITHMS:
+        raise SigningKeyError(f"--alg {alg!r} is not one of {', '.join(ALGORITHMS)}")
+    if alg == "HS256":
+        secret = data.strip()
+        if len(secret) < 32:
+            raise SigningKeyError(f"{source}: an HS256 secret needs at least 32 bytes, this one has {len(secret)}")
+        return _signer(alg, secret)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise SigningKeyError(f"{source}: the PEM key is encrypted; give an unencrypted key") from None
+    except ValueError:
+        raise SigningKeyError(f"{source}: not a PEM private key (expected '-----BEGIN PRIVATE KEY-----')") from None
+    kind, wanted = _KEY_KINDS[alg]
+    if not isinstance(key, kind):
+        raise SigningKeyError(f"{source}: holds a {type(key).__name__.lstrip('_')}, but --alg {alg} needs {wanted}")
+    if isinstance(key, ec.EllipticCurvePrivateKey) and not isinstance(key.curve, ec.SECP256R1):
+        raise SigningKeyError(f"{source}: the EC key is on {key.curve.name}, but ES256 needs P-256 (secp256r1)")
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 2048:
+        raise SigningKeyError(f"{source}: the RSA key has {key.key_size} bits; RS256 needs at least 2048")
+    return _signer(alg, key)
+
+
+def load_signer_file(alg: str, path: str | Path) -> Signer:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SigningKeyError(f"{path}: cannot read the signing key ({exc.strerror})") from None
+    return load_signer(alg, data, str(path))
+
+
+def _signer(alg: str, key: Any) -> Signer:
+    if alg == "HS256":
+        return Signer(alg, "hs256", key, None)
+    jwk: dict[str, Any] = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(key.public_key()))
+    kid = _thumbprint(jwk)
+    return Signer(alg, kid, key, {**jwk, "kid": kid, "alg": alg, "use": "sig"})
+
+
+def _thumbprint(jwk: dict[str, Any]) -> str:
+    """RFC 7638: the same key always gets the same `kid`, across restarts and replicas."""
+    members = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}[jwk["kty"]]
+    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
