@@ -1,0 +1,52 @@
+"""A real uvicorn server in a background thread, on a free port: for tests and the pytest plugin."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from .app import create_app
+from .mock import Mock
+
+
+class ThreadedServer:
+    def __init__(self, mock: Mock, host: str = "127.0.0.1"):
+        self.mock = mock
+        self._sock = socket.socket()
+        self._sock.bind((host, 0))
+        self.url = f"http://{host}:{self._sock.getsockname()[1]}"
+        config = uvicorn.Config(create_app(mock), log_level="warning", access_log=False, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+
+    def start(self) -> None:
+        ready = threading.Event()
+        startup = self._server.startup
+
+        async def startup_then_signal(sockets: list[socket.socket] | None = None) -> None:
+            await startup(sockets)
+            ready.set()
+
+        self._server.startup = startup_then_signal  # type: ignore[method-assign]
+        self._thread.start()
+        if not ready.wait(timeout=10):
+            raise RuntimeError("the mock's uvicorn server did not start within 10 s")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+@contextmanager
+def serve_in_thread(mock: Mock) -> Iterator[ThreadedServer]:
+    server = ThreadedServer(mock)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
