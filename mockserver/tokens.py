@@ -83,7 +83,8 @@ def load_signer(alg: str, data: bytes, source: str = "the signing key") -> Signe
         raise SigningKeyError(f"{source}: not a PEM private key (expected '-----BEGIN PRIVATE KEY-----')") from None
     kind, wanted = _KEY_KINDS[alg]
     if not isinstance(key, kind):
-        raise SigningKeyError(f"{source}: holds a {type(key).__name__.lstrip('_')}, but --alg {alg} needs {wanted}")
+        held = next((text for k, text in _KEY_KINDS.values() if isinstance(key, k)), "an unsupported kind of key")
+        raise SigningKeyError(f"{source}: holds {held}, but --alg {alg} needs {wanted}")
     if isinstance(key, ec.EllipticCurvePrivateKey) and not isinstance(key.curve, ec.SECP256R1):
         raise SigningKeyError(f"{source}: the EC key is on {key.curve.name}, but ES256 needs P-256 (secp256r1)")
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 2048:
