@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import sys
@@ -147,6 +148,8 @@ def serve(settings: Settings) -> int:
     print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:
         print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
+    # Everything built so far lives as long as the process: keep it out of the garbage collector's scans.
+    gc.freeze()
     config = uvicorn.Config(
         create_app(mock), log_level=settings.log_level, access_log=settings.access_log, server_header=False
     )
