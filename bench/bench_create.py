@@ -36,8 +36,12 @@ def wait_until_answering(port: int, started: float, limit: float = 20.0) -> floa
     while time.perf_counter() - started < limit:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("POST", "/api/v1/iframe/create", body, {"Content-Type": "application/json",
-                                                                  "Authorization": "Bearer sk-bench"})
+            conn.request(
+                "POST",
+                "/api/v1/iframe/create",
+                body,
+                {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"},
+            )
             if conn.getresponse().status == 200:
                 return time.perf_counter() - started
         except OSError:
@@ -47,9 +51,19 @@ def wait_until_answering(port: int, started: float, limit: float = 20.0) -> floa
 
 def wrk(port: int, duration: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(HERE / "create.lua"),
-         f"http://127.0.0.1:{port}/api/v1/iframe/create"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(HERE / "create.lua"),
+            f"http://127.0.0.1:{port}/api/v1/iframe/create",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -74,8 +88,11 @@ def run(name: str, command: list[str], port: int, args: argparse.Namespace) -> d
         proc.terminate()
         proc.wait(timeout=10)
     result["ready_s"] = ready
-    print(f"{name:>6}: {result['rps']:>8.0f} req/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
-          f"ready after {ready:.2f} s", flush=True)
+    print(
+        f"{name:>6}: {result['rps']:>8.0f} req/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
+        f"ready after {ready:.2f} s",
+        flush=True,
+    )
     return result
 
 
@@ -88,12 +105,35 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is not installed (Debian: apt-get install wrk)")
     port = free_port()
-    bare = run("bare", [PY, "-m", "uvicorn", "--app-dir", str(HERE), "bare_app:app", "--port", str(port),
-                        "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
-               port, args)
+    bare = run(
+        "bare",
+        [
+            PY,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(HERE),
+            "bare_app:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+        ],
+        port,
+        args,
+    )
     port = free_port()
-    mock = run("mock", [PY, "-m", "mockserver", "serve", "--port", str(port), "--no-access-log",
-                        "--log-level", "warning"], port, args)
+    mock = run(
+        "mock",
+        [PY, "-m", "mockserver", "serve", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        port,
+        args,
+    )
     ratio = mock["rps"] / bare["rps"]
     print(f" ratio: mock/bare throughput {ratio:.0%}; p99 mock/bare {mock['p99_ms'] / bare['p99_ms']:.1f}x")
     if args.json:
