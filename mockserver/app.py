@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from . import api, page
+from . import api, chat, page
 from .errors import HANDLERS
 from .mock import Mock
 
@@ -15,6 +15,8 @@ def create_app(mock: Mock) -> Starlette:
         Route("/api/v1/iframe/create", api.create_iframe_link, methods=["POST"]),
         Route("/api/v1/iframe/token/{cache_key}", api.token_lookup, methods=["GET"]),
         Route("/iframe/{cache_key}/", page.iframe_page, methods=["GET"]),
+        Route("/iframe/{cache_key}/messages", chat.messages, methods=["GET", "POST"]),
+        Route("/iframe-assets/chat.js", chat.chat_script, methods=["GET"]),
         Route("/.well-known/jwks.json", api.jwks, methods=["GET"]),
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
     ]
