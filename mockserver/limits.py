@@ -8,7 +8,6 @@ Counting itself is `Store.hit` (atomic), deciding is `store.decide` (pure).
 from __future__ import annotations
 
 import math
-import re
 
 from .store import Decision, Window
 
@@ -20,10 +19,6 @@ WINDOW_SECONDS: dict[str, float] = {
     "monthly": 2592000.0,
 }
 IP_WINDOW = Window("minute", 60.0, 0)  # limit filled in from --ip-rate-limit
-
-
-class LimitSpecError(ValueError):
-    """An `--ip-rate-limit` value that is not `N/minute`."""
 
 
 def uid_bucket(uid: str) -> str:
@@ -43,14 +38,6 @@ def windows_of(limits: dict[str, int] | None) -> list[Window]:
 
 def ip_windows(per_minute: int | None) -> list[Window]:
     return [Window(IP_WINDOW.name, IP_WINDOW.seconds, per_minute)] if per_minute else []
-
-
-def parse_ip_rate_limit(text: str) -> int:
-    """`--ip-rate-limit 30/minute` → 30."""
-    match = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(minute|min|m)\s*", text)
-    if not match or int(match.group(1)) < 1:
-        raise LimitSpecError(f"--ip-rate-limit {text!r} is not N/minute with N at least 1 (e.g. 30/minute)")
-    return int(match.group(1))
 
 
 def whole_seconds(seconds: float) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from .tokens import Signer, generate_signer, load_signer_file
 CREATE = "iframe_create_create"
 SESSION_HEADER = "x-mock-session"
 DEFAULT_SESSION = "default"
+ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Mock:
     create: Operation
     defaults: dict[str, Any]
     signing_key_generated: bool
+    admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
     def public_base(self, request: Request) -> str:
         """`--public-url`, or the URL the request came in on."""
@@ -61,6 +64,10 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         signer = generate_signer(settings.alg)
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
+    if settings.journal_size < 1:
+        raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
+    if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:
+        raise ConfigError(f"ip_rate_limit: {settings.ip_rate_limit} must be at least 1 a minute")
     return Mock(
         settings=settings,
         contract=contract,
@@ -70,6 +77,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         create=create,
         defaults=defaults_of(create.body.schema),
         signing_key_generated=not settings.signing_key,
+        admin=load_contract(ADMIN_SPEC) if settings.admin else None,
     )
 
 
@@ -82,6 +90,20 @@ def session_of(request: Request) -> str:
     name = request.headers.get(SESSION_HEADER)
     if name is None:
         return DEFAULT_SESSION
-    if not name or len(name) > 200 or not name.isprintable():
+    if not valid_session(name):
         raise ApiError(400, f"X-Mock-Session: {name[:40]!r} must be 1-200 printable characters")
     return name
+
+
+def valid_session(name: str) -> bool:
+    return 0 < len(name) <= 200 and name.isprintable()
+
+
+def scope_session(scope: Any) -> str:
+    """The session of a raw ASGI request, for middleware; an unusable header counts as the default
+    session there (the endpoint itself answers it with a 400)."""
+    for key, value in scope.get("headers", ()):
+        if key == b"x-mock-session":
+            name = value.decode("latin-1")
+            return name if valid_session(name) else DEFAULT_SESSION
+    return DEFAULT_SESSION
