@@ -25,6 +25,13 @@ def redact(raw: bytes) -> bytes:
     return JWT.sub(b"[redacted JWT]", raw) if b"eyJ" in raw else raw
 
 
+def redact_text(text: Any) -> Any:
+    """A string a client chose (a uid, a path, an error quoting a value) may hold a JWT too."""
+    if isinstance(text, str) and "eyJ" in text:
+        return redact(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    return text
+
+
 class _Capture:
     __slots__ = ("chunks", "size")
 
@@ -93,15 +100,15 @@ class JournalMiddleware:
                 "time": format_time(started),
                 "epoch": started,
                 "method": scope["method"],
-                "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
+                "path": redact_text(scope["path"]),
+                "query": redact(scope.get("query_string", b"")).decode("latin-1"),
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (status[0] if status else 500),
                 "outcome": outcome,
                 "operation": state.get("operation"),
-                "uid": state.get("uid"),
-                "errors": state.get("errors") or [],
-                "error": state.get("error"),
+                "uid": redact_text(state.get("uid")),
+                "errors": [redact_text(e) for e in state.get("errors") or ()],
+                "error": redact_text(state.get("error")),
                 "fault": state.get("fault"),
                 "request": {"headers": _headers(scope.get("headers", [])), "body": request.text()},
                 "response": {"body": response.text()},
