@@ -30,24 +30,46 @@ _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _admin(operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]]) -> Endpoint:
-    """Wrap an admin endpoint: name its operation, check the admin key, resolve the session."""
+def query_names(document: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Each operation's documented query parameters, read from the admin document."""
+    out: dict[str, frozenset[str]] = {}
+    for item in document.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and "operationId" in op:
+                names = {p["name"] for p in op.get("parameters", ()) if p.get("in") == "query"}
+                out[op["operationId"]] = frozenset(names)
+    return out
+
+
+def _admin(
+    operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]], known: frozenset[str]
+) -> Endpoint:
+    """Wrap an admin endpoint: name its operation, check the admin key and the query, resolve the session."""
 
     async def endpoint(request: Request) -> Response:
         mock = mock_of(request)
         request.state.operation = operation
-        key = mock.settings.admin_key
-        if key is not None:
-            scheme, _, sent = (request.headers.get("authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), key.encode()):
-                raise ApiError(
-                    401,
-                    "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",
-                    {"WWW-Authenticate": 'Bearer realm="camelai-mock-admin"'},
-                )
+        _check_key(request, mock)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:  # a typo such as ?stauts=500 would otherwise silently match everything
+            accepted = ", ".join(sorted(known)) or "none"
+            raise ApiError(400, f"query parameter {unknown[0][:40]!r} is not known here; accepted: {accepted}")
         return await handler(request, mock, session_of(request))
 
     return endpoint
+
+
+def _check_key(request: Request, mock: Mock) -> None:
+    key = mock.settings.admin_key
+    if key is None:
+        return
+    scheme, _, sent = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), key.encode()):
+        raise ApiError(
+            401,
+            "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",
+            {"WWW-Authenticate": 'Bearer realm="camelai-mock-admin"'},
+        )
 
 
 async def _body(request: Request, mock: Mock, operation: str) -> dict[str, Any]:
@@ -168,28 +190,31 @@ def routes(mock: Mock) -> list[Route]:
     """The admin routes; none with --no-admin, so `/__mock/...` is then a plain 404."""
     if mock.admin is None:
         return []
+    names = query_names(mock.admin.document)
+
+    def op(operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]]) -> Endpoint:
+        return _admin(operation, handler, names.get(operation, frozenset()))
+
     return [
-        Route(f"{PREFIX}/", _admin("admin_page", page), methods=["GET"]),
-        Route(f"{PREFIX}/openapi.json", _admin("admin_openapi", openapi), methods=["GET"]),
+        Route(f"{PREFIX}/", op("admin_page", page), methods=["GET"]),
+        Route(f"{PREFIX}/openapi.json", op("admin_openapi", openapi), methods=["GET"]),
         Route(
             f"{PREFIX}/clock",
-            _dispatch(get=_admin("admin_clock_get", clock_get), post=_admin("admin_clock_move", clock_move)),
+            _dispatch(get=op("admin_clock_get", clock_get), post=op("admin_clock_move", clock_move)),
             methods=["GET", "POST"],
         ),
         Route(
             f"{PREFIX}/requests",
-            _dispatch(
-                get=_admin("admin_journal_list", journal_list), delete=_admin("admin_journal_clear", journal_clear)
-            ),
+            _dispatch(get=op("admin_journal_list", journal_list), delete=op("admin_journal_clear", journal_clear)),
             methods=["GET", "DELETE"],
         ),
-        Route(f"{PREFIX}/reset", _admin("admin_reset", reset), methods=["POST"]),
+        Route(f"{PREFIX}/reset", op("admin_reset", reset), methods=["POST"]),
         Route(
             f"{PREFIX}/faults",
             _dispatch(
-                get=_admin("admin_faults_list", faults_list),
-                post=_admin("admin_faults_add", faults_add),
-                delete=_admin("admin_faults_clear", faults_clear),
+                get=op("admin_faults_list", faults_list),
+                post=op("admin_faults_add", faults_add),
+                delete=op("admin_faults_clear", faults_clear),
             ),
             methods=["GET", "POST", "DELETE"],
         ),

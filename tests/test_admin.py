@@ -105,3 +105,8 @@ async def test_the_admin_page_shows_the_journal_newest_first_with_errors_clock_a
     assert html.index("ttl: 5 is less than the minimum of 60") < html.index('class="s2"')  # newest first
     assert 'class="s4"' in html and T0 in html and key["cache_key"] in html
     assert "&lt;b&gt;u&lt;/b&gt;" in html and "<b>u</b>" not in html
+
+
+async def test_an_unknown_query_parameter_is_refused_not_ignored(client: httpx.AsyncClient) -> None:
+    r = await client.get("/__mock/requests?stauts=500")
+    assert r.status_code == 400 and "'stauts' is not known here; accepted: path, status, uid" in r.json()["error"]
