@@ -126,10 +126,16 @@ def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: st
     return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == uid)
 
 
+def with_time(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"time": format_time(entry["epoch"]), **entry}
+
+
 async def journal_list(request: Request, mock: Mock, session: str) -> Response:
     q = request.query_params
     status = _status_filter(q.get("status"))
-    entries = [e for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))]
+    entries = [
+        with_time(e) for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))
+    ]
     return JSONResponse({"requests": entries, "size": mock.settings.journal_size})
 
 
@@ -173,7 +179,7 @@ async def openapi(request: Request, mock: Mock, session: str) -> Response:
 
 async def page(request: Request, mock: Mock, session: str) -> Response:
     now = mock.clock.now()
-    entries = await mock.store.journal(session)
+    entries = [with_time(e) for e in await mock.store.journal(session)]
     links = await mock.store.live_links(session, now)
     html = admin_page.render(session, clock_view(mock), entries, links, now)
     return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)

@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .clock import format_time
 from .mock import Mock, scope_session
 
 ADMIN_PREFIX = "/__mock"
@@ -52,13 +51,10 @@ class _Capture:
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in raw:
-        if key in SECRET_HEADERS:
-            out[key.decode("latin-1")] = "[redacted]"
-        else:
-            out[key.decode("latin-1")] = redact(value).decode("latin-1")
-    return out
+    return {
+        key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else redact(value).decode("latin-1")
+        for key, value in raw
+    }
 
 
 class JournalMiddleware:
@@ -97,8 +93,7 @@ class JournalMiddleware:
         finally:
             state: dict[str, Any] = scope.get("state") or {}
             entry = {
-                "time": format_time(started),
-                "epoch": started,
+                "epoch": started,  # `time` is added when the journal is read: formatting costs on every request
                 "method": scope["method"],
                 "path": redact_text(scope["path"]),
                 "query": redact(scope.get("query_string", b"")).decode("latin-1"),
