@@ -148,7 +148,12 @@ def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:
     if settings.allow_anonymous:
         auth += ", anonymous allowed"
     key = "new signing key" if generated_key else f"key {settings.signing_key}"
-    return f"camelAI mock listening on {url} ({alg}, {key}; {auth})"
+    if not settings.admin:
+        admin = "admin API off"
+    else:
+        admin = f"admin API at {url}/__mock/" + (" (admin key required)" if settings.admin_key else "")
+    limit = f"; {settings.ip_rate_limit}/minute per address on iframe endpoints" if settings.ip_rate_limit else ""
+    return f"camelAI mock listening on {url} ({alg}, {key}; {auth}); {admin}{limit}"
 
 
 def serve(settings: Settings) -> int:
