@@ -4,7 +4,10 @@ import httpx
 import jwt
 import pytest
 
+from mockserver.app import create_app
 from mockserver.clock import parse_time
+from mockserver.config import Settings
+from mockserver.mock import Mock, build_mock
 from tests.conftest import AUTH, T0, VALID, MakeClient
 
 
@@ -110,3 +113,13 @@ async def test_the_admin_page_shows_the_journal_newest_first_with_errors_clock_a
 async def test_an_unknown_query_parameter_is_refused_not_ignored(client: httpx.AsyncClient) -> None:
     r = await client.get("/__mock/requests?stauts=500")
     assert r.status_code == 400 and "'stauts' is not known here; accepted: path, status, uid" in r.json()["error"]
+
+
+async def test_a_worker_started_later_follows_a_clock_moved_through_the_store(
+    client: httpx.AsyncClient, mock: Mock
+) -> None:
+    await client.post("/__mock/clock", json={"advance": 3600})
+    later = build_mock(Settings(clock="real"), store=mock.store)  # another worker sharing the store
+    app = create_app(later)
+    async with app.router.lifespan_context(app):
+        assert later.clock.now() == parse_time(T0) + 3600
