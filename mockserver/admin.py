@@ -25,7 +25,10 @@ from .mock import Mock, mock_of, session_of
 
 PREFIX = "/__mock"
 # RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
-_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
+_RFC3339 = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?"
+)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -102,7 +105,11 @@ async def clock_move(request: Request, mock: Mock, session: str) -> Response:
             try:
                 when = parse_time(text)
             except ClockError as exc:
-                raise ApiError(409 if _RFC3339.fullmatch(text.strip()) else 400, f"set: {exc}") from None
+                if _RFC3339.fullmatch(text.strip()):
+                    raise ApiError(
+                        409, f"set: {text[:60]!r} is well formed but the mock's clock cannot hold it"
+                    ) from None
+                raise ApiError(400, f"set: {exc}") from None
             mock.clock.set(when, allow_backwards=bool(body.get("allow_backwards", False)))
     except ClockError as exc:
         raise ApiError(409, str(exc)) from None
@@ -113,7 +120,7 @@ async def clock_move(request: Request, mock: Mock, session: str) -> Response:
 def _status_filter(raw: str | None) -> int | None:
     if raw is None:
         return None
-    if not raw.strip().isdigit() or not 100 <= int(raw) <= 599:
+    if not (raw.isascii() and raw.strip().isdigit()) or not 100 <= int(raw) <= 599:
         raise ApiError(400, f"status: {raw[:40]!r} is not an HTTP status from 100 to 599")
     return int(raw)
 

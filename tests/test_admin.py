@@ -27,6 +27,8 @@ async def test_the_clock_reads_and_moves_forward(client: httpx.AsyncClient) -> N
         pytest.param({"advance": 1, "set": T0}, 400, "advance + set: both sent", id="both"),
         pytest.param({}, 400, "send `advance` or `set`", id="neither"),
         pytest.param({"set": "tomorrow"}, 400, "not an ISO 8601 time", id="not-a-time"),
+        pytest.param({"set": "2026-13-01T00:00:00Z"}, 400, "not an ISO 8601 time", id="month-13"),
+        pytest.param({"set": "2026-12-31T23:59:60Z"}, 409, "clock cannot hold it", id="leap-second"),
         pytest.param({"set": "9999-12-31T00:00:00Z"}, 409, "outside 1970", id="too-late"),
         pytest.param({"set": "0001-01-01T00:00:00+14:00", "allow_backwards": True}, 409, "outside", id="too-early"),
         pytest.param({"advance": 1, "speed": 2}, 400, "speed", id="unknown-field"),

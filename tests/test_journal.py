@@ -40,8 +40,9 @@ async def test_the_journal_filters_by_path_status_and_uid(client: httpx.AsyncCli
     assert await paths("uid=user-1") == ["/api/v1/iframe/create", f"/iframe/{key}/"]
     assert await paths("path=/iframe/*") == [f"/iframe/{key}/"]
     assert await paths(f"path=/iframe/{key}/&status=200") == [f"/iframe/{key}/"]
-    bad = await client.get("/__mock/requests?status=teapot")
-    assert bad.status_code == 400 and "status: 'teapot'" in bad.json()["error"]
+    for status in ("teapot", "٣٠٠", "99"):
+        bad = await client.get("/__mock/requests", params={"status": status})
+        assert bad.status_code == 400 and f"status: {status!r}" in bad.json()["error"]
 
 
 async def test_the_journal_is_a_bounded_ring_and_can_be_cleared(make_client: MakeClient) -> None:
