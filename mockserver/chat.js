@@ -26,7 +26,7 @@
     event.preventDefault();
     var text = input.value;
     if (!text.trim()) return;
-    fetch("messages", {
+    fetch("messages" + window.location.search, {  // the query keeps the mock's session
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify({ message: text }),

@@ -17,7 +17,7 @@ from . import limits
 from .body import parse_json_object, read_capped
 from .clock import format_time
 from .errors import ApiError
-from .mock import Mock, mock_of, session_of
+from .mock import Mock, link_query, mock_of, session_of
 from .store import EXPIRED, Link
 
 THREAD_CAP = 200  # messages kept per uid (a user message and its reply count as two)
@@ -74,7 +74,7 @@ async def post_message(request: Request) -> Response:
         raise ApiError(400, "; ".join(errors))
     windows = limits.windows_of(await mock.store.get_limits(session, uid))
     decision = await mock.store.hit(session, limits.uid_bucket(uid), windows, now)
-    page = f"{request.scope.get('root_path', '')}/iframe/{cache_key}/"
+    page = f"{request.scope.get('root_path', '')}/iframe/{cache_key}/{link_query(session)}"
     if not decision.allowed:
         if from_form:  # the page shows the refusal itself, from the same counters
             return RedirectResponse(page, 303)

@@ -10,13 +10,11 @@ from html import escape
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import limits
-from .mock import Mock, scope_session
-
-LIMITED_PREFIXES = ("/iframe/", "/api/v1/iframe/token/")
+from .mock import LINK_PATHS, Mock, scope_session
 
 
 def is_limited(path: str) -> bool:
-    return path.startswith(LIMITED_PREFIXES)
+    return path.startswith(LINK_PATHS)
 
 
 class IpLimitMiddleware:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 
@@ -20,6 +21,10 @@ CREATE = "iframe_create_create"
 SESSION_HEADER = "x-mock-session"
 DEFAULT_SESSION = "default"
 ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")
+# A browser opening an iframe URL cannot send headers; on the link's own paths the session may
+# come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
+SESSION_QUERY = "mock_session"
+LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
 
 
 @dataclass
@@ -88,6 +93,8 @@ def mock_of(request: Request) -> Mock:
 
 def session_of(request: Request) -> str:
     name = request.headers.get(SESSION_HEADER)
+    if name is None and request.url.path.startswith(LINK_PATHS):
+        name = request.query_params.get(SESSION_QUERY)
     if name is None:
         return DEFAULT_SESSION
     if not valid_session(name):
@@ -106,4 +113,14 @@ def scope_session(scope: Any) -> str:
         if key == b"x-mock-session":
             name = value.decode("latin-1")
             return name if valid_session(name) else DEFAULT_SESSION
+    query = scope.get("query_string", b"")
+    if b"mock_session=" in query and scope["path"].startswith(LINK_PATHS):
+        for key, value in parse_qsl(query.decode("latin-1")):
+            if key == SESSION_QUERY:
+                return value if valid_session(value) else DEFAULT_SESSION
     return DEFAULT_SESSION
+
+
+def link_query(session: str) -> str:
+    """What an iframe URL carries so a browser, which cannot send X-Mock-Session, stays in the session."""
+    return "" if session == DEFAULT_SESSION else "?" + urlencode({SESSION_QUERY: session})

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from . import limits
 from .api import seconds_left
 from .chat import thread_and_limit
-from .mock import Mock, mock_of, session_of
+from .mock import Mock, link_query, mock_of, session_of
 from .store import EXPIRED, Decision, Link
 
 _CSS_NAME = re.compile(r"--[A-Za-z0-9_-]{1,64}")
@@ -64,7 +64,7 @@ def limit_text(decision: Decision) -> str:
     return f"{info['remaining']} of {info['limit']} messages left in the {info['window']} window."
 
 
-def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision) -> str:
+def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision, query: str) -> str:
     items = "".join(
         f'<li class="{escape(str(m.get("role")))}">{escape(str(m.get("role")))}: {escape(str(m.get("content")))}</li>'
         for m in thread
@@ -74,7 +74,7 @@ def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision) -> str:
 <ul id="thread">{items}</ul>
 <p class="refusal" id="refusal" role="alert">{escape(refused)}</p>
 <p id="limit-status">{escape(limit_text(decision))}</p>
-<form id="chat-form" method="post" action="messages">
+<form id="chat-form" method="post" action="messages{escape(query)}">
 <input name="message" id="message" required maxlength="4000" autocomplete="off" aria-label="message">
 <button type="submit">Send</button>
 </form>
@@ -82,7 +82,7 @@ def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision) -> str:
 <script src="../../iframe-assets/chat.js"></script>"""
 
 
-def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: Decision) -> str:
+def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: Decision, query: str = "") -> str:
     c = link.claims
     theme: dict[str, str] = c.get("theme") or {}
     mode = theme.get("theme_mode", "light")
@@ -107,7 +107,7 @@ def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: D
 <dt>Reference queries</dt>{_list(c["reference_queries"])}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
-{_chat(link, thread, decision)}
+{_chat(link, thread, decision, query)}
 </body></html>
 """
 
@@ -143,5 +143,7 @@ async def iframe_page(request: Request) -> Response:
     if not isinstance(found, Link):
         return HTMLResponse(_gone_page(404, "No iframe link has this cache key."), 404, headers)
     uid = request.state.uid = found.claims["sub"]
-    thread, decision = await thread_and_limit(mock, session_of(request), uid, now)
-    return HTMLResponse(render_page(found, seconds_left(found, now), thread, decision), headers=headers)
+    session = session_of(request)
+    thread, decision = await thread_and_limit(mock, session, uid, now)
+    page = render_page(found, seconds_left(found, now), thread, decision, link_query(session))
+    return HTMLResponse(page, headers=headers)

@@ -43,3 +43,21 @@ async def test_faults_and_reset_stay_in_their_session(client: httpx.AsyncClient)
 async def test_an_unusable_session_name_is_a_400(client: httpx.AsyncClient, name: str) -> None:
     r = await client.get("/__mock/requests", headers={"X-Mock-Session": name})
     assert r.status_code == 400 and "X-Mock-Session" in r.json()["error"]
+
+
+async def test_an_iframe_url_carries_its_session_for_a_browser_that_cannot_send_the_header(
+    client: httpx.AsyncClient,
+) -> None:
+    created = (await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, **A})).json()
+    key = created["cache_key"]
+    assert created["iframe_url"] == f"http://mock.test/iframe/{key}/?mock_session=worker-a"
+    page = await client.get(created["iframe_url"])
+    assert page.status_code == 200 and 'action="messages?mock_session=worker-a"' in page.text
+    sent = await client.post(f"/iframe/{key}/messages?mock_session=worker-a", data={"message": "hi"})
+    assert sent.status_code == 303 and sent.headers["location"] == f"/iframe/{key}/?mock_session=worker-a"
+    assert (await client.get(f"/api/v1/iframe/token/{key}?mock_session=worker-a")).status_code == 200
+    assert (await client.get(f"/iframe/{key}/")).status_code == 404  # the default session has no such link
+    journal = (await client.get("/__mock/requests", headers=A)).json()["requests"]
+    assert len(journal) == 4
+    default = (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).json()["iframe_url"]
+    assert "?" not in default

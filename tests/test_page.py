@@ -58,7 +58,8 @@ def test_the_chat_box_in_an_iframe_sends_until_the_limit_and_shows_the_refusal(
     live: ThreadedServer, host_page: tuple[str, dict[str, str]]
 ) -> None:
     body = {**VALID, "model": "sonnet-4.5", "limits": {"hourly": 2}, "theme": {"start_message": START}}
-    created = httpx.post(f"{live.url}/api/v1/iframe/create", json=body, headers=AUTH).json()
+    session = {"X-Mock-Session": "browser"}  # the iframe URL carries it: a browser cannot send the header
+    created = httpx.post(f"{live.url}/api/v1/iframe/create", json=body, headers={**AUTH, **session}).json()
     url, frame = host_page
     frame["src"] = created["iframe_url"]
     ARTIFACTS.mkdir(exist_ok=True)
@@ -86,7 +87,14 @@ def test_the_chat_box_in_an_iframe_sends_until_the_limit_and_shows_the_refusal(
             expect(chat.locator("#thread li")).to_have_count(4)
             assert page.frames[1].evaluate("typeof window.pwned") == "undefined"
             page.screenshot(path=str(ARTIFACTS / "iframe-chat-refused.png"), full_page=True)
+
+            live.mock.clock.advance(900)  # the link's ttl: it has now expired
+            chat.locator("#message").fill("Still there?")
+            chat.locator("button[type=submit]").click()
+            expect(chat.locator("#refusal")).to_have_text("This iframe link has expired. Ask the app for a new one.")
+            expect(chat.locator("#chat-form")).to_be_hidden()
         finally:
             browser.close()
-    thread = httpx.get(f"{live.url}/iframe/{created['cache_key']}/messages").json()["messages"]
-    assert [m["content"] for m in thread if m["role"] == "user"] == ["Orders last week?", "And by region?"]
+    journal = httpx.get(f"{live.url}/__mock/requests?path=/iframe/*", headers=session).json()["requests"]
+    posted = [(e["status"], e["request"]["body"]) for e in journal if e["method"] == "POST"]
+    assert [status for status, _ in posted] == [200, 200, 429, 410]
