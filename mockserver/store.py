@@ -133,6 +133,7 @@ class _Session:
     by_expiry: list[tuple[float, str]] = field(default_factory=list)
     expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    uid_until: dict[str, float] = field(default_factory=dict)  # when a uid's last live link expires
     stamps: dict[str, list[float]] = field(default_factory=dict)
     stamps_until: dict[str, float] = field(default_factory=dict)  # when a bucket's last stamp leaves every window
     threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
@@ -158,16 +159,26 @@ class MemoryStore:
     def _purge(self, s: _Session, now: float) -> None:
         while s.by_expiry and s.by_expiry[0][0] <= now:
             _, key = heapq.heappop(s.by_expiry)
-            if s.links.pop(key, None) is not None:
+            link = s.links.pop(key, None)
+            if link is not None:
                 s.expired[key] = None
                 if len(s.expired) > EXPIRED_MEMORY:
                     s.expired.popitem(last=False)
+                # No live link, no message: the uid's limits matter again only after a new create,
+                # which sets them anew, so they go with its last link.
+                uid = str(link.claims.get("sub"))
+                if s.uid_until.get(uid, now + 1) <= now:
+                    del s.uid_until[uid]
+                    s.limits.pop(uid, None)
 
     async def put_link(self, session: str, link: Link, now: float) -> None:
         s = self._s(session)
         self._purge(s, now)
         s.links[link.cache_key] = link
         heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
+        uid = link.claims.get("sub")
+        if isinstance(uid, str):
+            s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
 
     async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
         s = self._s(session)

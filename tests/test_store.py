@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from mockserver.store import THREAD_IDLE_SECONDS, MemoryStore, Window
+from mockserver.store import EXPIRED, THREAD_IDLE_SECONDS, Link, MemoryStore, Window
 
 HOUR = [Window("hourly", 3600.0, 5)]
 
@@ -39,3 +39,14 @@ async def test_sessions_do_not_share_state() -> None:
     await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)
     assert (await store.hit("b", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
     assert not (await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
+
+
+async def test_a_uids_limits_go_with_its_last_live_link() -> None:
+    store = MemoryStore()
+    await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
+    await store.put_link("s", Link("short", "t", {"sub": "u"}, 60.0), 10.0)
+    await store.set_limits("s", "u", {"hourly": 2})
+    assert await store.get_link("s", "short", 61.0) is EXPIRED
+    assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
+    assert await store.get_link("s", "long", 3600.0) is EXPIRED
+    assert await store.get_limits("s", "u") is None and store._s("s").uid_until == {}
