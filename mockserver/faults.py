@@ -10,16 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .errors import DroppedByFault
 from .journal import ADMIN_PREFIX
 from .mock import Mock, scope_session
-
-
-class DroppedByFault(Exception):
-    """Raised to make the server close the connection without answering."""
 
 
 async def drop_connection(send: Send) -> None:
@@ -40,10 +38,20 @@ def fault_answer(fault: dict[str, Any]) -> tuple[int, bytes]:
     return status, json.dumps(body, ensure_ascii=False).encode()
 
 
+class _QuietDrops(logging.Filter):
+    """A drop is asked for, not a bug: keep its traceback out of uvicorn's error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedByFault))
+
+
 class FaultMiddleware:
     def __init__(self, app: ASGIApp, mock: Mock) -> None:
         self.app = app
         self.mock = mock
+        server_log = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _QuietDrops) for f in server_log.filters):
+            server_log.addFilter(_QuietDrops())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):

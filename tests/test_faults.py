@@ -58,7 +58,9 @@ def test_a_delay_fault_makes_a_client_timeout_fire(live: ThreadedServer) -> None
         assert client.post(CREATE, json=VALID, headers=AUTH).status_code == 200
 
 
-def test_a_drop_fault_closes_the_connection_without_an_answer(live: ThreadedServer) -> None:
+def test_a_drop_fault_closes_the_connection_without_an_answer(
+    live: ThreadedServer, caplog: pytest.LogCaptureFixture
+) -> None:
     with httpx.Client(base_url=live.url) as client:
         client.post("/__mock/faults", json={"path": CREATE, "drop": True})
         with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
@@ -66,3 +68,4 @@ def test_a_drop_fault_closes_the_connection_without_an_answer(live: ThreadedServ
         assert client.post(CREATE, json=VALID, headers=AUTH).status_code == 200
         (entry, _) = client.get("/__mock/requests").json()["requests"]
         assert entry["outcome"] == "dropped" and entry["status"] is None
+    assert not [r for r in caplog.records if r.exc_info], "a requested drop is not logged as a server error"
