@@ -24,7 +24,7 @@ async def drop_connection(send: Send) -> None:
     # ASGI has no "close without answering". uvicorn checks header values as the response
     # starts: it marks the response started, refuses the CR/LF before writing a byte, and then
     # closes the socket when the application raises. The client sees the connection drop.
-    with contextlib.suppress(RuntimeError):
+    with contextlib.suppress(Exception):  # httptools raises RuntimeError, h11 LocalProtocolError
         await send({"type": "http.response.start", "status": 500, "headers": [(b"x-mock-fault", b"drop\r\n")]})
     raise DroppedByFault("connection dropped by a queued fault (POST /__mock/faults)")
 
