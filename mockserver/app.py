@@ -1,12 +1,19 @@
-"""The Starlette application: routes to endpoints, error handlers, and the mock's parts."""
+"""The Starlette application: routes to endpoints, middleware, error handlers, and the mock's parts."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from . import api, page
+from . import admin, api, chat, page
 from .errors import HANDLERS
+from .faults import FaultMiddleware
+from .iplimit import IpLimitMiddleware
+from .journal import JournalMiddleware
 from .mock import Mock
 
 
@@ -15,9 +22,26 @@ def create_app(mock: Mock) -> Starlette:
         Route("/api/v1/iframe/create", api.create_iframe_link, methods=["POST"]),
         Route("/api/v1/iframe/token/{cache_key}", api.token_lookup, methods=["GET"]),
         Route("/iframe/{cache_key}/", page.iframe_page, methods=["GET"]),
+        Route("/iframe/{cache_key}/messages", chat.messages, methods=["GET", "POST"]),
+        Route("/iframe-assets/chat.js", chat.chat_script, methods=["GET"]),
         Route("/.well-known/jwks.json", api.jwks, methods=["GET"]),
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
+        *admin.routes(mock),
     ]
-    app = Starlette(routes=routes, exception_handlers=HANDLERS)
+    # Outermost first: the journal sees faults and per-IP refusals as the client does.
+    middleware = [
+        Middleware(JournalMiddleware, mock=mock),
+        Middleware(FaultMiddleware, mock=mock),
+        Middleware(IpLimitMiddleware, mock=mock),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
+        if saved is not None:
+            mock.clock.state = saved
+        yield
+
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.mock = mock
     return app

@@ -180,3 +180,12 @@ def test_create_over_a_real_socket(live: ThreadedServer) -> None:
         body = client.post("/api/v1/iframe/create", json=VALID, headers=AUTH).json()
         assert body["iframe_url"] == f"{live.url}/iframe/{body['cache_key']}/"
         assert client.get(body["iframe_url"]).status_code == 200
+
+
+async def test_integers_beyond_64_bits_are_carried_into_the_token(client: httpx.AsyncClient) -> None:
+    # Found by schemathesis: valid JSON, valid against the schema, and once a 500.
+    body = {**VALID, "theme_id": 2**70, "limits": {"monthly": 2**80}}
+    key = (await create(client, body)).json()["cache_key"]
+    token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["theme_id"] == 2**70 and claims["limits"] == {"monthly": 2**80}
