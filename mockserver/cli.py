@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from .clock import ClockError
 from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file
 from .contract import ContractError
+from .responses import MODES
 from .tokens import ALGORITHMS, SigningKeyError
 
 STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
@@ -91,6 +92,23 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request"
     )
+    serve.add_argument(
+        "--responses",
+        choices=MODES,
+        default=_env("responses"),
+        help="realistic (default): stateful answers; fuzz: every accepted create answered with a body drawn "
+        "from the spec's documented responses (200 and 400)",
+    )
+    serve.add_argument("--seed", type=int, default=_env("seed"), help="seed of the fuzz draws (default 0)")
+    verify = commands.add_parser(
+        "verify",
+        help="run the contract suite against a server",
+        description="Run the contract suite (schemathesis over openapi.yaml plus the behavioural properties) "
+        "against URL. Arguments after -- go to pytest. Needs the 'test' extra (pytest, schemathesis).",
+    )
+    verify.add_argument("url", help="base URL of the server to check, e.g. http://127.0.0.1:8000")
+    verify.add_argument("--api-key", default=_env("api_key"), help="bearer key the server accepts")
+    verify.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --")
     return top
 
 
@@ -113,6 +131,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
+        responses=args.responses,
+        seed=args.seed,
     )
 
 
@@ -159,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(settings_from(args))
+        if args.command == "verify":
+            from .verify import verify
+
+            return verify(args.url, args.api_key, args.pytest_args)
     except STARTUP_ERRORS as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return 2

@@ -39,6 +39,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY
     log_level: str = "info"
     access_log: bool = True
+    responses: str = "realistic"  # or "fuzz": every accepted create answered from the response schemas
+    seed: int | None = None  # the fuzz draws' seed (None: 0)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -54,6 +56,8 @@ _FILE_KEYS = {
     "clock",
     "frame_ancestors",
     "max_body_bytes",
+    "responses",
+    "seed",
 }
 
 
@@ -83,10 +87,10 @@ def load_config_file(path: str | Path) -> Settings:
     values = dict(data)
     if "api_keys" in values:
         values["api_keys"] = _parse_keys(values["api_keys"], where)
-    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int)):
+    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int), ("seed", int)):
         if name in values and not isinstance(values[name], kind):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
-    for name in ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors"):
+    for name in ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors", "responses"):
         if name in values and not isinstance(values[name], str):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
     return Settings(**values)

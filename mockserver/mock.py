@@ -11,6 +11,7 @@ from .clock import Clock
 from .config import ConfigError, Settings
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
+from .responses import Responder
 from .rules import defaults_of
 from .store import MemoryStore, Store
 from .tokens import Signer, generate_signer, load_signer_file
@@ -30,6 +31,7 @@ class Mock:
     create: Operation
     defaults: dict[str, Any]
     signing_key_generated: bool
+    responder: Responder
 
     def public_base(self, request: Request) -> str:
         """`--public-url`, or the URL the request came in on."""
@@ -59,6 +61,10 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         signer = load_signer_file(settings.alg, settings.signing_key)
     else:
         signer = generate_signer(settings.alg)
+    try:
+        responder = Responder(create, settings.responses, settings.seed)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
     return Mock(
@@ -70,6 +76,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         create=create,
         defaults=defaults_of(create.body.schema),
         signing_key_generated=not settings.signing_key,
+        responder=responder,
     )
 
 
