@@ -31,7 +31,11 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
         if size > max_bytes:  # stop reading: the rest is never buffered
             raise ApiError(413, f"body: more than {max_bytes} bytes, over this mock's limit")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return parse_json_object(b"".join(chunks))
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or an ApiError(400) saying why it is not one."""
     if not raw.strip():
         raise ApiError(400, "body: is empty; send a JSON object")
     try:
