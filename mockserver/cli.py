@@ -104,11 +104,11 @@ def parser() -> argparse.ArgumentParser:
         "verify",
         help="run the contract suite against a server",
         description="Run the contract suite (schemathesis over openapi.yaml plus the behavioural properties) "
-        "against URL. Arguments after -- go to pytest. Needs the 'test' extra (pytest, schemathesis).",
+        "against URL. Arguments after -- go to pytest (e.g. -- --max-examples 20 -k ttl). "
+        "Needs the 'test' extra (pytest, schemathesis).",
     )
     verify.add_argument("url", help="base URL of the server to check, e.g. http://127.0.0.1:8000")
     verify.add_argument("--api-key", default=_env("api_key"), help="bearer key the server accepts")
-    verify.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --")
     return top
 
 
@@ -175,14 +175,20 @@ def serve(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:  # `mockserver verify URL -- -k ttl`: the rest goes to pytest
+        argv, extra = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     args = parser().parse_args(argv)
+    if extra and args.command != "verify":
+        parser().error(f"arguments after -- are only for verify, not {args.command}: {' '.join(extra)}")
     try:
         if args.command == "serve":
             return serve(settings_from(args))
         if args.command == "verify":
             from .verify import verify
 
-            return verify(args.url, args.api_key, args.pytest_args)
+            return verify(args.url, args.api_key, extra)
     except STARTUP_ERRORS as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return 2
