@@ -103,3 +103,21 @@ def test_the_check_itself_rejects_an_answer_the_spec_does_not_allow() -> None:
     forged = httpx.Response(200, json={"iframe_url": "x", "cache_key": "k"}, request=real.request)
     with pytest.raises(Exception, match=r"(?i)invalid|required|expires_in"):
         validate(spec, forged)
+
+
+def test_named_examples_are_valid_mock_additions_that_leave_the_vendor_document_intact() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from mockserver.contract import load_contract, strip_mock_additions
+
+    contract = load_contract()
+    answers = contract.operation("iframe_create_create").responses
+    assert {s for s, a in answers.items() if a.examples} == {200, 400}
+    for answer in answers.values():
+        assert answer.validator is not None
+        for name, value in answer.examples.items():
+            assert answer.validator.errors(value) == [], (answer.status, name)
+    vendor = yaml.safe_load((Path(__file__).parent.parent / "contracts/vendor/iframe-create.openapi.yaml").read_text())
+    assert strip_mock_additions(contract.document) == vendor
