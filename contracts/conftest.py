@@ -2,11 +2,13 @@
 
 With no --base-url the suite starts the mock itself. Against another server, properties marked
 `mock_only` are skipped, and those marked `mock_extensions` run only if it serves the mock's JWKS.
-Schemathesis checks the x-mock operations only against a server that serves them.
+Schemathesis checks the x-mock operations only against a server that serves them. CAMEL_BASE_URL and
+CAMEL_API_KEY stand in for the flags (so a key need not appear on a command line).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -18,9 +20,10 @@ from mockserver.verify import Target, target
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contracts", "camelAI contract suite")
-    group.addoption(
-        "--base-url", default=os.environ.get("CAMEL_BASE_URL"), help="server to check (default: start the mock)"
-    )
+    with contextlib.suppress(ValueError):  # raised when pytest-base-url owns --base-url (same dest, base_url)
+        group.addoption(
+            "--base-url", default=os.environ.get("CAMEL_BASE_URL"), help="server to check (default: start the mock)"
+        )
     group.addoption("--api-key", default=os.environ.get("CAMEL_API_KEY"), help="bearer key it accepts")
     group.addoption("--max-examples", type=int, default=50, help="examples per property and per operation (default 50)")
 
