@@ -57,15 +57,16 @@ def settings_from_config(config: pytest.Config) -> Settings:
     configured anywhere, the one accepted key is `sk-test`.
     """
     from dataclasses import replace
-    from pathlib import Path
 
-    from .config import KeyPolicy, load_config_file
+    from .config import ConfigError, KeyPolicy, load_config_file
     from .testing import default_settings
 
     settings = default_settings()
     path = _option(config, "config")
     if path:
-        loaded = load_config_file(Path(path) if Path(path).is_absolute() else config.rootpath / path)
+        # A flag is relative to where pytest was started, an ini value to the ini file's folder.
+        base = config.invocation_params.dir if config.getoption("camel_mock_config") else config.rootpath
+        loaded = load_config_file(base / path)
         defaults: dict[str, Any] = {"access_log": False, "log_level": "warning"}
         if not loaded.api_keys:
             defaults["api_keys"] = settings.api_keys
@@ -74,6 +75,8 @@ def settings_from_config(config: pytest.Config) -> Settings:
         settings = replace(loaded, **defaults)
     keys = _option(config, "api_keys")
     seed = _option(config, "seed")
+    if seed is not None and not str(seed).lstrip("-").isdigit():
+        raise ConfigError(f"--camel-mock-seed / camel_mock_seed: {seed!r} is not an integer")
     return settings.with_overrides(
         api_keys={k: KeyPolicy() for k in keys} if keys else None,
         alg=_option(config, "alg"),

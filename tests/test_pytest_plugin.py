@@ -76,12 +76,22 @@ def test_a_config_file_sets_keys_and_algorithm(pytester: pytest.Pytester) -> Non
     assert "ALG ['HS256'] KEY sk-file KEYS ['sk-file'] RESPONSES realistic CLOCK True" in line
 
 
-def test_a_bad_setting_fails_the_fixture_with_its_source(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        pytest.param("--camel-mock-clock", "sometimes", "*--clock 'sometimes' is not one of*", id="clock"),
+        pytest.param("--camel-mock-seed", "soon", "*camel_mock_seed: 'soon' is not an integer*", id="seed"),
+        pytest.param("--camel-mock-config", "missing.yaml", "*missing.yaml: cannot read the config file*", id="config"),
+    ],
+)
+def test_a_bad_setting_fails_the_fixture_with_its_source(
+    pytester: pytest.Pytester, flag: str, value: str, message: str
+) -> None:
     pytester.makeini(INI)
     pytester.makepyfile("def test_x(camel_mock):\n    pass\n")
-    result = pytester.runpytest("-p", "no:cacheprovider", "--camel-mock-clock", "sometimes")
+    result = pytester.runpytest("-p", "no:cacheprovider", flag, value)
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*--clock 'sometimes' is not one of*"])
+    result.stdout.fnmatch_lines([message])
 
 
 def test_importing_the_plugin_loads_neither_the_mock_nor_its_heavy_dependencies() -> None:
