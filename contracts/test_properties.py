@@ -17,7 +17,7 @@ from mockserver.mock import CREATE
 from mockserver.repro import explain
 from mockserver.rules import defaults_of
 from mockserver.strategies import InvalidRequest, create_requests, invalid_create_requests
-from mockserver.verify import Target
+from mockserver.verify import JWKS, PAGE, TOKEN, Target
 
 OPERATION = load_contract().operation(CREATE)
 DEFAULTS = defaults_of(OPERATION.body.schema) if OPERATION.body else {}
@@ -43,7 +43,7 @@ def test_the_iframe_url_ends_with_the_cache_key(server: Target, body: dict[str, 
 
 @pytest.fixture(scope="session")
 def jwks(server: Target) -> jwt.PyJWKSet:
-    r = server.client.get("/.well-known/jwks.json")
+    r = server.client.get(server.path(JWKS))
     with explain(r):
         assert r.status_code == 200
         return jwt.PyJWKSet.from_dict(r.json())
@@ -57,7 +57,7 @@ def test_the_token_behind_a_cache_key_verifies_and_names_the_uid(
     created = server.create(body)
     with explain(created):
         assert created.status_code == 200
-    found = server.client.get(f"/api/v1/iframe/token/{created.json()['cache_key']}")
+    found = server.client.get(server.path(TOKEN, cache_key=created.json()["cache_key"]))
     with explain(created, found):
         assert found.status_code == 200
         token = found.json()["token"]
@@ -89,9 +89,10 @@ def test_a_link_dies_when_the_mock_clock_passes_its_ttl(server: Target, body: di
     created = server.create(body)
     key = created.json()["cache_key"]
     server.handle.clock.advance(created.json()["expires_in"] - 1)
-    alive = server.client.get(f"/api/v1/iframe/token/{key}")
+    alive = server.client.get(server.path(TOKEN, cache_key=key))
     server.handle.clock.advance(1)
-    dead, page = server.client.get(f"/api/v1/iframe/token/{key}"), server.client.get(f"/iframe/{key}/")
+    dead = server.client.get(server.path(TOKEN, cache_key=key))
+    page = server.client.get(server.path(PAGE, cache_key=key))
     with explain(created, alive, dead, page):
         assert alive.status_code == 200 and alive.json()["expires_in"] == 1
         assert dead.status_code == 404 and page.status_code == 410

@@ -15,9 +15,13 @@ from typing import Any
 import httpx
 
 from .config import ConfigError, KeyPolicy
-from .contract import load_contract
+from .contract import Contract, load_contract
 from .handle import MockHandle
 from .mock import CREATE
+
+JWKS = "mock_jwks_retrieve"
+TOKEN = "mock_iframe_token_retrieve"
+PAGE = "mock_iframe_page_retrieve"
 
 # Wheels carry the suite inside the package; a source checkout keeps it at the top level (as for the spec).
 _PACKAGED = Path(__file__).with_name("contracts")
@@ -54,7 +58,15 @@ class Target:
     client: httpx.Client
     handle: MockHandle | None = None  # only when the suite started the mock itself
     extensions: bool = True  # serves the mock's x-mock endpoints (token lookup, JWKS)
-    create_path: str = field(default_factory=lambda: load_contract().operation(CREATE).path)
+    contract: Contract = field(default_factory=load_contract, repr=False)
+
+    def path(self, operation_id: str, **params: str) -> str:
+        """The contract's path of an operation, its parameters filled in (`TOKEN, cache_key=...`)."""
+        return self.contract.operation(operation_id).path.format(**params)
+
+    @property
+    def create_path(self) -> str:
+        return self.path(CREATE)
 
     def create(self, body: Any) -> httpx.Response:
         return self.client.post(self.create_path, json=body, headers=self.auth)
@@ -71,7 +83,7 @@ class Target:
 def serves_extensions(client: httpx.Client) -> bool:
     """Whether the server publishes the mock's JWKS, i.e. it is this mock or serves its x-mock endpoints."""
     try:
-        r = client.get("/.well-known/jwks.json")
+        r = client.get(load_contract().operation(JWKS).path)
     except httpx.HTTPError:
         return False
     return r.status_code == 200 and r.headers.get("content-type", "").startswith("application/json")
