@@ -41,6 +41,7 @@ async def read_capped(request: Request, max_bytes: int) -> bytes:
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or an ApiError(400) saying why it is not one."""
     if not raw.strip():
         raise ApiError(400, "body: is empty; send a JSON object")
     try:

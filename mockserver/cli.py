@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from .clock import ClockError
 from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file, parse_ip_rate_limit
 from .contract import ContractError
+from .responses import MODES
 from .tokens import ALGORITHMS, SigningKeyError
 
 STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
@@ -112,6 +113,23 @@ def parser() -> argparse.ArgumentParser:
         default=_env("journal_size"),
         help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
     )
+    serve.add_argument(
+        "--responses",
+        choices=MODES,
+        default=_env("responses"),
+        help="realistic (default): stateful answers; fuzz: every accepted create answered with a body drawn "
+        "from the spec's documented responses (200 and 400)",
+    )
+    serve.add_argument("--seed", type=int, default=_env("seed"), help="seed of the fuzz draws (default 0)")
+    verify = commands.add_parser(
+        "verify",
+        help="run the contract suite against a server",
+        description="Run the contract suite (schemathesis over openapi.yaml plus the behavioural properties) "
+        "against URL. Arguments after -- go to pytest (e.g. -- --max-examples 20 -k ttl). "
+        "Needs the 'test' extra (pytest, schemathesis).",
+    )
+    verify.add_argument("url", help="base URL of the server to check, e.g. http://127.0.0.1:8000")
+    verify.add_argument("--api-key", default=_env("api_key"), help="bearer key the server accepts")
     return top
 
 
@@ -138,6 +156,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         admin_key=args.admin_key,
         ip_rate_limit=parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None,
         journal_size=args.journal_size,
+        responses=args.responses,
+        seed=args.seed,
     )
 
 
@@ -187,10 +207,20 @@ def serve(settings: Settings) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:  # `mockserver verify URL -- -k ttl`: the rest goes to pytest
+        argv, extra = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     args = parser().parse_args(argv)
+    if extra and args.command != "verify":
+        parser().error(f"arguments after -- are only for verify, not {args.command}: {' '.join(extra)}")
     try:
         if args.command == "serve":
             return serve(settings_from(args))
+        if args.command == "verify":
+            from .verify import verify
+
+            return verify(args.url, args.api_key, extra)
     except STARTUP_ERRORS as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return 2

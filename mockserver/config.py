@@ -45,6 +45,8 @@ class Settings:
     admin_key: str | None = None  # when set, the admin API wants `Authorization: Bearer <admin_key>`
     ip_rate_limit: int | None = None  # requests per minute per client address on iframe endpoints; None: off
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests remembered per session
+    responses: str = "realistic"  # or "fuzz": every accepted create answered from the response schemas
+    seed: int | None = None  # the fuzz draws' seed (None: 0)
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -64,6 +66,8 @@ _FILE_KEYS = {
     "admin_key",
     "ip_rate_limit",
     "journal_size",
+    "responses",
+    "seed",
 }
 
 
@@ -95,12 +99,14 @@ def load_config_file(path: str | Path) -> Settings:
         values["api_keys"] = _parse_keys(values["api_keys"], where)
     if isinstance(values.get("ip_rate_limit"), str):
         values["ip_rate_limit"] = parse_ip_rate_limit(values["ip_rate_limit"], f"{where}: ip_rate_limit")
-    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int), ("admin", bool), ("journal_size", int)):
+    flags = (("allow_anonymous", bool), ("max_body_bytes", int), ("admin", bool), ("journal_size", int), ("seed", int))
+    for name, kind in flags:
         if name in values and not isinstance(values[name], kind):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
     if "ip_rate_limit" in values and not isinstance(values["ip_rate_limit"], int):
         raise ConfigError(f"{where}: ip_rate_limit: {values['ip_rate_limit']!r} is not N/minute")
-    for name in ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors", "admin_key"):
+    texts = ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors", "admin_key", "responses")
+    for name in texts:
         if name in values and not isinstance(values[name], str):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
     return Settings(**values)

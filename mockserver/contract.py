@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,23 @@ class ContractError(Exception):
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One documented response: its JSON body schema (inlined) and named examples."""
+
+    status: int
+    schema: dict[str, Any] | None  # None when the response is not JSON
+    validator: BodyValidator | None
+    examples: dict[str, Any]  # name -> value
+    vendor: bool  # documented by the vendor, not an `x-mock` addition
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method: str
     path: str
     body: BodyValidator | None
+    responses: dict[int, Answer] = field(default_factory=dict)
 
 
 class Contract:
@@ -47,7 +59,8 @@ class Contract:
                 op_id = op.get("operationId") or f"{method} {route}"
                 schema = _json_body_schema(op)
                 body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
-                self.operations[op_id] = Operation(op_id, method.upper(), route, body)
+                answers = _answers(op, document, f"{route} {method}")
+                self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers)
         self._served: dict[str, bytes] = {}
 
     def operation(self, operation_id: str) -> Operation:
@@ -123,6 +136,23 @@ def _json_body_schema(op: dict[str, Any]) -> dict[str, Any] | None:
     content = (op.get("requestBody") or {}).get("content") or {}
     media = content.get("application/json")
     return media.get("schema") if media else None
+
+
+def _answers(op: dict[str, Any], document: dict[str, Any], where: str) -> dict[int, Answer]:
+    """The operation's responses with a numeric status (`default` and `4XX` ranges are not answers)."""
+    out: dict[int, Answer] = {}
+    for status, raw in (op.get("responses") or {}).items():
+        if not str(status).isdigit():
+            continue
+        response = _inline(raw, document, f"{where} {status}")
+        media = (response.get("content") or {}).get("application/json") or {}
+        schema = media.get("schema")
+        examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items()}
+        if "example" in media:
+            examples.setdefault("example", media["example"])
+        validator = compile_body_validator(schema) if schema is not None else None
+        out[int(status)] = Answer(int(status), schema, validator, examples, response.get("x-mock") is not True)
+    return out
 
 
 def _inline(node: Any, document: dict[str, Any], where: str, seen: tuple[str, ...] = ()) -> Any:

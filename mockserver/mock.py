@@ -14,6 +14,7 @@ from .clock import Clock
 from .config import ConfigError, Settings
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
+from .responses import Responder
 from .rules import defaults_of
 from .store import MemoryStore, Store
 from .tokens import Signer, generate_signer, load_signer_file
@@ -38,6 +39,7 @@ class Mock:
     create: Operation
     defaults: dict[str, Any]
     signing_key_generated: bool
+    responder: Responder
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
     def public_base(self, request: Request) -> str:
@@ -73,6 +75,10 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         signer = load_signer_file(settings.alg, settings.signing_key)
     else:
         signer = generate_signer(settings.alg)
+    try:
+        responder = Responder(create, settings.responses, settings.seed)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
     if settings.journal_size < 1:
@@ -89,6 +95,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         defaults=defaults_of(create.body.schema),
         signing_key_generated=not settings.signing_key,
         admin=load_contract(ADMIN_SPEC) if settings.admin else None,
+        responder=responder,
     )
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import uvicorn
 
 from .app import create_app
 from .mock import Mock
+
+T = TypeVar("T")
 
 
 class ThreadedServer:
@@ -22,6 +26,7 @@ class ThreadedServer:
         config = uvicorn.Config(create_app(mock), log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         ready = threading.Event()
@@ -29,12 +34,20 @@ class ThreadedServer:
 
         async def startup_then_signal(sockets: list[socket.socket] | None = None) -> None:
             await startup(sockets)
+            self.loop = asyncio.get_running_loop()
             ready.set()
 
         self._server.startup = startup_then_signal  # type: ignore[method-assign]
         self._thread.start()
         if not ready.wait(timeout=10):
             raise RuntimeError("the mock's uvicorn server did not start within 10 s")
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 10) -> T:
+        """Run `coro` on the server's event loop (where the store's connections live) and wait for it."""
+        if self.loop is None:
+            coro.close()
+            raise RuntimeError("the server is not running")
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def stop(self) -> None:
         self._server.should_exit = True

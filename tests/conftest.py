@@ -13,6 +13,8 @@ from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
 from mockserver.server import ThreadedServer, serve_in_thread
 
+pytest_plugins = ["pytester"]
+
 AUTH = {"Authorization": "Bearer sk-test"}
 VALID = {"uid": "user-1", "srcs": ["123"]}
 T0 = "2026-01-01T00:00:00Z"

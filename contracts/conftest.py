@@ -1,0 +1,70 @@
+"""The contract suite: `pytest contracts [--base-url URL --api-key KEY]`.
+
+With no --base-url the suite starts the mock itself. Against another server, properties marked
+`mock_only` are skipped, and those marked `mock_extensions` run only if it serves the mock's JWKS.
+Schemathesis checks the x-mock operations only against a server that serves them. CAMEL_BASE_URL and
+CAMEL_API_KEY stand in for the flags (so a key need not appear on a command line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from mockserver.verify import Target, target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contracts", "camelAI contract suite")
+    with contextlib.suppress(ValueError):  # raised when pytest-base-url owns --base-url (same dest, base_url)
+        group.addoption(
+            "--base-url", default=os.environ.get("CAMEL_BASE_URL"), help="server to check (default: start the mock)"
+        )
+    group.addoption("--api-key", default=os.environ.get("CAMEL_API_KEY"), help="bearer key it accepts")
+    group.addoption("--max-examples", type=int, default=50, help="examples per property and per operation (default 50)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.register_profile(
+        "contracts",
+        max_examples=config.getoption("max_examples"),
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        print_blob=True,
+    )
+    settings.load_profile("contracts")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = config.getoption("base_url")
+    return f"contract target: {url or 'the mock, started by the suite'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("base_url"):
+        return
+    skip = pytest.mark.skip(
+        reason="needs the mock the suite starts itself (clock, journal); --base-url is another server"
+    )
+    for item in items:
+        if item.get_closest_marker("mock_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def server(pytestconfig: pytest.Config) -> Iterator[Target]:
+    with target(pytestconfig.getoption("base_url"), pytestconfig.getoption("api_key")) as found:
+        yield found
+
+
+@pytest.fixture(autouse=True)
+def _extensions(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("mock_extensions"):
+        found: Target = request.getfixturevalue("server")
+        if not found.extensions:
+            pytest.skip(f"{found.url} does not serve the mock's x-mock endpoints (/.well-known/jwks.json)")

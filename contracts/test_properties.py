@@ -1,0 +1,98 @@
+"""What a client relies on beyond the schema, as properties over generated requests.
+
+Each failure carries the request, the response and a curl line (mockserver.repro.explain);
+hypothesis prints the smallest body that fails and a blob to replay it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+import pytest
+from hypothesis import given
+
+from mockserver.contract import load_contract
+from mockserver.mock import CREATE
+from mockserver.repro import explain
+from mockserver.rules import defaults_of
+from mockserver.strategies import InvalidRequest, create_requests, invalid_create_requests
+from mockserver.verify import JWKS, PAGE, TOKEN, Target
+
+OPERATION = load_contract().operation(CREATE)
+DEFAULTS = defaults_of(OPERATION.body.schema) if OPERATION.body else {}
+
+
+@given(body=create_requests())
+def test_expires_in_is_the_ttl_asked_for(server: Target, body: dict[str, Any]) -> None:
+    r = server.create(body)
+    with explain(r):
+        assert r.status_code == 200
+        assert r.json()["expires_in"] == body.get("ttl", DEFAULTS.get("ttl"))
+
+
+@given(body=create_requests())
+def test_the_iframe_url_ends_with_the_cache_key(server: Target, body: dict[str, Any]) -> None:
+    r = server.create(body)
+    with explain(r):
+        assert r.status_code == 200
+        answer = r.json()
+        assert answer["cache_key"]
+        assert answer["iframe_url"].rstrip("/").endswith("/" + answer["cache_key"])
+
+
+@pytest.fixture(scope="session")
+def jwks(server: Target) -> jwt.PyJWKSet:
+    r = server.client.get(server.path(JWKS))
+    with explain(r):
+        assert r.status_code == 200
+        return jwt.PyJWKSet.from_dict(r.json())
+
+
+@pytest.mark.mock_extensions
+@given(body=create_requests())
+def test_the_token_behind_a_cache_key_verifies_and_names_the_uid(
+    server: Target, jwks: jwt.PyJWKSet, body: dict[str, Any]
+) -> None:
+    created = server.create(body)
+    with explain(created):
+        assert created.status_code == 200
+    found = server.client.get(server.path(TOKEN, cache_key=created.json()["cache_key"]))
+    with explain(created, found):
+        assert found.status_code == 200
+        token = found.json()["token"]
+        header = jwt.get_unverified_header(token)
+        key = jwks[header["kid"]]
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[key.algorithm_name],
+            options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+        assert claims["sub"] == body["uid"]
+
+
+@given(invalid=invalid_create_requests())
+def test_a_400_always_says_why_in_error(server: Target, invalid: InvalidRequest) -> None:
+    r = server.create_raw(invalid.content)
+    with explain(r):
+        assert r.status_code == 400
+        error = r.json()["error"]
+        assert isinstance(error, str) and error.strip()
+
+
+@pytest.mark.mock_only
+@pytest.mark.mock_extensions
+@given(body=create_requests())
+def test_a_link_dies_when_the_mock_clock_passes_its_ttl(server: Target, body: dict[str, Any]) -> None:
+    assert server.handle is not None
+    created = server.create(body)
+    key = created.json()["cache_key"]
+    server.handle.clock.advance(created.json()["expires_in"] - 1)
+    alive = server.client.get(server.path(TOKEN, cache_key=key))
+    server.handle.clock.advance(1)
+    dead = server.client.get(server.path(TOKEN, cache_key=key))
+    page = server.client.get(server.path(PAGE, cache_key=key))
+    with explain(created, alive, dead, page):
+        assert alive.status_code == 200 and alive.json()["expires_in"] == 1
+        assert dead.status_code == 404 and page.status_code == 410
