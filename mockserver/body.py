@@ -37,7 +37,9 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(400, f"body: is not valid UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})") from None
+        raise ApiError(
+            400, f"body: is not valid UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
+        ) from None
     try:
         value = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
@@ -62,4 +64,6 @@ def _reject_lone_surrogates(value: Any) -> None:
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise ApiError(400, "body: a string holds a lone surrogate escape (\\ud800–\\udfff), which is not text") from None
+        raise ApiError(
+            400, "body: a string holds a lone surrogate escape (\\ud800–\\udfff), which is not text"
+        ) from None

@@ -23,26 +23,72 @@ def _env(name: str) -> str | None:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
     commands = top.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the mock", description="Run the mock. Every flag can also be set "
-                                "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).")
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock",
+        description="Run the mock. Every flag can also be set "
+        "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).",
+    )
     serve.add_argument("--host", default=_env("host"), help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=_env("port"), help="port to listen on; 0 picks a free one (default 8000)")
-    serve.add_argument("--spec", default=_env("spec"), help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)")
-    serve.add_argument("--config", default=_env("config"), help="YAML config file: api_keys with per-key models, audience, frame_ancestors, ...")
-    serve.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
-                       help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); with none, any non-empty key is accepted")
-    serve.add_argument("--allow-anonymous", action="store_true", default=None,
-                       help="accept creates without an Authorization header, as the vendor's security: [{}] allows")
+    serve.add_argument(
+        "--port", type=int, default=_env("port"), help="port to listen on; 0 picks a free one (default 8000)"
+    )
+    serve.add_argument(
+        "--spec",
+        default=_env("spec"),
+        help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)",
+    )
+    serve.add_argument(
+        "--config",
+        default=_env("config"),
+        help="YAML config file: api_keys with per-key models, audience, frame_ancestors, ...",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); with none, any non-empty key is accepted",
+    )
+    serve.add_argument(
+        "--allow-anonymous",
+        action="store_true",
+        default=None,
+        help="accept creates without an Authorization header, as the vendor's security: [{}] allows",
+    )
     serve.add_argument("--alg", choices=ALGORITHMS, default=_env("alg"), help="JWT signing algorithm (default ES256)")
-    serve.add_argument("--signing-key", default=_env("signing_key"),
-                       help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; default: a new key each start")
+    serve.add_argument(
+        "--signing-key",
+        default=_env("signing_key"),
+        help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; default: a new key each start",
+    )
     serve.add_argument("--audience", default=_env("audience"), help="the JWT 'aud' claim (default camelai-iframe)")
-    serve.add_argument("--public-url", default=_env("public_url"), help="base URL for iframe_url and 'iss' (default: the URL each request came in on)")
-    serve.add_argument("--clock", default=_env("clock"), help="real (default), frozen, frozen:<ISO time> or offset:<seconds>")
-    serve.add_argument("--frame-ancestors", default=_env("frame_ancestors"), help="CSP frame-ancestors of the iframe page (default *)")
-    serve.add_argument("--max-body-bytes", type=int, default=_env("max_body_bytes"), help="largest request body accepted (default 1048576)")
-    serve.add_argument("--log-level", default=_env("log_level"), choices=["critical", "error", "warning", "info", "debug"], help="(default info)")
-    serve.add_argument("--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request")
+    serve.add_argument(
+        "--public-url",
+        default=_env("public_url"),
+        help="base URL for iframe_url and 'iss' (default: the URL each request came in on)",
+    )
+    serve.add_argument(
+        "--clock", default=_env("clock"), help="real (default), frozen, frozen:<ISO time> or offset:<seconds>"
+    )
+    serve.add_argument(
+        "--frame-ancestors", default=_env("frame_ancestors"), help="CSP frame-ancestors of the iframe page (default *)"
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=_env("max_body_bytes"),
+        help="largest request body accepted (default 1048576)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default=_env("log_level"),
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="(default info)",
+    )
+    serve.add_argument(
+        "--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request"
+    )
     return top
 
 
@@ -91,7 +137,9 @@ def serve(settings: Settings) -> int:
     try:
         sock.bind((settings.host, settings.port))
     except OSError as exc:
-        raise ConfigError(f"--host {settings.host} --port {settings.port}: cannot listen there ({exc.strerror})") from None
+        raise ConfigError(
+            f"--host {settings.host} --port {settings.port}: cannot listen there ({exc.strerror})"
+        ) from None
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 
 class ClockError(ValueError):
@@ -27,12 +27,12 @@ def parse_time(text: str) -> float:
     except ValueError:
         raise ClockError(f"{text!r} is not an ISO 8601 time such as 2026-01-01T00:00:00Z") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.timestamp()
 
 
 def format_time(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
 class Clock:
@@ -55,9 +55,7 @@ class Clock:
                 return cls(ClockState(False, float(arg)), source)
             except ValueError:
                 pass
-        raise ClockError(
-            f"--clock {spec!r} is not one of: real, frozen, frozen:<ISO time>, offset:<seconds>"
-        )
+        raise ClockError(f"--clock {spec!r} is not one of: real, frozen, frozen:<ISO time>, offset:<seconds>")
 
     def now(self) -> float:
         return self.state.value if self.state.frozen else self._source() + self.state.value

@@ -52,7 +52,9 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))
         if models and unknown:
-            raise ConfigError(f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})")
+            raise ConfigError(
+                f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})"
+            )
     if settings.signing_key:
         signer = load_signer_file(settings.alg, settings.signing_key)
     else:

@@ -36,7 +36,7 @@ def css_variables(raw: str | None) -> dict[str, str]:
         parsed = json.loads(raw)
         pairs = list(parsed.items()) if isinstance(parsed, dict) else []
     except ValueError:
-        pairs = [tuple(part.split(":", 1)) for part in raw.split(";") if ":" in part]
+        pairs = [(part.split(":", 1)[0], part.split(":", 1)[1]) for part in raw.split(";") if ":" in part]
     out = {}
     for name, value in pairs:
         name, value = str(name).strip(), str(value).strip()
@@ -48,7 +48,9 @@ def css_variables(raw: str | None) -> dict[str, str]:
 def _list(items: list[Any]) -> str:
     if not items:
         return "<dd>none</dd>"
-    return "".join(f"<dd>{escape(str(i) if isinstance(i, str) else json.dumps(i, ensure_ascii=False))}</dd>" for i in items)
+    return "".join(
+        f"<dd>{escape(str(i) if isinstance(i, str) else json.dumps(i, ensure_ascii=False))}</dd>" for i in items
+    )
 
 
 def render_page(link: Link, left: int) -> str:
@@ -60,20 +62,20 @@ def render_page(link: Link, left: int) -> str:
     start = theme.get("start_message") or "Your data is connected. Ask me anything!"
     theme_text = f"theme_id {c['theme_id']}" if "theme_id" in c else f"mode {mode}"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>camelAI (mock) - {escape(c['sub'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>camelAI (mock) - {escape(c["sub"])}</title>
 <style>{_STYLE}</style></head>
-<body class="{'dark' if mode == 'dark' else 'light'}" style="{escape(style)}" data-cache-key="{escape(link.cache_key)}">
+<body class="{"dark" if mode == "dark" else "light"}" style="{escape(style)}" data-cache-key="{escape(link.cache_key)}">
 <h1>camelAI analytics (mock)</h1>
 <p class="start" id="start-message">{escape(start)}</p>
 <dl>
-<dt>User</dt><dd id="uid">{escape(c['sub'])}</dd>
-<dt>Model</dt><dd id="model">{escape(c['model'])}</dd>
-<dt>Sources</dt>{_list(c['srcs'])}
+<dt>User</dt><dd id="uid">{escape(c["sub"])}</dd>
+<dt>Model</dt><dd id="model">{escape(c["model"])}</dd>
+<dt>Sources</dt>{_list(c["srcs"])}
 <dt>Theme</dt><dd id="theme">{escape(theme_text)}</dd>
 <dt>CSS variables applied</dt>{_list([f"{k}: {v}" for k, v in variables.items()])}
-<dt>Response mode</dt><dd>{escape(c['response_mode'])}</dd>
-<dt>Knowledge-base entries</dt>{_list(c['knowledge_base_entries'])}
-<dt>Reference queries</dt>{_list(c['reference_queries'])}
+<dt>Response mode</dt><dd>{escape(c["response_mode"])}</dd>
+<dt>Knowledge-base entries</dt>{_list(c["knowledge_base_entries"])}
+<dt>Reference queries</dt>{_list(c["reference_queries"])}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
 </body></html>
@@ -83,7 +85,7 @@ def render_page(link: Link, left: int) -> str:
 def _gone_page(status: int, text: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>camelAI (mock)</title>'
-        f'<style>{_STYLE}</style></head><body><h1>camelAI analytics (mock)</h1>'
+        f"<style>{_STYLE}</style></head><body><h1>camelAI analytics (mock)</h1>"
         f'<p class="gone" id="gone">{escape(text)}</p></body></html>'
     )
 

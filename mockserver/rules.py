@@ -18,9 +18,7 @@ class AuthResult:
     error: str | None
 
 
-def authenticate(
-    header: str | None, keys: dict[str, KeyPolicy], allow_anonymous: bool
-) -> AuthResult:
+def authenticate(header: str | None, keys: dict[str, KeyPolicy], allow_anonymous: bool) -> AuthResult:
     """Check `Authorization: Bearer <key>`; with no keys configured, any non-empty key passes."""
     if not header:
         if allow_anonymous:
@@ -81,9 +79,7 @@ def resolve(body: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def claims(
-    settings: dict[str, Any], *, issuer: str, audience: str, now: float, jti: str
-) -> dict[str, Any]:
+def claims(settings: dict[str, Any], *, issuer: str, audience: str, now: float, jti: str) -> dict[str, Any]:
     """The JWT payload: registered claims plus what the iframe is allowed to do."""
     iat = int(now)
     out: dict[str, Any] = {

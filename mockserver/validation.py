@@ -87,7 +87,7 @@ def _describe(error: Any, schema: dict[str, Any]) -> str:
     message: str = error.message
     prefix = json.dumps(error.instance, ensure_ascii=False, separators=(",", ":"))
     if message.startswith(prefix):
-        message = f"{short(error.instance)}{message[len(prefix):]}"
+        message = f"{short(error.instance)}{message[len(prefix) :]}"
     elif len(message) > 200:
         message = message[:199] + "…"
     return f"{field_name(path)}: {message}"

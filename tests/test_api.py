@@ -31,8 +31,13 @@ async def test_token_behind_cache_key_verifies_against_jwks(client: httpx.AsyncC
     found = (await client.get(f"/api/v1/iframe/token/{key}")).json()
     jwks = jwt.PyJWKSet.from_dict((await client.get("/.well-known/jwks.json")).json())
     header = jwt.get_unverified_header(found["token"])
-    claims = jwt.decode(found["token"], jwks[header["kid"]], algorithms=["ES256"], audience="camelai-iframe",
-                        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False})
+    claims = jwt.decode(
+        found["token"],
+        jwks[header["kid"]],
+        algorithms=["ES256"],
+        audience="camelai-iframe",
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
     assert claims["sub"] == "user-1" and claims["model"] == "o3" and claims["response_mode"] == "basic"
     assert claims["exp"] - claims["iat"] == 900 == found["expires_in"]
     assert claims["iss"] == "http://mock.test"
@@ -48,7 +53,9 @@ async def test_token_behind_cache_key_verifies_against_jwks(client: httpx.AsyncC
         pytest.param({**VALID, "model": "gpt-9"}, 'model: "gpt-9" is not one of "o3"', id="model"),
     ],
 )
-async def test_validation_errors_name_field_value_and_rule(client: httpx.AsyncClient, body: object, expected: str) -> None:
+async def test_validation_errors_name_field_value_and_rule(
+    client: httpx.AsyncClient, body: object, expected: str
+) -> None:
     r = await create(client, body)
     assert r.status_code == 400
     assert expected in r.json()["error"]
