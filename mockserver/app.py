@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from . import api, page
+from .clock_sync import ClockSync
 from .errors import HANDLERS
 from .mock import Mock
 
@@ -18,6 +23,14 @@ def create_app(mock: Mock) -> Starlette:
         Route("/.well-known/jwks.json", api.jwks, methods=["GET"]),
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, exception_handlers=HANDLERS)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await mock.store.close()
+
+    # ClockSync is outermost so every later layer (journal, rules) reads the shared clock.
+    middleware = [Middleware(ClockSync, mock=mock)]
+    app = Starlette(routes=routes, exception_handlers=HANDLERS, middleware=middleware, lifespan=lifespan)
     app.state.mock = mock
     return app

@@ -39,6 +39,9 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY
     log_level: str = "info"
     access_log: bool = True
+    store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
+    store_prefix: str = "camelai-mock"
+    workers: int = 1
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -54,6 +57,8 @@ _FILE_KEYS = {
     "clock",
     "frame_ancestors",
     "max_body_bytes",
+    "store",
+    "store_prefix",
 }
 
 
@@ -86,7 +91,16 @@ def load_config_file(path: str | Path) -> Settings:
     for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int)):
         if name in values and not isinstance(values[name], kind):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
-    for name in ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors"):
+    for name in (
+        "alg",
+        "signing_key",
+        "audience",
+        "public_url",
+        "clock",
+        "frame_ancestors",
+        "store",
+        "store_prefix",
+    ):
         if name in values and not isinstance(values[name], str):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
     return Settings(**values)

@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .store import StoreUnavailable
+
 log = logging.getLogger("mockserver")
 
 
@@ -46,6 +48,12 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, message, dict(exc.headers or {}))
 
 
+async def on_store_unavailable(request: Request, exc: Exception) -> Response:
+    # Not the client's fault and not a bug: the shared store is down; it recovers by itself when the store is back.
+    request.state.error = str(exc)
+    return error_response(503, str(exc), {"Retry-After": "1"})
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     # A bug in the mock, never the client's fault: say so without a traceback on the wire.
     log.exception("unexpected error answering %s %s", request.method, request.url.path)
@@ -55,5 +63,6 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 HANDLERS: dict[Any, Any] = {
     ApiError: on_api_error,
     HTTPException: on_http_exception,
+    StoreUnavailable: on_store_unavailable,
     Exception: on_unexpected,
 }

@@ -12,6 +12,7 @@ from .config import ConfigError, Settings
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
 from .rules import defaults_of
+from .shared import SharedStart, is_memory
 from .store import MemoryStore, Store
 from .tokens import Signer, generate_signer, load_signer_file
 
@@ -55,17 +56,26 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
             raise ConfigError(
                 f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})"
             )
-    if settings.signing_key:
-        signer = load_signer_file(settings.alg, settings.signing_key)
-    else:
-        signer = generate_signer(settings.alg)
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
+    clock = clock or Clock.parse(settings.clock)
+    signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
+    if store is None and not is_memory(settings.store):
+        assert settings.store is not None
+        with SharedStart(settings.store, settings.store_prefix) as shared:
+            signer = signer or shared.signer(settings.alg)
+            shared.adopt_clock(clock)
+            store = shared.store
+    elif settings.workers > 1 and is_memory(settings.store):
+        raise ConfigError(
+            f"--workers {settings.workers} needs a shared store: pass --store redis://host:port/db "
+            "(with the in-memory store each worker would keep its own tokens, limits and clock)"
+        )
     return Mock(
         settings=settings,
         contract=contract,
-        signer=signer,
-        clock=clock or Clock.parse(settings.clock),
+        signer=signer or generate_signer(settings.alg),
+        clock=clock,
         store=store or MemoryStore(),
         create=create,
         defaults=defaults_of(create.body.schema),
