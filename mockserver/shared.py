@@ -9,6 +9,7 @@ others load that one. Likewise the first replica's `--clock` becomes the shared 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 import redis.exceptions
@@ -29,12 +30,21 @@ def is_memory(url: str | None) -> bool:
 
 
 def check_url(url: str) -> None:
-    scheme = url.partition("://")[0] if "://" in url else ""
-    if scheme not in SCHEMES:
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or "://" not in url:
         raise ConfigError(
             f"--store {url!r}: not a store URL; use memory (the default) or redis://host:port/db "
             "(also rediss:// or unix://)"
         )
+    if parts.scheme == "unix":
+        return
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        raise ConfigError(f"--store {url!r}: the port is not a number from 1 to 65535") from None
+    db = parts.path.strip("/")
+    if db and not db.isdigit():
+        raise ConfigError(f"--store {url!r}: the database {db!r} is not a number (redis://host:port/0)")
 
 
 class SharedStart:
