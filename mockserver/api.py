@@ -6,11 +6,12 @@ import math
 import secrets
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from . import rules
 from .body import read_json_object
 from .errors import ApiError
+from .jsonresponse import JSONResponse
 from .mock import mock_of, session_of
 from .store import EXPIRED, Link
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import sys
@@ -53,7 +54,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         dest="api_keys",
         metavar="KEY",
-        help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); with none, any non-empty key is accepted",
+        help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); "
+        "with none, any non-empty key is accepted",
     )
     serve.add_argument(
         "--allow-anonymous",
@@ -65,7 +67,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--signing-key",
         default=_env("signing_key"),
-        help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; default: a new key each start",
+        help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable "
+        "across restarts; default: a new key each start",
     )
     serve.add_argument("--audience", default=_env("audience"), help="the JWT 'aud' claim (default camelai-iframe)")
     serve.add_argument(
@@ -189,6 +192,8 @@ def serve(settings: Settings) -> int:
         config = uvicorn.Config(APP_FACTORY, factory=True, workers=settings.workers, server_header=False, **options)
         Multiprocess(config, sockets=[sock]).run()
         return 0
+    # Everything built so far lives as long as the process: keep it out of the garbage collector's scans.
+    gc.freeze()
     config = uvicorn.Config(create_app(mock), server_header=False, **options)
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from .jsonresponse import JSONResponse
 from .store import StoreUnavailable
 
 log = logging.getLogger("mockserver")

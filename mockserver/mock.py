@@ -36,8 +36,13 @@ class Mock:
         """`--public-url`, or the URL the request came in on."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
-        url = request.url
-        return f"{url.scheme}://{url.netloc}{request.scope.get('root_path', '')}".rstrip("/")
+        scope = request.scope
+        host = request.headers.get("host")
+        if not host:
+            server = scope.get("server") or ("localhost", 80)
+            host = f"{server[0]}:{server[1]}"
+        # Read straight from the scope: building Starlette's URL object costs more than the rest of this.
+        return f"{scope['scheme']}://{host}{scope.get('root_path', '')}".rstrip("/")
 
 
 def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock | None = None) -> Mock:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+import orjson
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
 _KEY_KINDS = {
@@ -26,6 +30,26 @@ class SigningKeyError(ValueError):
     """A signing key that cannot be used; the message names the file and the problem."""
 
 
+def b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _raw_signer(alg: str, key: Any) -> Callable[[bytes], bytes]:
+    """The signature primitive for `alg`, in JWS form (RFC 7518: ES256 is r || s, not DER)."""
+    if alg == "ES256":
+
+        def es256(data: bytes) -> bytes:
+            r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+        return es256
+    if alg == "RS256":
+        return lambda data: bytes(key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+    if alg == "EdDSA":
+        return lambda data: bytes(key.sign(data))
+    return lambda data: hmac.new(key, data, hashlib.sha256).digest()
+
+
 @dataclass(frozen=True)
 class Signer:
     alg: str
@@ -33,8 +57,15 @@ class Signer:
     key: Any  # private key object, or the HS256 secret as bytes
     public_jwk: dict[str, Any] | None  # None for HS256: a shared secret is never published
 
+    def __post_init__(self) -> None:
+        # The header never changes, so its encoding is done once; per token only payload and signature remain.
+        header = orjson.dumps({"alg": self.alg, "typ": "JWT", "kid": self.kid})
+        object.__setattr__(self, "_header", b64url(header) + b".")
+        object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key))
+
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self.key, algorithm=self.alg, headers={"kid": self.kid})
+        signing_input: bytes = self._header + b64url(orjson.dumps(claims))  # type: ignore[attr-defined]
+        return (signing_input + b"." + b64url(self._raw_sign(signing_input))).decode()  # type: ignore[attr-defined]
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self.public_jwk] if self.public_jwk else []}
@@ -83,7 +114,8 @@ def load_signer(alg: str, data: bytes, source: str = "the signing key") -> Signe
         raise SigningKeyError(f"{source}: not a PEM private key (expected '-----BEGIN PRIVATE KEY-----')") from None
     kind, wanted = _KEY_KINDS[alg]
     if not isinstance(key, kind):
-        raise SigningKeyError(f"{source}: holds a {type(key).__name__.lstrip('_')}, but --alg {alg} needs {wanted}")
+        held = next((text for k, text in _KEY_KINDS.values() if isinstance(key, k)), "an unsupported kind of key")
+        raise SigningKeyError(f"{source}: holds {held}, but --alg {alg} needs {wanted}")
     if isinstance(key, ec.EllipticCurvePrivateKey) and not isinstance(key.curve, ec.SECP256R1):
         raise SigningKeyError(f"{source}: the EC key is on {key.curve.name}, but ES256 needs P-256 (secp256r1)")
     if isinstance(key, rsa.RSAPrivateKey) and key.key_size < 2048:

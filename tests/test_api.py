@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import httpx
 import jwt
 import pytest
 
-from mockserver.mock import Mock
+from mockserver.app import create_app
+from mockserver.clock import Clock
+from mockserver.config import KeyPolicy, Settings, load_config_file
+from mockserver.mock import Mock, build_mock
+from mockserver.server import ThreadedServer
 from tests.conftest import AUTH, VALID
+
+JSON = {"content-type": "application/json"}
 
 
 async def create(client: httpx.AsyncClient, body: object = VALID, headers: dict[str, str] = AUTH) -> httpx.Response:
@@ -86,3 +95,88 @@ async def test_unknown_path_and_wrong_method(client: httpx.AsyncClient) -> None:
     assert (await client.get("/nope")).status_code == 404
     r = await client.get("/api/v1/iframe/create")
     assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+async def keyed_client(settings: Settings) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_app(build_mock(settings)))
+    return httpx.AsyncClient(transport=transport, base_url="http://mock.test")
+
+
+async def test_configured_keys_only_and_a_bearer_challenge() -> None:
+    async with await keyed_client(Settings(api_keys={"sk-good": KeyPolicy()})) as client:
+        refused = await create(client, headers={"Authorization": "Bearer sk-bad"})
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+        assert "is not one of the keys" in refused.json()["error"]
+        assert (await create(client, headers={"Authorization": "Bearer sk-good"})).status_code == 200
+        assert (await create(client, headers={})).status_code == 401
+
+
+async def test_anonymous_creates_when_allowed() -> None:
+    async with await keyed_client(Settings(allow_anonymous=True)) as client:
+        assert (await create(client, headers={})).status_code == 200
+
+
+async def test_a_key_limited_to_some_models(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("api_keys:\n  sk-free: {models: [gpt-5]}\n  sk-pro: {}\n")
+    async with await keyed_client(load_config_file(config)) as client:
+        free = {"Authorization": "Bearer sk-free"}
+        assert (await create(client, VALID, free)).status_code == 200  # gpt-5 is the default model
+        refused = await create(client, {**VALID, "model": "o3"}, free)
+        assert refused.status_code == 400 and "this key may use: gpt-5" in refused.json()["error"]
+        assert (await create(client, {**VALID, "model": "o3"}, {"Authorization": "Bearer sk-pro"})).status_code == 200
+
+
+async def test_public_url_shapes_iframe_url_and_issuer() -> None:
+    async with await keyed_client(Settings(public_url="https://mock.example/base/")) as client:
+        body = (await create(client)).json()
+        assert body["iframe_url"] == f"https://mock.example/base/iframe/{body['cache_key']}/"
+        token = (await client.get(f"/api/v1/iframe/token/{body['cache_key']}")).json()["token"]
+        assert jwt.decode(token, options={"verify_signature": False})["iss"] == "https://mock.example/base"
+
+
+async def test_token_lookup_counts_down_and_ends(client: httpx.AsyncClient, clock: Clock) -> None:
+    key = (await create(client, {**VALID, "ttl": 60})).json()["cache_key"]
+    clock.advance(59.5)
+    assert (await client.get(f"/api/v1/iframe/token/{key}")).json()["expires_in"] == 1
+    clock.advance(0.5)
+    gone = await client.get(f"/api/v1/iframe/token/{key}")
+    assert gone.status_code == 404 and "has expired" in gone.json()["error"]
+    never = await client.get("/api/v1/iframe/token/nope")
+    assert never.status_code == 404 and "never issued" in never.json()["error"]
+
+
+async def test_sessions_do_not_see_each_others_links(client: httpx.AsyncClient) -> None:
+    key = (await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, "X-Mock-Session": "a"})).json()[
+        "cache_key"
+    ]
+    assert (await client.get(f"/api/v1/iframe/token/{key}", headers={"X-Mock-Session": "a"})).status_code == 200
+    assert (await client.get(f"/api/v1/iframe/token/{key}", headers={"X-Mock-Session": "b"})).status_code == 404
+    assert (await client.get(f"/api/v1/iframe/token/{key}")).status_code == 404
+
+
+async def test_served_contract_names_the_mock_as_server(client: httpx.AsyncClient) -> None:
+    doc = (await client.get("/openapi.json")).json()
+    assert doc["servers"] == [{"url": "http://mock.test", "description": "this mock", "x-mock": True}]
+
+
+def test_oversized_body_is_refused_without_reading_it(live: ThreadedServer) -> None:
+    limit = live.mock.settings.max_body_bytes
+    with httpx.Client(base_url=live.url) as client:
+        declared = client.post("/api/v1/iframe/create", content=b"x" * (limit + 1), headers={**AUTH, **JSON})
+        assert declared.status_code == 413 and str(limit) in declared.json()["error"]
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"uid": "'
+            yield b"x" * limit
+            yield b'"}'
+
+        streamed = client.post("/api/v1/iframe/create", content=chunks(), headers={**AUTH, **JSON})
+        assert streamed.status_code == 413
+
+
+def test_create_over_a_real_socket(live: ThreadedServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        body = client.post("/api/v1/iframe/create", json=VALID, headers=AUTH).json()
+        assert body["iframe_url"] == f"{live.url}/iframe/{body['cache_key']}/"
+        assert client.get(body["iframe_url"]).status_code == 200

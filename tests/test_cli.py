@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mockserver.cli import banner, parser, settings_from
+from mockserver.config import KeyPolicy, Settings
+from tests.conftest import AUTH, VALID
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def serving() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--api-key", "sk-test"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    try:
+        yield proc, line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_prints_one_line_with_its_url_and_logs_each_request(serving: tuple[subprocess.Popen[str], str]) -> None:
+    proc, line = serving
+    assert line.startswith("camelAI mock listening on http://127.0.0.1:")
+    url = line.split(" on ", 1)[1].split(" ", 1)[0]
+    answer = httpx.post(f"{url}/api/v1/iframe/create", json=VALID, headers=AUTH)
+    assert answer.status_code == 200
+    proc.terminate()
+    out, _ = proc.communicate(timeout=10)
+    assert '"POST /api/v1/iframe/create HTTP/1.1" 200' in out
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        pytest.param(["--spec", "/nonexistent/openapi.yaml"], "/nonexistent/openapi.yaml: no such file", id="spec"),
+        pytest.param(["--config", "/nonexistent/mock.yaml"], "/nonexistent/mock.yaml: cannot read", id="config"),
+        pytest.param(["--signing-key", __file__], f"{__file__}: not a PEM private key", id="key"),
+        pytest.param(["--clock", "yesterday"], "--clock 'yesterday' is not one of", id="clock"),
+    ],
+)
+def test_start_up_errors_name_the_file_and_problem(args: list[str], problem: str) -> None:
+    result = run("serve", "--port", "0", *args)
+    assert result.returncode == 2
+    assert problem in result.stderr and "Traceback" not in result.stderr
+
+
+def test_config_file_errors_are_specific(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("api_keys:\n  sk-1: {models: [gpt-6]}\n")
+    result = run("serve", "--port", "0", "--config", str(config))
+    assert result.returncode == 2 and "api_keys.sk-1.models: gpt-6 not in the contract's models" in result.stderr
+    config.write_text("colour: blue\n")
+    result = run("serve", "--port", "0", "--config", str(config))
+    assert f"{config}: unknown setting(s) colour" in result.stderr
+
+
+def test_help_documents_every_flag() -> None:
+    text = run("serve", "--help").stdout
+    for flag in (
+        "--host",
+        "--port",
+        "--spec",
+        "--config",
+        "--api-key",
+        "--alg",
+        "--signing-key",
+        "--public-url",
+        "--clock",
+        "--log-level",
+        "--allow-anonymous",
+        "--frame-ancestors",
+    ):
+        assert flag in text
+
+
+def test_flags_override_environment_override_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("audience: from-file\nalg: RS256\napi_keys: [sk-file]\n")
+    monkeypatch.setenv("MOCKSERVER_API_KEYS", "sk-env")
+    monkeypatch.setenv("MOCKSERVER_AUDIENCE", "from-env")
+    settings = settings_from(parser().parse_args(["serve", "--config", str(config), "--api-key", "sk-flag"]))
+    assert settings.audience == "from-env" and settings.alg == "RS256"
+    assert set(settings.api_keys) == {"sk-file", "sk-env", "sk-flag"}
+    settings = settings_from(parser().parse_args(["serve", "--config", str(config), "--audience", "from-flag"]))
+    assert settings.audience == "from-flag"
+
+
+def test_banner_says_when_any_key_is_accepted() -> None:
+    assert "ANY non-empty bearer key accepted" in banner(Settings(), "http://x", True, "ES256")
+    assert "1 API key(s) accepted" in banner(Settings(api_keys={"k": KeyPolicy()}), "http://x", True, "ES256")
