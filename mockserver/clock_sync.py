@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .clock import ClockState
 from .errors import error_response
@@ -19,6 +19,8 @@ from .store import StoreUnavailable
 
 
 class ClockSync:
+    """Also answers 503 for a store outage met by any middleware inside it, as errors.py does for endpoints."""
+
     def __init__(self, app: ASGIApp, mock: Mock):
         self.app = app
         self.mock = mock
@@ -48,7 +50,20 @@ class ClockSync:
         except StoreUnavailable as exc:
             await error_response(503, str(exc), {"Retry-After": "1"})(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except StoreUnavailable as exc:
+            # From a middleware inside this one (outside Starlette's exception handlers): still a 503, not a 500.
+            if started:
+                raise
+            await error_response(503, str(exc), {"Retry-After": "1"})(scope, receive, send)
         if self.mock.clock.state != self.synced:
             with contextlib.suppress(StoreUnavailable):  # answered already; the next request publishes the move
                 await self.publish()

@@ -198,6 +198,8 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
         assert len(keys) == 9
         assert all(r.ttl(key) > 0 for key in keys)
+        # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
+        assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
 
 
 async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None:
