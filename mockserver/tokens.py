@@ -64,7 +64,7 @@ class Signer:
         object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key))
 
     def sign(self, claims: dict[str, Any]) -> str:
-        signing_input: bytes = self._header + b64url(orjson.dumps(claims))  # type: ignore[attr-defined]
+        signing_input: bytes = self._header + b64url(_compact_json(claims))  # type: ignore[attr-defined]
         return (signing_input + b"." + b64url(self._raw_sign(signing_input))).decode()  # type: ignore[attr-defined]
 
     def jwks(self) -> dict[str, Any]:
@@ -83,6 +83,13 @@ class Signer:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
+
+
+def _compact_json(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer beyond 64 bits (JSON and the contract allow it, orjson does not)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def generate_signer(alg: str) -> Signer:

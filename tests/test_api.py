@@ -180,3 +180,11 @@ def test_create_over_a_real_socket(live: ThreadedServer) -> None:
         body = client.post("/api/v1/iframe/create", json=VALID, headers=AUTH).json()
         assert body["iframe_url"] == f"{live.url}/iframe/{body['cache_key']}/"
         assert client.get(body["iframe_url"]).status_code == 200
+
+
+async def test_integers_beyond_64_bits_are_signed_not_a_500(client: httpx.AsyncClient) -> None:
+    r = await create(client, {**VALID, "limits": {"hourly": 2**70}})
+    assert r.status_code == 200
+    key = r.json()["cache_key"]
+    token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+    assert jwt.decode(token, options={"verify_signature": False})["limits"] == {"hourly": 2**70}
