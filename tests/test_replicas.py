@@ -125,3 +125,14 @@ async def test_redis_down_answers_503_naming_the_store_and_recovers() -> None:
     finally:
         await mock.store.close()
         server.stop()
+
+
+@pytest.mark.parametrize("alg", [pytest.param(alg, id=alg) for alg in ("ES256", "RS256", "EdDSA", "HS256")])
+async def test_replicas_without_a_key_file_share_one_generated_key(
+    redis_server: RedisServer, store_prefix: str, alg: str
+) -> None:
+    settings = Settings(alg=alg, store=redis_server.url, store_prefix=store_prefix)
+    a, b = build_mock(settings), build_mock(settings)
+    token = a.signer.sign({"sub": "u", "aud": "camelai-iframe"})
+    assert jwt.decode(token, b.signer.verification_key(), algorithms=[alg], audience="camelai-iframe")["sub"] == "u"
+    assert a.signer.jwks() == b.signer.jwks()
