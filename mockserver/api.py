@@ -11,8 +11,8 @@ from starlette.responses import Response
 from . import rules
 from .body import read_json_object
 from .errors import ApiError
-from .jsonresponse import JSONResponse
-from .mock import mock_of, session_of
+from .fastjson import JSONResponse
+from .mock import link_query, mock_of, session_of
 from .store import EXPIRED, Link
 
 
@@ -48,7 +48,11 @@ async def create_iframe_link(request: Request) -> Response:
     await mock.store.put_link(session, link, now)
     await mock.store.set_limits(session, settings["uid"], settings.get("limits"))
     return JSONResponse(
-        {"iframe_url": f"{base}/iframe/{cache_key}/", "cache_key": cache_key, "expires_in": settings["ttl"]}
+        {
+            "iframe_url": f"{base}/iframe/{cache_key}/{link_query(session)}",
+            "cache_key": cache_key,
+            "expires_in": settings["ttl"],
+        }
     )
 
 

@@ -1,4 +1,4 @@
-"""The Starlette application: routes to endpoints, error handlers, and the mock's parts."""
+"""The Starlette application: routes to endpoints, middleware, error handlers, and the mock's parts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from . import api, page
+from . import admin, api, chat, page
 from .clock_sync import ClockSync
 from .errors import HANDLERS
+from .faults import FaultMiddleware
+from .iplimit import IpLimitMiddleware
+from .journal import JournalMiddleware
 from .mock import Mock
 
 
@@ -20,17 +23,29 @@ def create_app(mock: Mock) -> Starlette:
         Route("/api/v1/iframe/create", api.create_iframe_link, methods=["POST"]),
         Route("/api/v1/iframe/token/{cache_key}", api.token_lookup, methods=["GET"]),
         Route("/iframe/{cache_key}/", page.iframe_page, methods=["GET"]),
+        Route("/iframe/{cache_key}/messages", chat.messages, methods=["GET", "POST"]),
+        Route("/iframe-assets/chat.js", chat.chat_script, methods=["GET"]),
         Route("/.well-known/jwks.json", api.jwks, methods=["GET"]),
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
+        *admin.routes(mock),
+    ]
+    # Outermost first: ClockSync, so every layer reads the shared clock (and a store outage anywhere is a 503);
+    # then the journal, which sees faults and per-IP refusals as the client does.
+    middleware = [
+        Middleware(ClockSync, mock=mock),
+        Middleware(JournalMiddleware, mock=mock),
+        Middleware(FaultMiddleware, mock=mock),
+        Middleware(IpLimitMiddleware, mock=mock),
     ]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
+        if saved is not None:
+            mock.clock.state = saved
         yield
         await mock.store.close()
 
-    # ClockSync is outermost so every later layer (journal, rules) reads the shared clock.
-    middleware = [Middleware(ClockSync, mock=mock)]
-    app = Starlette(routes=routes, exception_handlers=HANDLERS, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.mock = mock
     return app

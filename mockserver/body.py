@@ -21,6 +21,12 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     kind = media.partition(";")[0].strip().lower()
     if kind != "application/json" and not kind.endswith("+json"):
         raise ApiError(415, f"Content-Type {media[:80]!r} is not accepted; send the body as application/json")
+    raw = await read_capped(request, max_bytes)
+    return parse_json_object(raw)
+
+
+async def read_capped(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused with a 413 as soon as it passes `max_bytes`."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise ApiError(413, f"body: {declared} bytes is over this mock's limit of {max_bytes} bytes")
@@ -31,7 +37,10 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
         if size > max_bytes:  # stop reading: the rest is never buffered
             raise ApiError(413, f"body: more than {max_bytes} bytes, over this mock's limit")
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise ApiError(400, "body: is empty; send a JSON object")
     try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .clock import ClockError
-from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file
+from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file, parse_ip_rate_limit
 from .contract import ContractError
 from .redis_store import display_url
 from .shared import is_memory
@@ -67,8 +67,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--signing-key",
         default=_env("signing_key"),
-        help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable "
-        "across restarts; default: a new key each start",
+        help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; "
+        "default: a new key each start",
     )
     serve.add_argument("--audience", default=_env("audience"), help="the JWT 'aud' claim (default camelai-iframe)")
     serve.add_argument(
@@ -116,6 +116,26 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request"
     )
+    serve.add_argument(
+        "--no-admin", action="store_false", dest="admin", default=None, help="turn off the /__mock/ admin API and page"
+    )
+    serve.add_argument(
+        "--admin-key",
+        default=_env("admin_key"),
+        help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
+    )
+    serve.add_argument(
+        "--ip-rate-limit",
+        default=_env("ip_rate_limit"),
+        metavar="N/minute",
+        help="limit each client address to N requests a minute on the iframe endpoints (default: off)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=_env("journal_size"),
+        help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
+    )
     return top
 
 
@@ -138,6 +158,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
+        admin=False if args.admin is False or (_env("no_admin") or "").lower() in ("1", "true", "yes") else None,
+        admin_key=args.admin_key,
+        ip_rate_limit=parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None,
+        journal_size=args.journal_size,
         store=args.store,
         store_prefix=args.store_prefix,
         workers=args.workers,
@@ -159,7 +183,12 @@ def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:
         key = f"signing key shared under {settings.store_prefix}"
     store = "memory store" if is_memory(settings.store) else f"store {display_url(settings.store or '')}"
     workers = f", {settings.workers} workers" if settings.workers > 1 else ""
-    return f"camelAI mock listening on {url} ({alg}, {key}; {auth}; {store}{workers})"
+    if not settings.admin:
+        admin = "admin API off"
+    else:
+        admin = f"admin API at {url}/__mock/" + (" (admin key required)" if settings.admin_key else "")
+    limit = f"; {settings.ip_rate_limit}/minute per address on iframe endpoints" if settings.ip_rate_limit else ""
+    return f"camelAI mock listening on {url} ({alg}, {key}; {auth}; {store}{workers}); {admin}{limit}"
 
 
 def serve(settings: Settings) -> int:

@@ -12,6 +12,11 @@ class ClockError(ValueError):
     """A clock setting or move that cannot be honoured."""
 
 
+# Every time the clock shows must format as ISO 8601 and leave room for a token's ttl after it.
+EARLIEST = 0.0  # 1970-01-01T00:00:00Z
+LATEST = 253370764800.0  # 9999-01-01T00:00:00Z
+
+
 @dataclass(frozen=True)
 class ClockState:
     """All a clock is: frozen at `value`, or real time shifted by `value` seconds."""
@@ -28,7 +33,10 @@ def parse_time(text: str) -> float:
         raise ClockError(f"{text!r} is not an ISO 8601 time such as 2026-01-01T00:00:00Z") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.timestamp()
+    try:
+        return when.timestamp()
+    except (OverflowError, ValueError):
+        raise ClockError(f"{text!r} is outside the times the mock's clock can hold") from None
 
 
 def format_time(epoch: float) -> str:
@@ -63,9 +71,13 @@ class Clock:
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ClockError(f"advance: {seconds} is negative; the clock only moves forward")
+        if self.now() + seconds >= LATEST:
+            raise ClockError(f"advance: {seconds} s would take the clock past 9999-01-01T00:00:00Z")
         self.state = ClockState(self.state.frozen, self.state.value + seconds)
 
     def set(self, when: float, allow_backwards: bool = False) -> None:
+        if not EARLIEST <= when < LATEST:
+            raise ClockError(f"set: {when} is outside 1970-01-01T00:00:00Z to 9999-01-01T00:00:00Z")
         now = self.now()
         if when < now and not allow_backwards:
             raise ClockError(

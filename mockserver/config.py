@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import yaml
 
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_JOURNAL_SIZE = 1000
 
 
 class ConfigError(ValueError):
@@ -39,6 +41,10 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY
     log_level: str = "info"
     access_log: bool = True
+    admin: bool = True  # the /__mock/ admin API and page
+    admin_key: str | None = None  # when set, the admin API wants `Authorization: Bearer <admin_key>`
+    ip_rate_limit: int | None = None  # requests per minute per client address on iframe endpoints; None: off
+    journal_size: int = DEFAULT_JOURNAL_SIZE  # requests remembered per session
     store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
     store_prefix: str = "camelai-mock"
     workers: int = 1
@@ -57,6 +63,10 @@ _FILE_KEYS = {
     "clock",
     "frame_ancestors",
     "max_body_bytes",
+    "admin",
+    "admin_key",
+    "ip_rate_limit",
+    "journal_size",
     "store",
     "store_prefix",
 }
@@ -88,9 +98,13 @@ def load_config_file(path: str | Path) -> Settings:
     values = dict(data)
     if "api_keys" in values:
         values["api_keys"] = _parse_keys(values["api_keys"], where)
-    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int)):
+    if isinstance(values.get("ip_rate_limit"), str):
+        values["ip_rate_limit"] = parse_ip_rate_limit(values["ip_rate_limit"], f"{where}: ip_rate_limit")
+    for name, kind in (("allow_anonymous", bool), ("max_body_bytes", int), ("admin", bool), ("journal_size", int)):
         if name in values and not isinstance(values[name], kind):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
+    if "ip_rate_limit" in values and not isinstance(values["ip_rate_limit"], int):
+        raise ConfigError(f"{where}: ip_rate_limit: {values['ip_rate_limit']!r} is not N/minute")
     for name in (
         "alg",
         "signing_key",
@@ -98,6 +112,7 @@ def load_config_file(path: str | Path) -> Settings:
         "public_url",
         "clock",
         "frame_ancestors",
+        "admin_key",
         "store",
         "store_prefix",
     ):
@@ -129,3 +144,11 @@ def keys_from_env() -> dict[str, KeyPolicy]:
     """`MOCKSERVER_API_KEYS`: comma-separated keys, each allowed every model."""
     raw = os.environ.get("MOCKSERVER_API_KEYS", "")
     return {key.strip(): KeyPolicy() for key in raw.split(",") if key.strip()}
+
+
+def parse_ip_rate_limit(text: str, where: str = "--ip-rate-limit") -> int:
+    """`30/minute` (or `30/min`, `30/m`) → 30."""
+    match = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(minute|min|m)\s*", text)
+    if not match or int(match.group(1)) < 1:
+        raise ConfigError(f"{where} {text!r} is not N/minute with N at least 1 (e.g. 30/minute)")
+    return int(match.group(1))

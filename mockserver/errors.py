@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .jsonresponse import JSONResponse
+from .fastjson import JSONResponse
 from .store import StoreUnavailable
 
 log = logging.getLogger("mockserver")
@@ -23,6 +23,10 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+class DroppedByFault(Exception):
+    """Raised to make the server close the connection without answering (a queued `drop` fault)."""
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -56,6 +60,8 @@ async def on_store_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DroppedByFault):  # asked for, not a bug; nothing is sent once the response started
+        return error_response(500, "connection dropped by a queued fault")
     # A bug in the mock, never the client's fault: say so without a traceback on the wire.
     log.exception("unexpected error answering %s %s", request.method, request.url.path)
     return error_response(500, f"the mock failed unexpectedly ({type(exc).__name__}); see its log")

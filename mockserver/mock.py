@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 
@@ -19,6 +22,11 @@ from .tokens import Signer, generate_signer, load_signer_file
 CREATE = "iframe_create_create"
 SESSION_HEADER = "x-mock-session"
 DEFAULT_SESSION = "default"
+ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")
+# A browser opening an iframe URL cannot send headers; on the link's own paths the session may
+# come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
+SESSION_QUERY = "mock_session"
+LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Mock:
     create: Operation
     defaults: dict[str, Any]
     signing_key_generated: bool
+    admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
     def public_base(self, request: Request) -> str:
         """`--public-url`, or the URL the request came in on."""
@@ -63,6 +72,10 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
             )
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
+    if settings.journal_size < 1:
+        raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
+    if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:
+        raise ConfigError(f"ip_rate_limit: {settings.ip_rate_limit} must be at least 1 a minute")
     clock = clock or Clock.parse(settings.clock)
     signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
     if store is None and not is_memory(settings.store):
@@ -85,6 +98,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         create=create,
         defaults=defaults_of(create.body.schema),
         signing_key_generated=not settings.signing_key,
+        admin=load_contract(ADMIN_SPEC) if settings.admin else None,
     )
 
 
@@ -95,8 +109,38 @@ def mock_of(request: Request) -> Mock:
 
 def session_of(request: Request) -> str:
     name = request.headers.get(SESSION_HEADER)
+    if name is None and request.url.path.startswith(LINK_PATHS):
+        name = request.query_params.get(SESSION_QUERY)
     if name is None:
         return DEFAULT_SESSION
-    if not name or len(name) > 200 or not name.isprintable():
-        raise ApiError(400, f"X-Mock-Session: {name[:40]!r} must be 1-200 printable characters")
+    if not valid_session(name):
+        raise ApiError(400, f"X-Mock-Session: {name[:40]!r} must be 1-200 characters without control characters")
     return name
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def valid_session(name: str) -> bool:
+    """1-200 characters, none of them control characters (the contract's MockSession parameter)."""
+    return 0 < len(name) <= 200 and not _CONTROL.search(name)
+
+
+def scope_session(scope: Any) -> str:
+    """The session of a raw ASGI request, for middleware; an unusable header counts as the default
+    session there (the endpoint itself answers it with a 400)."""
+    for key, value in scope.get("headers", ()):
+        if key == b"x-mock-session":
+            name = value.decode("latin-1")
+            return name if valid_session(name) else DEFAULT_SESSION
+    query = scope.get("query_string", b"")
+    if b"mock_session=" in query and scope["path"].startswith(LINK_PATHS):
+        for key, value in parse_qsl(query.decode("latin-1")):
+            if key == SESSION_QUERY:
+                return value if valid_session(value) else DEFAULT_SESSION
+    return DEFAULT_SESSION
+
+
+def link_query(session: str) -> str:
+    """What an iframe URL carries so a browser, which cannot send X-Mock-Session, stays in the session."""
+    return "" if session == DEFAULT_SESSION else "?" + urlencode({SESSION_QUERY: session})

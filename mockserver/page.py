@@ -10,9 +10,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from . import limits
 from .api import seconds_left
-from .mock import Mock, mock_of, session_of
-from .store import EXPIRED, Link
+from .chat import thread_and_limit
+from .mock import Mock, link_query, mock_of, session_of
+from .store import EXPIRED, Decision, Link
 
 _CSS_NAME = re.compile(r"--[A-Za-z0-9_-]{1,64}")
 _CSS_VALUE = re.compile(r"[^;{}<>\\\"'\n\r]{1,200}")
@@ -22,7 +24,9 @@ body{font-family:system-ui,sans-serif;margin:0;padding:1rem;background:var(--bac
 body.dark{background:var(--background,#16181d);color:var(--text,#e8e8e8)}
 h1{font-size:1.1rem;color:var(--primary,#c96d1a)} dt{font-weight:600} dd{margin:0 0 .5rem 0}
 .start{border-left:4px solid var(--primary,#c96d1a);padding:.5rem;white-space:pre-wrap}
-.gone{color:#b00020}
+.gone,.refusal{color:#b00020} .refusal:empty{display:none}
+#thread{list-style:none;padding:0} #thread li{margin:.25rem 0;white-space:pre-wrap}
+#thread .user{font-weight:600} #chat input{width:70%}
 """
 
 
@@ -36,7 +40,7 @@ def css_variables(raw: str | None) -> dict[str, str]:
         parsed = json.loads(raw)
         pairs = list(parsed.items()) if isinstance(parsed, dict) else []
     except ValueError:
-        pairs = [(part.split(":", 1)[0], part.split(":", 1)[1]) for part in raw.split(";") if ":" in part]
+        pairs = [(part.partition(":")[0], part.partition(":")[2]) for part in raw.split(";") if ":" in part]
     out = {}
     for name, value in pairs:
         name, value = str(name).strip(), str(value).strip()
@@ -53,7 +57,32 @@ def _list(items: list[Any]) -> str:
     )
 
 
-def render_page(link: Link, left: int) -> str:
+def limit_text(decision: Decision) -> str:
+    info = limits.summary(decision, counted=False)
+    if info is None:
+        return "No message limits apply to this user."
+    return f"{info['remaining']} of {info['limit']} messages left in the {info['window']} window."
+
+
+def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision, query: str) -> str:
+    items = "".join(
+        f'<li class="{escape(str(m.get("role")))}">{escape(str(m.get("role")))}: {escape(str(m.get("content")))}</li>'
+        for m in thread
+    )
+    refused = "" if decision.allowed else limits.refusal(decision, link.claims["sub"])
+    return f"""<section id="chat" aria-label="chat">
+<ul id="thread">{items}</ul>
+<p class="refusal" id="refusal" role="alert">{escape(refused)}</p>
+<p id="limit-status">{escape(limit_text(decision))}</p>
+<form id="chat-form" method="post" action="messages{escape(query)}">
+<input name="message" id="message" required maxlength="4000" autocomplete="off" aria-label="message">
+<button type="submit">Send</button>
+</form>
+</section>
+<script src="../../iframe-assets/chat.js"></script>"""
+
+
+def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: Decision, query: str = "") -> str:
     c = link.claims
     theme: dict[str, str] = c.get("theme") or {}
     mode = theme.get("theme_mode", "light")
@@ -78,6 +107,7 @@ def render_page(link: Link, left: int) -> str:
 <dt>Reference queries</dt>{_list(c["reference_queries"])}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
+{_chat(link, thread, decision, query)}
 </body></html>
 """
 
@@ -112,5 +142,8 @@ async def iframe_page(request: Request) -> Response:
         return HTMLResponse(_gone_page(410, "This iframe link has expired. Ask the app for a new one."), 410, headers)
     if not isinstance(found, Link):
         return HTMLResponse(_gone_page(404, "No iframe link has this cache key."), 404, headers)
-    request.state.uid = found.claims["sub"]
-    return HTMLResponse(render_page(found, seconds_left(found, now)), headers=headers)
+    uid = request.state.uid = found.claims["sub"]
+    session = session_of(request)
+    thread, decision = await thread_and_limit(mock, session, uid, now)
+    page = render_page(found, seconds_left(found, now), thread, decision, link_query(session))
+    return HTMLResponse(page, headers=headers)

@@ -23,7 +23,7 @@ from redis.backoff import NoBackoff
 
 from . import redis_scripts
 from .clock import ClockState
-from .store import EXPIRED, Decision, Link, StoreUnavailable, Window, _Expired
+from .store import EXPIRED, THREAD_IDLE_SECONDS, Decision, Link, StoreUnavailable, Window, _Expired
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
@@ -78,6 +78,7 @@ class _Conn:
         self.put_link = self.redis.register_script(redis_scripts.PUT_LINK)
         self.hit = self.redis.register_script(redis_scripts.HIT)
         self.take_fault = self.redis.register_script(redis_scripts.TAKE_FAULT)
+        self.append_messages = self.redis.register_script(redis_scripts.APPEND_MESSAGES)
 
 
 class RedisStore:
@@ -188,12 +189,23 @@ class RedisStore:
         return [json.loads(raw) for raw in await self._conn().redis.lrange(key, 0, -1)]
 
     @_guarded
-    async def append_messages(self, session: str, uid: str, messages: list[dict[str, Any]], cap: int) -> None:
-        await self._push(self._key(session, "thread", uid), messages, cap)
+    async def append_messages(
+        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
+    ) -> None:
+        keys = [self._key(session, "thread", uid), self._key(session, "thread-idle-at", uid)]
+        ttl_ms = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)
+        args: list[str | int] = [repr(now), repr(now + THREAD_IDLE_SECONDS), cap, ttl_ms]
+        await self._conn().append_messages(keys=keys, args=args + [json.dumps(m) for m in messages])
 
     @_guarded
-    async def thread(self, session: str, uid: str) -> list[dict[str, Any]]:
-        return await self._list(self._key(session, "thread", uid))
+    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        async with self._conn().redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._key(session, "thread-idle-at", uid))
+            pipe.lrange(self._key(session, "thread", uid), 0, -1)
+            idle_at, raws = await pipe.execute()
+        if idle_at is None or float(idle_at) <= now:
+            return []
+        return [json.loads(raw) for raw in raws]
 
     @_guarded
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:

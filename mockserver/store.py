@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from .clock import ClockState
 
 EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
+THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,15 @@ class Store(Protocol):
         """What `hit` would decide, counting nothing."""
         ...
 
-    async def append_messages(self, session: str, uid: str, messages: list[dict[str, Any]], cap: int) -> None: ...
-    async def thread(self, session: str, uid: str) -> list[dict[str, Any]]: ...
+    async def append_messages(
+        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
+    ) -> None:
+        """Atomically: append, keep the newest `cap`, and mark the thread active at `now`."""
+        ...
+
+    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        """The uid's messages, oldest first; empty once idle for `THREAD_IDLE_SECONDS`."""
+        ...
 
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
     async def journal(self, session: str) -> list[dict[str, Any]]: ...
@@ -129,8 +137,12 @@ class _Session:
     by_expiry: list[tuple[float, str]] = field(default_factory=list)
     expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    uid_until: dict[str, float] = field(default_factory=dict)  # when a uid's last live link expires
     stamps: dict[str, list[float]] = field(default_factory=dict)
+    stamps_until: dict[str, float] = field(default_factory=dict)  # when a bucket's last stamp leaves every window
     threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
+    thread_until: dict[str, float] = field(default_factory=dict)  # when a thread becomes idle
+    idle: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (when, "stamps"|"thread", name)
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
 
@@ -151,16 +163,26 @@ class MemoryStore:
     def _purge(self, s: _Session, now: float) -> None:
         while s.by_expiry and s.by_expiry[0][0] <= now:
             _, key = heapq.heappop(s.by_expiry)
-            if s.links.pop(key, None) is not None:
+            link = s.links.pop(key, None)
+            if link is not None:
                 s.expired[key] = None
                 if len(s.expired) > EXPIRED_MEMORY:
                     s.expired.popitem(last=False)
+                # No live link, no message: the uid's limits matter again only after a new create,
+                # which sets them anew, so they go with its last link.
+                uid = str(link.claims.get("sub"))
+                if s.uid_until.get(uid, now + 1) <= now:
+                    del s.uid_until[uid]
+                    s.limits.pop(uid, None)
 
     async def put_link(self, session: str, link: Link, now: float) -> None:
         s = self._s(session)
         self._purge(s, now)
         s.links[link.cache_key] = link
         heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
+        uid = link.claims.get("sub")
+        if isinstance(uid, str):
+            s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
 
     async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
         s = self._s(session)
@@ -185,6 +207,15 @@ class MemoryStore:
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
         return self._s(session).limits.get(uid)
 
+    def _sweep(self, s: _Session, now: float) -> None:
+        """Drop counters and threads nobody touched for their whole lifetime, so idle uids cost nothing."""
+        while s.idle and s.idle[0][0] <= now:
+            _, kind, name = heapq.heappop(s.idle)
+            until, data = (s.stamps_until, s.stamps) if kind == "stamps" else (s.thread_until, s.threads)
+            if until.get(name, now + 1) <= now:  # a newer heap entry exists while the name stayed active
+                until.pop(name)
+                data.pop(name, None)
+
     def _stamps(self, s: _Session, bucket: str, windows: list[Window], now: float) -> list[float]:
         horizon = now - max((w.seconds for w in windows), default=0.0)
         stamps = [t for t in s.stamps.get(bucket, ()) if t > horizon]
@@ -201,17 +232,32 @@ class MemoryStore:
         if decision.allowed and windows:
             stamps.append(now)
             s.stamps[bucket] = stamps
+            until = now + max(w.seconds for w in windows)
+            s.stamps_until[bucket] = until
+            heapq.heappush(s.idle, (until, "stamps", bucket))
+        self._sweep(s, now)
         return decision
 
     async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
         return decide(self._stamps(self._s(session), bucket, windows, now), windows, now)
 
-    async def append_messages(self, session: str, uid: str, messages: list[dict[str, Any]], cap: int) -> None:
-        thread = self._s(session).threads.setdefault(uid, deque(maxlen=cap))
+    async def append_messages(
+        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
+    ) -> None:
+        s = self._s(session)
+        self._sweep(s, now)
+        thread = s.threads.get(uid)
+        if thread is None or thread.maxlen != cap:
+            thread = s.threads[uid] = deque(thread or (), maxlen=cap)
         thread.extend(messages)
+        until = now + THREAD_IDLE_SECONDS
+        s.thread_until[uid] = until
+        heapq.heappush(s.idle, (until, "thread", uid))
 
-    async def thread(self, session: str, uid: str) -> list[dict[str, Any]]:
-        return list(self._s(session).threads.get(uid, ()))
+    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        s = self._s(session)
+        self._sweep(s, now)
+        return list(s.threads.get(uid, ()))
 
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
         journal = self._s(session).journal

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-import orjson
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from .fastjson import dumps
 
 ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
 _KEY_KINDS = {
@@ -59,12 +60,12 @@ class Signer:
 
     def __post_init__(self) -> None:
         # The header never changes, so its encoding is done once; per token only payload and signature remain.
-        header = orjson.dumps({"alg": self.alg, "typ": "JWT", "kid": self.kid})
+        header = dumps({"alg": self.alg, "typ": "JWT", "kid": self.kid})
         object.__setattr__(self, "_header", b64url(header) + b".")
         object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key))
 
     def sign(self, claims: dict[str, Any]) -> str:
-        signing_input: bytes = self._header + b64url(_compact_json(claims))  # type: ignore[attr-defined]
+        signing_input: bytes = self._header + b64url(dumps(claims))  # type: ignore[attr-defined]
         return (signing_input + b"." + b64url(self._raw_sign(signing_input))).decode()  # type: ignore[attr-defined]
 
     def jwks(self) -> dict[str, Any]:
@@ -83,13 +84,6 @@ class Signer:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
-
-
-def _compact_json(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value)
-    except TypeError:  # an integer beyond 64 bits (JSON and the contract allow it, orjson does not)
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def generate_signer(alg: str) -> Signer:

@@ -77,10 +77,14 @@ def _describe(error: Any, schema: dict[str, Any]) -> str:
         names = (rule.get("not") or {}).get("required") or []
         instance = error.instance if isinstance(error.instance, dict) else {}
         sent = ", ".join(f"{n}={short(instance.get(n))}" for n in names)
-        what = rule.get("description") or f"must not match {short(rule.get('not'))}"
         if names:
+            what = rule.get("description") or f"must not match {short(rule.get('not'))}"
             return f"{' + '.join(field_name([*path, n]) for n in names)}: both sent ({sent}); {what}"
-        return f"{field_name(path)}: {short(error.instance)} {what}"
+        return f"{field_name(path)}: {short(error.instance)} is not allowed (must not match {short(rule.get('not'))})"
+    if kind == "AnyOf":
+        rule = _schema_at(schema, list(error.schema_path)[:-1])
+        what = rule.get("description") or "matches none of the allowed shapes"
+        return f"{field_name(path)}: {short(error.instance)} is not accepted; {what}"
     if kind == "Enum":
         allowed = _schema_at(schema, list(error.schema_path)[:-1]).get("enum") or []
         return f"{field_name(path)}: {short(error.instance)} is not one of {', '.join(map(short, allowed))}"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
+from typing import Any
 
 import httpx
 import pytest
@@ -70,3 +72,19 @@ def live(mock: Mock) -> Iterator[ThreadedServer]:
     """The same mock behind a real uvicorn socket, for tests where the wire matters."""
     with serve_in_thread(mock) as server:
         yield server
+
+
+MakeClient = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def make_client(settings: Settings) -> AsyncIterator[MakeClient]:
+    """An in-process client for a mock built with these settings changed, e.g. `await make_client(admin_key="k")`."""
+    async with AsyncExitStack() as stack:
+
+        async def make(**changes: Any) -> httpx.AsyncClient:
+            app = create_app(build_mock(settings.with_overrides(**changes)))
+            transport = httpx.ASGITransport(app=app)
+            return await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://mock.test"))
+
+        yield make

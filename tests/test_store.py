@@ -11,7 +11,17 @@ import redis
 
 from mockserver.clock import ClockState
 from mockserver.redis_store import RedisStore
-from mockserver.store import EXPIRED, Decision, Link, MemoryStore, Store, StoreUnavailable, Window, decide
+from mockserver.store import (
+    EXPIRED,
+    THREAD_IDLE_SECONDS,
+    Decision,
+    Link,
+    MemoryStore,
+    Store,
+    StoreUnavailable,
+    Window,
+    decide,
+)
 from tests.redis_server import RedisServer
 
 T = 1_767_225_600.0
@@ -57,14 +67,14 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
         await st.set_limits(session, "u", {"hourly": 2})
         await st.hit(session, "u", [HOUR], T)
         await st.journal_append(session, {"n": session}, 10)
-        await st.append_messages(session, "u", [{"m": session}], 10)
+        await st.append_messages(session, "u", [{"m": session}], 10, T)
         await st.add_fault(session, {"path": "/x", "count": 1})
     assert await st.get_link(one, f"k-{other}", T) is None
     assert await st.journal(one) == [{"n": one}]
     await st.reset(one)
     assert await st.get_link(one, f"k-{one}", T) is None
     assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
-    assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u")) == (None, [], [])
+    assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
     assert await st.faults(one) == []
     assert await st.get_link(other, f"k-{other}", T) == link(f"k-{other}", T + 60)
     assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
@@ -151,10 +161,10 @@ async def test_hits_racing_on_one_bucket_let_exactly_the_limit_through(st: Store
 async def test_journal_and_threads_stay_within_their_cap(st: Store, cap: int) -> None:
     for n in range(5):
         await st.journal_append("s", {"n": n, "nested": {"x": [1.5, None]}}, cap)
-    await st.append_messages("s", "u", [{"n": n} for n in range(5)], cap)
-    await st.append_messages("s", "u", [{"n": 5}], cap)
+    await st.append_messages("s", "u", [{"n": n} for n in range(5)], cap, T)
+    await st.append_messages("s", "u", [{"n": 5}], cap, T + 1)
     assert await st.journal("s") == [{"n": n, "nested": {"x": [1.5, None]}} for n in range(5)][5 - cap :]
-    assert await st.thread("s", "u") == [{"n": n} for n in range(6)][6 - cap :]
+    assert await st.thread("s", "u", T + 2) == [{"n": n} for n in range(6)][6 - cap :]
     await st.journal_clear("s")
     assert await st.journal("s") == []
 
@@ -190,13 +200,13 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.put_link("s", link("a", T + 60), T)
     await st.set_limits("s", "u", {"hourly": 1})
     await st.hit("s", "u", [HOUR], T)
-    await st.append_messages("s", "u", [{"m": 1}], 5)
+    await st.append_messages("s", "u", [{"m": 1}], 5, T)
     await st.journal_append("s", {"n": 1}, 5)
     await st.add_fault("s", {"count": 1})
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 9
+        assert len(keys) == 10
         assert all(r.ttl(key) > 0 for key in keys)
         # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
@@ -215,3 +225,12 @@ async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None
     finally:
         await st.close()
         server.stop()
+
+
+async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_clock(st: Store) -> None:
+    await st.append_messages("s", "u", [{"n": 1}], 3, T)
+    await st.append_messages("s", "u", [{"n": 2}], 3, T + 100)
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS - 1) == [{"n": 1}, {"n": 2}]
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == []
+    await st.append_messages("s", "u", [{"n": 3}], 3, T + 100 + THREAD_IDLE_SECONDS)
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == [{"n": 3}]

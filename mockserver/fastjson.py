@@ -1,0 +1,22 @@
+"""JSON encoding on the hot path: orjson (a tenth of the stdlib encoder's cost), stdlib for what orjson refuses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse as _StarletteJSONResponse
+
+
+def dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        # Integers beyond 64 bits are valid JSON that a client may send (a huge theme_id, say).
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class JSONResponse(_StarletteJSONResponse):
+    def render(self, content: Any) -> bytes:
+        return dumps(content)

@@ -1,0 +1,111 @@
+"""The journal: every request the mock answers, per session, in a bounded ring (`GET /__mock/requests`).
+
+An ASGI middleware, cheap on the hot path: it copies at most `BODY_CAP` bytes of each body,
+decodes them once, and reads what endpoints left in `request.state` (operation, uid, errors).
+API keys and JWTs never reach the journal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .mock import Mock, scope_session
+
+ADMIN_PREFIX = "/__mock"
+BODY_CAP = 4096  # bytes of each request and response body kept
+JWT = re.compile(rb"eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
+SECRET_HEADERS = {b"authorization", b"proxy-authorization", b"cookie"}
+
+
+def redact(raw: bytes) -> bytes:
+    return JWT.sub(b"[redacted JWT]", raw) if b"eyJ" in raw else raw
+
+
+def redact_text(text: Any) -> Any:
+    """A string a client chose (a uid, a path, an error quoting a value) may hold a JWT too."""
+    if isinstance(text, str) and "eyJ" in text:
+        return redact(text.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")
+    return text
+
+
+class _Capture:
+    __slots__ = ("chunks", "size")
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        if self.size < BODY_CAP and chunk:
+            self.chunks.append(chunk[: BODY_CAP - self.size])
+        self.size += len(chunk)
+
+    def text(self) -> str | None:
+        if not self.size:
+            return None
+        text = redact(b"".join(self.chunks)).decode("utf-8", "replace")
+        return text + f"… ({self.size} bytes in all)" if self.size > BODY_CAP else text
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {
+        key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else redact(value).decode("latin-1")
+        for key, value in raw
+    }
+
+
+class JournalMiddleware:
+    def __init__(self, app: ASGIApp, mock: Mock) -> None:
+        self.app = app
+        self.mock = mock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        mock = self.mock
+        started = mock.clock.now()
+        request, response = _Capture(), _Capture()
+        status: list[int] = []
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                request.add(message.get("body", b""))
+            return message
+
+        async def send_and_keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            elif message["type"] == "http.response.body":
+                response.add(message.get("body", b""))
+            await send(message)
+
+        outcome = "answered"
+        try:
+            await self.app(scope, receive_and_keep, send_and_keep)
+        except BaseException:
+            outcome = "dropped" if scope.get("state", {}).get("fault", {}).get("drop") else "failed"
+            raise
+        finally:
+            state: dict[str, Any] = scope.get("state") or {}
+            entry = {
+                "epoch": started,  # `time` is added when the journal is read: formatting costs on every request
+                "method": scope["method"],
+                "path": redact_text(scope["path"]),
+                "query": redact(scope.get("query_string", b"")).decode("latin-1"),
+                # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
+                "status": None if outcome == "dropped" else (status[0] if status else 500),
+                "outcome": outcome,
+                "operation": state.get("operation"),
+                "uid": redact_text(state.get("uid")),
+                "errors": [redact_text(e) for e in state.get("errors") or ()],
+                "error": redact_text(state.get("error")),
+                "fault": state.get("fault"),
+                "request": {"headers": _headers(scope.get("headers", [])), "body": request.text()},
+                "response": {"body": response.text()},
+            }
+            await mock.store.journal_append(scope_session(scope), entry, mock.settings.journal_size)

@@ -1,0 +1,98 @@
+"""Rate-limit rules: the per-uid message windows and the per-IP limit, as pure functions.
+
+The vendor documents `limits` as "optional per-uid rate limits" (messages per hour, day, week,
+month) but not the window lengths or what a user sees over a limit; the mock's choices are here.
+Counting itself is `Store.hit` (atomic), deciding is `store.decide` (pure).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .store import Decision, Window
+
+# Sliding windows on the mock's clock; a "month" is 30 days.
+WINDOW_SECONDS: dict[str, float] = {
+    "hourly": 3600.0,
+    "daily": 86400.0,
+    "weekly": 604800.0,
+    "monthly": 2592000.0,
+}
+IP_WINDOW = Window("minute", 60.0, 0)  # limit filled in from --ip-rate-limit
+
+
+def uid_bucket(uid: str) -> str:
+    return f"uid:{uid}"
+
+
+def ip_bucket(address: str) -> str:
+    return f"ip:{address}"
+
+
+def windows_of(limits: dict[str, int] | None) -> list[Window]:
+    """The uid's windows, shortest first, from the `limits` of its most recent create."""
+    if not limits:
+        return []
+    return [Window(name, seconds, int(limits[name])) for name, seconds in WINDOW_SECONDS.items() if name in limits]
+
+
+def ip_windows(per_minute: int | None) -> list[Window]:
+    return [Window(IP_WINDOW.name, IP_WINDOW.seconds, per_minute)] if per_minute else []
+
+
+def whole_seconds(seconds: float) -> int:
+    """Seconds a client must wait, rounded up, and at least 1 so a retry right away is never promised."""
+    return max(math.ceil(seconds - 1e-9), 1)
+
+
+def headers(decision: Decision, *, counted: bool = True) -> dict[str, str]:
+    """`RateLimit-*` (and `Retry-After` on a refusal) for the tightest window; none when no limits apply.
+
+    `counted` False describes the state before any action (a page view, a thread listing), so the
+    slot this request would have used is still free.
+    """
+    window = decision.window
+    if window is None:
+        return {}
+    remaining = decision.remaining + (0 if counted or not decision.allowed else 1)
+    out = {
+        "RateLimit-Limit": str(window.limit),
+        "RateLimit-Remaining": str(remaining),
+        "RateLimit-Reset": str(whole_seconds(decision.reset) if decision.reset > 0 else 0),
+    }
+    if counted and not decision.allowed:
+        out["Retry-After"] = str(whole_seconds(decision.reset))
+    return out
+
+
+def summary(decision: Decision, *, counted: bool = True) -> dict[str, object] | None:
+    """The same facts as `headers`, as the JSON the page shows."""
+    h = headers(decision, counted=counted)
+    if not h or decision.window is None:
+        return None
+    return {
+        "window": decision.window.name,
+        "limit": decision.window.limit,
+        "remaining": int(h["RateLimit-Remaining"]),
+        "reset": int(h["RateLimit-Reset"]),
+    }
+
+
+def refusal(decision: Decision, uid: str) -> str:
+    window = decision.window
+    assert window is not None and not decision.allowed
+    wait = whole_seconds(decision.reset)
+    return (
+        f"limits.{window.name}: uid {uid!r} has sent {window.limit} of {window.limit} messages allowed in the "
+        f"{window.name} window ({int(window.seconds)} s, sliding); the message was not sent; retry in {wait} s"
+    )
+
+
+def ip_refusal(decision: Decision, address: str) -> str:
+    window = decision.window
+    assert window is not None
+    wait = whole_seconds(decision.reset)
+    return (
+        f"client address {address}: over this mock's --ip-rate-limit of {window.limit}/minute "
+        f"for iframe endpoints; retry in {wait} s"
+    )

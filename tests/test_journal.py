@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import AUTH, VALID, MakeClient
+
+
+async def test_the_journal_records_validation_failures_with_their_messages(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/iframe/create", json={"uid": "u-9", "srcs": ["1"], "ttl": 5}, headers=AUTH)
+    (entry,) = (await client.get("/__mock/requests")).json()["requests"]
+    assert entry["status"] == 400 and entry["operation"] == "iframe_create_create" and entry["uid"] == "u-9"
+    assert entry["errors"] == ["ttl: 5 is less than the minimum of 60"]
+    assert entry["time"] == "2026-01-01T00:00:00Z" and entry["method"] == "POST"
+    assert '"ttl":5' in entry["request"]["body"] and "ttl: 5" in entry["response"]["body"]
+
+
+async def test_the_journal_never_shows_a_bearer_key_or_a_jwt(client: httpx.AsyncClient) -> None:
+    key = (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).json()["cache_key"]
+    token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+    await client.post(
+        "/api/v1/iframe/create", json={**VALID, "uid": token}, headers={"Authorization": f"Bearer {token}"}
+    )
+    text = (await client.get("/__mock/requests")).text
+    assert "sk-test" not in text and token not in text and token.split(".")[1] not in text
+    assert "[redacted JWT]" in text and "[redacted]" in text
+    assert "sk-test" not in (await client.get("/__mock/")).text
+
+
+async def test_the_journal_filters_by_path_status_and_uid(client: httpx.AsyncClient) -> None:
+    key = (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).json()["cache_key"]
+    await client.post("/api/v1/iframe/create", json={**VALID, "uid": "other", "ttl": 1}, headers=AUTH)
+    await client.get(f"/iframe/{key}/")
+
+    async def paths(query: str) -> list[str]:
+        r = await client.get(f"/__mock/requests?{query}")
+        assert r.status_code == 200
+        return [e["path"] for e in r.json()["requests"]]
+
+    assert await paths("status=400") == ["/api/v1/iframe/create"]
+    assert await paths("uid=user-1") == ["/api/v1/iframe/create", f"/iframe/{key}/"]
+    assert await paths("path=/iframe/*") == [f"/iframe/{key}/"]
+    assert await paths(f"path=/iframe/{key}/&status=200") == [f"/iframe/{key}/"]
+    for status in ("teapot", "٣٠٠", "99"):
+        bad = await client.get("/__mock/requests", params={"status": status})
+        assert bad.status_code == 400 and f"status: {status!r}" in bad.json()["error"]
+
+
+async def test_the_journal_is_a_bounded_ring_and_can_be_cleared(make_client: MakeClient) -> None:
+    client = await make_client(journal_size=3)
+    for i in range(5):
+        await client.get(f"/nowhere/{i}")
+    journal = (await client.get("/__mock/requests")).json()
+    assert journal["size"] == 3 and [e["path"] for e in journal["requests"]] == [f"/nowhere/{i}" for i in (2, 3, 4)]
+    assert journal["requests"][0]["status"] == 404 and "no such endpoint" in journal["requests"][0]["error"]
+    assert (await client.delete("/__mock/requests")).json()["requests"] == []
+    assert (await client.get("/__mock/requests")).json()["requests"] == []
+
+
+async def test_large_bodies_are_kept_only_in_part(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/iframe/create", json={**VALID, "knowledge_base_entries": ["x" * 10000]}, headers=AUTH)
+    body = (await client.get("/__mock/requests")).json()["requests"][0]["request"]["body"]
+    assert len(body) < 4200 and body.endswith("bytes in all)")
