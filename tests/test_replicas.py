@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -53,6 +54,16 @@ def test_a_link_created_on_one_replica_is_served_and_verified_by_the_other(
     assert claims["sub"] == "user-1"
 
 
+async def test_a_limit_is_shared_by_replicas(replicas: tuple[MockProcess, MockProcess]) -> None:
+    a, b = replicas
+    async with httpx.AsyncClient(timeout=10) as http:
+        body = {**VALID, "limits": {"hourly": 3}}
+        key = (await http.post(f"{a.url}/api/v1/iframe/create", json=body, headers=AUTH)).json()["cache_key"]
+        sends = [http.post(f"{url}/iframe/{key}/messages", json={"message": "hi"}) for url in (a.url, b.url) * 5]
+        statuses = sorted(r.status_code for r in await asyncio.gather(*sends))
+    assert statuses == [200] * 3 + [429] * 7
+
+
 HITS = """
 import asyncio, sys
 from mockserver.redis_store import RedisStore
@@ -69,12 +80,27 @@ asyncio.run(main())
 """
 
 
-def test_a_limit_is_shared_by_processes(redis_server: RedisServer, store_prefix: str) -> None:
-    # Against the store until the messages endpoint lands; then: two replicas POST messages for one uid.
+def test_racing_processes_on_one_bucket_let_exactly_the_limit_through(
+    redis_server: RedisServer, store_prefix: str
+) -> None:
     command = [sys.executable, "-c", textwrap.dedent(HITS), redis_server.url, store_prefix]
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
     allowed = [int(p.communicate(timeout=30)[0]) for p in procs]
     assert sum(allowed) == 10
+
+
+async def test_a_clock_move_through_one_replicas_admin_api_moves_it_for_all(
+    replicas: tuple[MockProcess, MockProcess],
+) -> None:
+    a, b = replicas
+    async with httpx.AsyncClient(timeout=10) as http:
+        body = {**VALID, "ttl": 60}
+        key = (await http.post(f"{a.url}/api/v1/iframe/create", json=body, headers=AUTH)).json()["cache_key"]
+        moved = (await http.post(f"{a.url}/__mock/clock", json={"advance": 61})).json()
+        assert (await http.get(f"{b.url}/__mock/clock")).json() == moved
+        assert (await http.get(f"{b.url}/iframe/{key}/")).status_code == 410
+        journal = (await http.get(f"{b.url}/__mock/requests")).json()["requests"]
+    assert "/api/v1/iframe/create" in {e["path"] for e in journal}  # A's create, in the shared journal
 
 
 @pytest.fixture
