@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from . import admin, api, chat, page
+from .clock_sync import ClockSync
 from .errors import HANDLERS
 from .faults import FaultMiddleware
 from .iplimit import IpLimitMiddleware
@@ -28,8 +29,10 @@ def create_app(mock: Mock) -> Starlette:
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
         *admin.routes(mock),
     ]
-    # Outermost first: the journal sees faults and per-IP refusals as the client does.
+    # Outermost first: ClockSync, so every layer reads the shared clock (and a store outage anywhere is a 503);
+    # then the journal, which sees faults and per-IP refusals as the client does.
     middleware = [
+        Middleware(ClockSync, mock=mock),
         Middleware(JournalMiddleware, mock=mock),
         Middleware(FaultMiddleware, mock=mock),
         Middleware(IpLimitMiddleware, mock=mock),
@@ -41,6 +44,7 @@ def create_app(mock: Mock) -> Starlette:
         if saved is not None:
             mock.clock.state = saved
         yield
+        await mock.store.close()
 
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=HANDLERS, lifespan=lifespan)
     app.state.mock = mock

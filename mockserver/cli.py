@@ -8,14 +8,19 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .clock import ClockError
 from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file, parse_ip_rate_limit
 from .contract import ContractError
+from .redis_store import display_url
 from .responses import MODES
+from .shared import is_memory
 from .tokens import ALGORITHMS, SigningKeyError
+from .workers import SETTINGS_ENV, settings_to_json
 
 STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
+APP_FACTORY = "mockserver.workers:app_from_env"
 
 
 def _env(name: str) -> str | None:
@@ -83,6 +88,25 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         default=_env("max_body_bytes"),
         help="largest request body accepted (default 1048576)",
+    )
+    serve.add_argument(
+        "--store",
+        default=_env("store"),
+        metavar="URL",
+        help="where state lives: memory (default, this process only) or redis://host:port/db, shared by every "
+        "worker and replica using the same Redis and prefix",
+    )
+    serve.add_argument(
+        "--store-prefix",
+        default=_env("store_prefix"),
+        metavar="PREFIX",
+        help="namespace of this mock's keys in Redis (default camelai-mock); replicas that share state share it",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=_env("workers"),
+        help="worker processes serving one port (default 1); more than one needs --store redis://...",
     )
     serve.add_argument(
         "--log-level",
@@ -158,6 +182,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         responses=args.responses,
         seed=args.seed,
+        store=args.store,
+        store_prefix=args.store_prefix,
+        workers=args.workers,
     )
 
 
@@ -168,26 +195,37 @@ def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:
         auth = "ANY non-empty bearer key accepted (no --api-key configured)"
     if settings.allow_anonymous:
         auth += ", anonymous allowed"
-    key = "new signing key" if generated_key else f"key {settings.signing_key}"
+    if not generated_key:
+        key = f"key {settings.signing_key}"
+    elif is_memory(settings.store):
+        key = "new signing key"
+    else:
+        key = f"signing key shared under {settings.store_prefix}"
+    store = "memory store" if is_memory(settings.store) else f"store {display_url(settings.store or '')}"
+    workers = f", {settings.workers} workers" if settings.workers > 1 else ""
     if not settings.admin:
         admin = "admin API off"
     else:
         admin = f"admin API at {url}/__mock/" + (" (admin key required)" if settings.admin_key else "")
     limit = f"; {settings.ip_rate_limit}/minute per address on iframe endpoints" if settings.ip_rate_limit else ""
-    return f"camelAI mock listening on {url} ({alg}, {key}; {auth}); {admin}{limit}"
+    return f"camelAI mock listening on {url} ({alg}, {key}; {auth}; {store}{workers}); {admin}{limit}"
 
 
 def serve(settings: Settings) -> int:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from .app import create_app
     from .mock import build_mock
 
-    mock = build_mock(settings)
+    if settings.workers < 1:
+        raise ConfigError(f"--workers {settings.workers}: must be at least 1")
+    mock = build_mock(settings)  # every start-up check, once, before any worker starts
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((settings.host, settings.port))
+        sock.listen(2048)  # before the banner: a client that reads it can connect at once, even before workers run
     except OSError as exc:
         raise ConfigError(
             f"--host {settings.host} --port {settings.port}: cannot listen there ({exc.strerror})"
@@ -197,11 +235,15 @@ def serve(settings: Settings) -> int:
     print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:
         print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
+    options: dict[str, Any] = {"log_level": settings.log_level, "access_log": settings.access_log}
+    if settings.workers > 1:
+        os.environ[SETTINGS_ENV] = settings_to_json(settings)
+        config = uvicorn.Config(APP_FACTORY, factory=True, workers=settings.workers, server_header=False, **options)
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
     # Everything built so far lives as long as the process: keep it out of the garbage collector's scans.
     gc.freeze()
-    config = uvicorn.Config(
-        create_app(mock), log_level=settings.log_level, access_log=settings.access_log, server_header=False
-    )
+    config = uvicorn.Config(create_app(mock), server_header=False, **options)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -47,6 +47,9 @@ class Settings:
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests remembered per session
     responses: str = "realistic"  # or "fuzz": every accepted create answered from the response schemas
     seed: int | None = None  # the fuzz draws' seed (None: 0)
+    store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
+    store_prefix: str = "camelai-mock"
+    workers: int = 1
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -68,6 +71,8 @@ _FILE_KEYS = {
     "journal_size",
     "responses",
     "seed",
+    "store",
+    "store_prefix",
 }
 
 
@@ -106,7 +111,7 @@ def load_config_file(path: str | Path) -> Settings:
     if "ip_rate_limit" in values and not isinstance(values["ip_rate_limit"], int):
         raise ConfigError(f"{where}: ip_rate_limit: {values['ip_rate_limit']!r} is not N/minute")
     texts = ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors", "admin_key", "responses")
-    for name in texts:
+    for name in (*texts, "store", "store_prefix"):
         if name in values and not isinstance(values[name], str):
             raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
     return Settings(**values)

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .fastjson import JSONResponse
+from .store import StoreUnavailable
 
 log = logging.getLogger("mockserver")
 
@@ -52,6 +53,12 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, message, dict(exc.headers or {}))
 
 
+async def on_store_unavailable(request: Request, exc: Exception) -> Response:
+    # Not the client's fault and not a bug: the shared store is down; it recovers by itself when the store is back.
+    request.state.error = str(exc)
+    return error_response(503, str(exc), {"Retry-After": "1"})
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DroppedByFault):  # asked for, not a bug; nothing is sent once the response started
         return error_response(500, "connection dropped by a queued fault")
@@ -63,5 +70,6 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 HANDLERS: dict[Any, Any] = {
     ApiError: on_api_error,
     HTTPException: on_http_exception,
+    StoreUnavailable: on_store_unavailable,
     Exception: on_unexpected,
 }

@@ -16,6 +16,7 @@ from .contract import Contract, Operation, load_contract
 from .errors import ApiError
 from .responses import Responder
 from .rules import defaults_of
+from .shared import SharedStart, is_memory
 from .store import MemoryStore, Store
 from .tokens import Signer, generate_signer, load_signer_file
 
@@ -71,10 +72,6 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
             raise ConfigError(
                 f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})"
             )
-    if settings.signing_key:
-        signer = load_signer_file(settings.alg, settings.signing_key)
-    else:
-        signer = generate_signer(settings.alg)
     try:
         responder = Responder(create, settings.responses, settings.seed)
     except ValueError as exc:
@@ -85,11 +82,24 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
     if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:
         raise ConfigError(f"ip_rate_limit: {settings.ip_rate_limit} must be at least 1 a minute")
+    clock = clock or Clock.parse(settings.clock)
+    signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
+    if store is None and not is_memory(settings.store):
+        assert settings.store is not None
+        with SharedStart(settings.store, settings.store_prefix) as shared:
+            signer = signer or shared.signer(settings.alg)
+            shared.adopt_clock(clock)
+            store = shared.store
+    elif settings.workers > 1 and is_memory(settings.store):
+        raise ConfigError(
+            f"--workers {settings.workers} needs a shared store: pass --store redis://host:port/db "
+            "(with the in-memory store each worker would keep its own tokens, limits and clock)"
+        )
     return Mock(
         settings=settings,
         contract=contract,
-        signer=signer,
-        clock=clock or Clock.parse(settings.clock),
+        signer=signer or generate_signer(settings.alg),
+        clock=clock,
         store=store or MemoryStore(),
         create=create,
         defaults=defaults_of(create.body.schema),

@@ -23,7 +23,7 @@ class ThreadedServer:
         self._sock = socket.socket()
         self._sock.bind((host, 0))
         self.url = f"http://{host}:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(create_app(mock), log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(create_app(mock), log_level="warning", access_log=False, lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None

@@ -34,6 +34,10 @@ class Link:
         return cls(data["cache_key"], data["token"], data["claims"], data["expires_at"])
 
 
+class StoreUnavailable(Exception):
+    """The store behind the mock cannot be reached right now; answered 503, naming the store."""
+
+
 class _Expired:
     def __repr__(self) -> str:
         return "EXPIRED"

@@ -94,7 +94,8 @@ def generate_signer(alg: str) -> Signer:
     if alg == "EdDSA":
         return _signer(alg, ed25519.Ed25519PrivateKey.generate())
     if alg == "HS256":
-        return _signer(alg, secrets.token_bytes(32))
+        # Printable (256 random bits): a secret file is read with surrounding whitespace stripped, as editors add it.
+        return _signer(alg, secrets.token_urlsafe(32).encode())
     raise SigningKeyError(f"--alg {alg!r} is not one of {', '.join(ALGORITHMS)}")
 
 

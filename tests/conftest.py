@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from typing import Any
@@ -12,6 +13,7 @@ from mockserver.clock import Clock
 from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
 from mockserver.server import ThreadedServer, serve_in_thread
+from tests.redis_server import RedisServer
 
 pytest_plugins = ["pytester"]
 
@@ -20,14 +22,39 @@ VALID = {"uid": "user-1", "srcs": ["123"]}
 T0 = "2026-01-01T00:00:00Z"
 
 
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=[pytest.param("memory", id="memory"), pytest.param("redis", id="redis")])
+def store(request: pytest.FixtureRequest) -> str:
+    """Every test that builds a mock runs once on each store; on Redis, in a namespace of its own."""
+    if request.param == "memory":
+        return "memory"
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return server.url
+
+
+@pytest.fixture
+def store_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture
 def settings() -> Settings:
     return Settings(clock=f"frozen:{T0}")
 
 
 @pytest.fixture
-def mock(settings: Settings) -> Mock:
-    return build_mock(settings)
+async def mock(settings: Settings, store: str, store_prefix: str) -> AsyncIterator[Mock]:
+    if settings.store is None:
+        settings = settings.with_overrides(store=store, store_prefix=store_prefix)
+    built = build_mock(settings)
+    yield built
+    await built.store.close()
 
 
 @pytest.fixture

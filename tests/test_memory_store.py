@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from mockserver.store import EXPIRED, THREAD_IDLE_SECONDS, Link, MemoryStore, Window
+
+HOUR = [Window("hourly", 3600.0, 5)]
+
+
+async def test_counters_of_idle_buckets_are_dropped_once_their_windows_are_empty() -> None:
+    store = MemoryStore()
+    for i in range(3):
+        await store.hit("s", f"uid:{i}", HOUR, 0.0)
+    assert len(store._s("s").stamps) == 3
+    await store.hit("s", "uid:other", HOUR, 3600.0)  # every other bucket is now idle
+    s = store._s("s")
+    assert set(s.stamps) == {"uid:other"} and set(s.stamps_until) == {"uid:other"}
+
+
+async def test_a_bucket_still_in_use_is_kept() -> None:
+    store = MemoryStore()
+    await store.hit("s", "uid:a", HOUR, 0.0)
+    await store.hit("s", "uid:a", HOUR, 3000.0)
+    await store.hit("s", "uid:b", HOUR, 3601.0)
+    assert (await store.peek("s", "uid:a", HOUR, 3601.0)).remaining == 3  # one counted, one slot for the peek
+
+
+async def test_threads_are_capped_and_dropped_after_idling_for_the_longest_window() -> None:
+    store = MemoryStore()
+    message = {"role": "user", "content": "x", "created_at": "t"}
+    await store.append_messages("s", "u", [message] * 5, 3, 0.0)
+    assert len(await store.thread("s", "u", 1.0)) == 3
+    await store.append_messages("s", "u", [message], 3, 100.0)
+    assert len(await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS - 1)) == 3
+    assert await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS) == []
+    assert store._s("s").threads == {}
+
+
+async def test_sessions_do_not_share_state() -> None:
+    store = MemoryStore()
+    await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)
+    assert (await store.hit("b", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
+    assert not (await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
+
+
+async def test_a_uids_limits_go_with_its_last_live_link() -> None:
+    store = MemoryStore()
+    await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
+    await store.put_link("s", Link("short", "t", {"sub": "u"}, 60.0), 10.0)
+    await store.set_limits("s", "u", {"hourly": 2})
+    assert await store.get_link("s", "short", 61.0) is EXPIRED
+    assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
+    assert await store.get_link("s", "long", 3600.0) is EXPIRED
+    assert await store.get_limits("s", "u") is None and store._s("s").uid_until == {}
