@@ -21,6 +21,7 @@ from . import admin_page
 from .body import read_json_object
 from .clock import ClockError, format_time, parse_time
 from .errors import ApiError
+from .journal import present
 from .mock import Mock, mock_of, session_of
 
 PREFIX = "/__mock"
@@ -133,16 +134,10 @@ def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: st
     return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == uid)
 
 
-def with_time(entry: dict[str, Any]) -> dict[str, Any]:
-    return {"time": format_time(entry["epoch"]), **entry}
-
-
 async def journal_list(request: Request, mock: Mock, session: str) -> Response:
     q = request.query_params
     status = _status_filter(q.get("status"))
-    entries = [
-        with_time(e) for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))
-    ]
+    entries = [present(e) for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))]
     return JSONResponse({"requests": entries, "size": mock.settings.journal_size})
 
 
@@ -186,7 +181,7 @@ async def openapi(request: Request, mock: Mock, session: str) -> Response:
 
 async def page(request: Request, mock: Mock, session: str) -> Response:
     now = mock.clock.now()
-    entries = [with_time(e) for e in await mock.store.journal(session)]
+    entries = [present(e) for e in await mock.store.journal(session)]
     links = await mock.store.live_links(session, now)
     html = admin_page.render(session, clock_view(mock), entries, links, now)
     return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)

@@ -79,9 +79,11 @@ def seconds_left(link: Link, now: float) -> int:
 
 
 async def jwks(request: Request) -> Response:
+    request.state.operation = "mock_jwks_retrieve"
     return JSONResponse(mock_of(request).signer.jwks())
 
 
 async def openapi_document(request: Request) -> Response:
+    request.state.operation = "mock_openapi_retrieve"
     mock = mock_of(request)
     return Response(mock.contract.served(mock.public_base(request)), media_type="application/json")

@@ -16,6 +16,7 @@ from .faults import FaultMiddleware
 from .iplimit import IpLimitMiddleware
 from .journal import JournalMiddleware
 from .mock import Mock
+from .store import MemoryStore
 
 
 def create_app(mock: Mock) -> Starlette:
@@ -29,14 +30,16 @@ def create_app(mock: Mock) -> Starlette:
         Route("/openapi.json", api.openapi_document, methods=["GET"]),
         *admin.routes(mock),
     ]
-    # Outermost first: ClockSync, so every layer reads the shared clock (and a store outage anywhere is a 503);
-    # then the journal, which sees faults and per-IP refusals as the client does.
+    # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
     middleware = [
-        Middleware(ClockSync, mock=mock),
         Middleware(JournalMiddleware, mock=mock),
         Middleware(FaultMiddleware, mock=mock),
         Middleware(IpLimitMiddleware, mock=mock),
     ]
+    if not isinstance(mock.store, MemoryStore):
+        # A shared store: ClockSync goes outside everything, so every layer reads the shared clock and a store
+        # outage anywhere is a 503. In one process's memory there is no other clock to agree with.
+        middleware.insert(0, Middleware(ClockSync, mock=mock))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

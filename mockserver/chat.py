@@ -119,5 +119,6 @@ async def messages(request: Request) -> Response:
 
 
 async def chat_script(request: Request) -> Response:
+    request.state.operation = "mock_chat_script_retrieve"
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     return Response(_SCRIPT, media_type="text/javascript; charset=utf-8", headers=headers)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .clock import Clock
+from .journal import present
 from .mock import DEFAULT_SESSION, Mock
 
 T = TypeVar("T")
@@ -77,7 +78,7 @@ class Journal:
         self._handle = handle
 
     def entries(self) -> list[dict[str, Any]]:
-        return self._handle.call(self._handle.mock.store.journal(self._handle.session))
+        return [present(e) for e in self._handle.call(self._handle.mock.store.journal(self._handle.session))]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.entries())

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .clock import format_time
 from .mock import Mock, scope_session
 
 ADMIN_PREFIX = "/__mock"
@@ -31,6 +32,21 @@ def redact_text(text: Any) -> Any:
     return text
 
 
+def present(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the journal shows it: its time, and every JWT redacted.
+
+    Recording keeps requests cheap (no regex, no formatting); this runs only when someone reads the journal.
+    """
+    shown = {key: redact_text(value) for key, value in entry.items() if key not in ("headers", "body", "answer")}
+    shown["errors"] = [redact_text(e) for e in entry.get("errors") or ()]
+    shown["request"] = {
+        "headers": {k: redact_text(v) for k, v in entry.get("headers", ())},
+        "body": redact_text(entry.get("body")),
+    }
+    shown["response"] = {"body": redact_text(entry.get("answer"))}
+    return {"time": format_time(entry["epoch"]), **shown}
+
+
 class _Capture:
     __slots__ = ("chunks", "size")
 
@@ -46,15 +62,15 @@ class _Capture:
     def text(self) -> str | None:
         if not self.size:
             return None
-        text = redact(b"".join(self.chunks)).decode("utf-8", "replace")
+        text = b"".join(self.chunks).decode("utf-8", "replace")
         return text + f"… ({self.size} bytes in all)" if self.size > BODY_CAP else text
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    return {
-        key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else redact(value).decode("latin-1")
+def _headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [
+        (key.decode("latin-1"), "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1"))
         for key, value in raw
-    }
+    ]
 
 
 class JournalMiddleware:
@@ -92,20 +108,21 @@ class JournalMiddleware:
             raise
         finally:
             state: dict[str, Any] = scope.get("state") or {}
-            entry = {
-                "epoch": started,  # `time` is added when the journal is read: formatting costs on every request
+            entry = {  # shaped, timed and redacted by present() when read, not on every request
+                "epoch": started,
                 "method": scope["method"],
-                "path": redact_text(scope["path"]),
-                "query": redact(scope.get("query_string", b"")).decode("latin-1"),
+                "path": scope["path"],
+                "query": scope.get("query_string", b"").decode("latin-1"),
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (status[0] if status else 500),
                 "outcome": outcome,
                 "operation": state.get("operation"),
-                "uid": redact_text(state.get("uid")),
-                "errors": [redact_text(e) for e in state.get("errors") or ()],
-                "error": redact_text(state.get("error")),
+                "uid": state.get("uid"),
+                "errors": state.get("errors") or [],
+                "error": state.get("error"),
                 "fault": state.get("fault"),
-                "request": {"headers": _headers(scope.get("headers", [])), "body": request.text()},
-                "response": {"body": response.text()},
+                "headers": _headers(scope.get("headers", [])),
+                "body": request.text(),
+                "answer": response.text(),
             }
             await mock.store.journal_append(scope_session(scope), entry, mock.settings.journal_size)

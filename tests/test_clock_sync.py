@@ -15,14 +15,22 @@ from mockserver.mock import Mock, build_mock
 from mockserver.redis_store import RedisStore
 from mockserver.store import StoreUnavailable
 from tests.conftest import AUTH, VALID
+from tests.redis_server import RedisServer
 
 
-async def test_a_move_between_requests_is_published_by_the_next_request(mock: Mock) -> None:
+async def test_a_move_between_requests_is_published_by_the_next_request(redis_server: RedisServer) -> None:
+    mock = build_mock(Settings(clock="frozen", store=redis_server.url, store_prefix="published"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(mock)), base_url="http://m") as client:
         await client.get("/.well-known/jwks.json")
         mock.clock.advance(90)
         await client.get("/.well-known/jwks.json")
     assert await mock.store.load_clock() == mock.clock.state
+    await mock.store.close()
+
+
+def test_one_process_on_memory_has_no_clock_to_sync() -> None:
+    app = create_app(build_mock(Settings()))
+    assert ClockSync not in {m.cls for m in app.user_middleware}
 
 
 async def test_an_outage_met_inside_any_middleware_is_a_503(mock: Mock) -> None:

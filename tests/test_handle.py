@@ -1,42 +1,26 @@
-"""The handle's journal and fault helpers.
-
-The journal is written by the journal middleware (issue: admin API), which is not in this branch yet:
-until it lands, these tests append entries through the store, shaped as that middleware writes them.
-After the merge they should make real requests instead (see the report of the contracts branch).
-"""
+"""The handle's journal and fault helpers, over real requests through the in-process transport."""
 
 from __future__ import annotations
 
-from typing import Any
-
+import httpx
 import pytest
 
 from mockserver.handle import MockHandle
-from mockserver.testing import transport
-
-
-def entry(operation: str, status: int = 200, route: str = "POST /api/v1/iframe/create") -> dict[str, Any]:
-    method, _, path = route.partition(" ")
-    return {
-        "method": method,
-        "path": path,
-        "status": status,
-        "operation": operation,
-        "uid": "u",
-        "errors": [],
-        "time": 0,
-    }
+from mockserver.testing import InProcessTransport, transport
 
 
 @pytest.fixture
-def handle() -> MockHandle:
-    h = transport().handle
-    for e in (
-        entry("iframe_create_create"),
-        entry("iframe_create_create", 400),
-        entry("mock_jwks_retrieve", route="GET /.well-known/jwks.json"),
-    ):
-        h.call(h.mock.store.journal_append(h.session, e, 100))
+def mock_transport() -> InProcessTransport:
+    return transport()
+
+
+@pytest.fixture
+def handle(mock_transport: InProcessTransport) -> MockHandle:
+    h = mock_transport.handle
+    with httpx.Client(transport=mock_transport, base_url="http://mock.test", headers=h.headers) as client:
+        assert client.post("/api/v1/iframe/create", json={"uid": "u", "srcs": []}).status_code == 200
+        assert client.post("/api/v1/iframe/create", json={"uid": "u"}).status_code == 400
+        assert client.get("/.well-known/jwks.json").status_code == 200
     return h
 
 
@@ -66,12 +50,32 @@ def test_assert_called_checks_the_count_and_lists_the_journal_when_wrong(handle:
         handle.requests.assert_called("mock_iframe_page_retrieve")
 
 
-def test_clear_and_reset_empty_the_journal(handle: MockHandle) -> None:
+def test_entries_carry_the_errors_and_never_the_key(handle: MockHandle) -> None:
+    refused = handle.requests[1]
+    assert refused["errors"] == ["srcs: is required but missing"]
+    assert refused["request"]["headers"]["authorization"] == "[redacted]"
+    assert handle.api_key not in str(handle.requests.entries())
+
+
+def test_clear_and_reset_empty_the_journal(handle: MockHandle, mock_transport: InProcessTransport) -> None:
     handle.requests.clear()
     assert len(handle.requests) == 0
-    handle.call(handle.mock.store.journal_append(handle.session, entry("x"), 10))
+    with httpx.Client(transport=mock_transport, base_url="http://mock.test") as client:
+        client.get("/.well-known/jwks.json")
+    assert len(handle.requests) == 1
     handle.reset()
     assert handle.requests.last is None
+
+
+def test_a_queued_fault_is_served_then_the_mock_answers_normally(mock_transport: InProcessTransport) -> None:
+    handle = mock_transport.handle
+    handle.faults.add("/api/v1/iframe/create", status=503, body={"error": "down"}, count=1)
+    with httpx.Client(transport=mock_transport, base_url="http://mock.test", headers=handle.headers) as client:
+        first = client.post("/api/v1/iframe/create", json={"uid": "u", "srcs": []})
+        second = client.post("/api/v1/iframe/create", json={"uid": "u", "srcs": []})
+    assert (first.status_code, first.json()) == (503, {"error": "down"})
+    assert second.status_code == 200
+    assert len(handle.faults) == 0
 
 
 def test_faults_are_queued_listed_and_cleared() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import httpx
 
+from mockserver.mock import Mock
 from tests.conftest import AUTH, VALID, MakeClient
 
 
@@ -60,3 +61,14 @@ async def test_large_bodies_are_kept_only_in_part(client: httpx.AsyncClient) -> 
     await client.post("/api/v1/iframe/create", json={**VALID, "knowledge_base_entries": ["x" * 10000]}, headers=AUTH)
     body = (await client.get("/__mock/requests")).json()["requests"][0]["request"]["body"]
     assert len(body) < 4200 and body.endswith("bytes in all)")
+
+
+async def test_every_operation_of_the_contract_is_named_in_the_journal(client: httpx.AsyncClient, mock: Mock) -> None:
+    created = (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).json()
+    key = created["cache_key"]
+    for path in (f"/api/v1/iframe/token/{key}", f"/iframe/{key}/", f"/iframe/{key}/messages", "/iframe-assets/chat.js",
+                 "/.well-known/jwks.json", "/openapi.json"):  # fmt: skip
+        assert (await client.get(path)).status_code == 200
+    await client.post(f"/iframe/{key}/messages", json={"message": "hi"})
+    named = {e["operation"] for e in await mock.store.journal("default")}
+    assert named == set(mock.contract.operations)
