@@ -116,7 +116,7 @@ def mock_of(request: Request) -> Mock:
 
 def session_of(request: Request) -> str:
     name = request.headers.get(SESSION_HEADER)
-    if name is None and request.url.path.startswith(LINK_PATHS):
+    if name is None and request.scope["path"].startswith(LINK_PATHS):  # request.url would build a URL object
         name = request.query_params.get(SESSION_QUERY)
     if name is None:
         return DEFAULT_SESSION

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -31,8 +32,11 @@ class SigningKeyError(ValueError):
     """A signing key that cannot be used; the message names the file and the problem."""
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def b64url(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
+    return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=")
 
 
 def _raw_signer(alg: str, key: Any) -> Callable[[bytes], bytes]:
