@@ -11,11 +11,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from .clock import ClockError
-from .config import ConfigError, KeyPolicy, Settings, keys_from_env, load_config_file, parse_ip_rate_limit
+from .config import (
+    ConfigError,
+    KeyPolicy,
+    Settings,
+    display_url,
+    is_memory,
+    keys_from_env,
+    load_config_file,
+    parse_ip_rate_limit,
+)
 from .contract import ContractError
-from .redis_store import display_url
 from .responses import MODES
-from .shared import is_memory
 from .tokens import ALGORITHMS, SigningKeyError
 from .workers import SETTINGS_ENV, settings_to_json
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -148,3 +149,16 @@ def parse_ip_rate_limit(text: str, where: str = "--ip-rate-limit") -> int:
     if not match or int(match.group(1)) < 1:
         raise ConfigError(f"{where} {text!r} is not N/minute with N at least 1 (e.g. 30/minute)")
     return int(match.group(1))
+
+
+def is_memory(url: str | None) -> bool:
+    return url is None or url == "" or url == "memory"
+
+
+def display_url(url: str) -> str:
+    """The store URL without credentials, for messages and logs."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    where = f"{host}:{parts.port or 6379}" if parts.scheme != "unix" else parts.path
+    db = parts.path.strip("/") or "0" if parts.scheme != "unix" else ""
+    return f"{parts.scheme}://{where}/{db}" if db else f"{parts.scheme}://{where}"

@@ -17,6 +17,8 @@ from .validation import BodyValidator, compile_body_validator
 # Wheels carry the spec inside the package; a source checkout keeps it at the top level.
 _PACKAGED = Path(__file__).with_name("openapi.yaml")
 DEFAULT_SPEC = _PACKAGED if _PACKAGED.exists() else Path(__file__).parent.parent / "openapi.yaml"
+# libyaml's loader where the wheel has it: the two specs load in ~10 ms instead of ~80 ms of start-up.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -86,7 +88,7 @@ def load_contract(path: str | os.PathLike[str] | None = None, *, check_cache: Pa
     except OSError as exc:
         raise ContractError(f"{spec_path}: cannot be read ({exc.strerror})") from None
     try:
-        document = yaml.safe_load(raw)
+        document = yaml.load(raw, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ContractError(f"{spec_path}: not valid YAML or JSON: {exc}") from None
     if not isinstance(document, dict) or "openapi" not in document:

@@ -11,12 +11,11 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.requests import Request
 
 from .clock import Clock
-from .config import ConfigError, Settings
+from .config import ConfigError, Settings, is_memory
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
 from .responses import Responder
 from .rules import defaults_of
-from .shared import SharedStart, is_memory
 from .store import MemoryStore, Store
 from .tokens import Signer, generate_signer, load_signer_file
 
@@ -86,6 +85,8 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
     signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
     if store is None and not is_memory(settings.store):
         assert settings.store is not None
+        from .shared import SharedStart  # imports redis (~0.1 s): only when a shared store is asked for
+
         with SharedStart(settings.store, settings.store_prefix) as shared:
             signer = signer or shared.signer(settings.alg)
             shared.adopt_clock(clock)

@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import redis.exceptions
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -23,6 +23,7 @@ from redis.backoff import NoBackoff
 
 from . import redis_scripts
 from .clock import ClockState
+from .config import display_url
 from .store import EXPIRED, THREAD_IDLE_SECONDS, Decision, Link, StoreUnavailable, Window, _Expired
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
@@ -35,15 +36,6 @@ UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, 
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def display_url(url: str) -> str:
-    """The store URL without credentials, for messages and logs."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    where = f"{host}:{parts.port or 6379}" if parts.scheme != "unix" else parts.path
-    db = parts.path.strip("/") or "0" if parts.scheme != "unix" else ""
-    return f"{parts.scheme}://{where}/{db}" if db else f"{parts.scheme}://{where}"
 
 
 def client_options() -> dict[str, Any]:

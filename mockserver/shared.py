@@ -17,16 +17,12 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .clock import Clock
-from .config import ConfigError
-from .redis_store import READ_TIMEOUT, RedisStore, clock_from_json, clock_to_json, display_url
+from .config import ConfigError, display_url
+from .redis_store import READ_TIMEOUT, RedisStore, clock_from_json, clock_to_json
 from .tokens import Signer, generate_signer, load_signer
 
 SCHEMES = ("redis", "rediss", "unix")
 STARTUP_TIMEOUT = 2.0
-
-
-def is_memory(url: str | None) -> bool:
-    return url is None or url == "" or url == "memory"
 
 
 def check_url(url: str) -> None:
