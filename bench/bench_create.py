@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--mock-args", default="", help="extra `mockserver serve` flags, e.g. '--alg HS256'")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is not installed (Debian: apt-get install wrk)")
@@ -130,7 +131,18 @@ def main() -> None:
     port = free_port()
     mock = run(
         "mock",
-        [PY, "-m", "mockserver", "serve", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        [
+            PY,
+            "-m",
+            "mockserver",
+            "serve",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            *args.mock_args.split(),
+        ],
         port,
         args,
     )
