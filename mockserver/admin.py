@@ -6,7 +6,6 @@ its request bodies. Thin endpoints: the rules live in the clock, the store and `
 
 from __future__ import annotations
 
-import copy
 import hmac
 import json
 import re
@@ -169,14 +168,10 @@ async def faults_clear(request: Request, mock: Mock, session: str) -> Response:
 def served_document(mock: Mock) -> bytes:
     """The admin document, saying whether this mock wants the admin key."""
     assert mock.admin is not None
-    doc = copy.deepcopy(mock.admin.document)
+    doc = mock.admin.document
     if mock.settings.admin_key is not None:
-        doc["security"] = [{"AdminKey": []}]
+        doc = {**doc, "security": [{"AdminKey": []}]}
     return json.dumps(doc).encode()
-
-
-async def openapi(request: Request, mock: Mock, session: str) -> Response:
-    return Response(served_document(mock), media_type="application/json")
 
 
 async def page(request: Request, mock: Mock, session: str) -> Response:
@@ -199,6 +194,10 @@ def routes(mock: Mock) -> list[Route]:
     if mock.admin is None:
         return []
     names = query_names(mock.admin.document)
+    document = served_document(mock)  # encoded once, not per request
+
+    async def openapi(request: Request, mock: Mock, session: str) -> Response:
+        return Response(document, media_type="application/json")
 
     def op(operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]]) -> Endpoint:
         return _admin(operation, handler, names.get(operation, frozenset()))

@@ -14,15 +14,25 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+def media_kind(request: Request) -> str:
+    """The Content-Type without parameters, lower case; empty when missing."""
+    return (request.headers.get("content-type") or "").partition(";")[0].strip().lower()
+
+
+def is_json(kind: str) -> bool:
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def unsupported_media(request: Request, accepted: str) -> ApiError:
     media = request.headers.get("content-type")
-    if media is None:
-        raise ApiError(415, "Content-Type is missing; send the body as application/json")
-    kind = media.partition(";")[0].strip().lower()
-    if kind != "application/json" and not kind.endswith("+json"):
-        raise ApiError(415, f"Content-Type {media[:80]!r} is not accepted; send the body as application/json")
-    raw = await read_capped(request, max_bytes)
-    return parse_json_object(raw)
+    shown = f"Content-Type {media[:80]!r} is not accepted" if media else "Content-Type is missing"
+    return ApiError(415, f"{shown}; send the body as {accepted}")
+
+
+async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    if not is_json(media_kind(request)):
+        raise unsupported_media(request, "application/json")
+    return parse_json_object(await read_capped(request, max_bytes))
 
 
 async def read_capped(request: Request, max_bytes: int) -> bytes:

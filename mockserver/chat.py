@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from . import limits
-from .body import parse_json_object, read_capped
+from .body import is_json, media_kind, parse_json_object, read_capped, unsupported_media
 from .clock import format_time
 from .errors import ApiError
 from .mock import Mock, link_query, mock_of, session_of
@@ -43,8 +43,7 @@ def reply_to(text: str, model: str) -> str:
 
 async def _read_message(request: Request, max_bytes: int) -> tuple[dict[str, Any], bool]:
     """The body as a mapping, and whether it came from a plain HTML form."""
-    media = request.headers.get("content-type") or ""
-    kind = media.partition(";")[0].strip().lower()
+    kind = media_kind(request)
     if kind == FORM:
         raw = await read_capped(request, max_bytes)
         try:
@@ -52,9 +51,8 @@ async def _read_message(request: Request, max_bytes: int) -> tuple[dict[str, Any
         except UnicodeDecodeError:
             raise ApiError(400, "body: the form is not valid UTF-8") from None
         return dict(pairs), True
-    if kind != "application/json" and not kind.endswith("+json"):
-        shown = repr(media[:80]) if media else "missing"
-        raise ApiError(415, f"Content-Type {shown} is not accepted; send application/json or {FORM}")
+    if not is_json(kind):
+        raise unsupported_media(request, f"application/json or {FORM}")
     return parse_json_object(await read_capped(request, max_bytes)), False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -63,19 +62,21 @@ class Contract:
                 body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
                 answers = _answers(op, document, f"{route} {method}")
                 self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers)
-        self._served: dict[str, bytes] = {}
+        marker = "\x00servers\x00"
+        encoded = json.dumps({**document, "servers": marker}).encode()
+        self._served_head, _, self._served_tail = encoded.partition(json.dumps(marker).encode())
 
     def operation(self, operation_id: str) -> Operation:
         return self.operations[operation_id]
 
     def served(self, base_url: str) -> bytes:
-        """The document as JSON, with the mock's own URL as its only server (cached per URL)."""
-        body = self._served.get(base_url)
-        if body is None:
-            doc = copy.deepcopy(self.document)
-            doc["servers"] = [{"url": base_url, "description": "this mock", "x-mock": True}]
-            body = self._served[base_url] = json.dumps(doc).encode()
-        return body
+        """The document as JSON, with the mock's own URL as its only server.
+
+        The document is encoded once; each answer only splices in its servers, so neither time nor memory
+        grows with the number of distinct Host headers seen.
+        """
+        servers = json.dumps([{"url": base_url, "description": "this mock", "x-mock": True}]).encode()
+        return self._served_head + servers + self._served_tail
 
 
 def load_contract(path: str | os.PathLike[str] | None = None, *, check_cache: Path | None = None) -> Contract:

@@ -11,8 +11,9 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .clock import Clock
+from .contract import load_contract
 from .journal import present
-from .mock import DEFAULT_SESSION, Mock
+from .mock import ADMIN_SPEC, DEFAULT_SESSION, Mock
 
 T = TypeVar("T")
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -139,12 +140,18 @@ class Faults:
         delay: float | None = None,
         drop: bool = False,
     ) -> dict[str, Any]:
-        """Queue a fault for `path` (any path when None): an answer `status`/`body`, a `delay`, or a `drop`."""
-        if count < 1:
-            raise ValueError(f"count: {count} must be at least 1")
-        fault: dict[str, Any] = {"path": path, "count": count}
-        extras = {"method": method, "status": status, "body": body, "delay": delay, "drop": drop or None}
-        fault.update({k: v for k, v in extras.items() if v is not None})
+        """Queue a fault for `path` (any path when None): an answer `status`/`body`, a `delay`, or a `drop`.
+
+        Checked against the admin document's rules for `POST /__mock/faults`; a ValueError names what is wrong.
+        """
+        wanted = {"path": path, "method": method, "count": count, "status": status, "body": body, "delay": delay}
+        fault: dict[str, Any] = {k: v for k, v in {**wanted, "drop": drop or None}.items() if v is not None}
+        admin = self._handle.mock.admin or load_contract(ADMIN_SPEC)  # the rules hold with --no-admin too
+        validator = admin.operation("admin_faults_add").body
+        errors = validator.errors(fault) if validator else []
+        if errors:
+            raise ValueError("; ".join(errors))
+        fault.setdefault("path", None)
         self._handle.call(self._handle.mock.store.add_fault(self._handle.session, fault))
         return fault
 

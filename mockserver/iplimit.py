@@ -10,7 +10,7 @@ from html import escape
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import limits
-from .mock import LINK_PATHS, Mock, scope_session
+from .mock import DEFAULT_SESSION, LINK_PATHS, Mock
 
 
 def is_limited(path: str) -> bool:
@@ -29,7 +29,9 @@ class IpLimitMiddleware:
             return
         address = (scope.get("client") or ("unknown", 0))[0]
         mock = self.mock
-        decision = await mock.store.hit(scope_session(scope), limits.ip_bucket(address), self.windows, mock.clock.now())
+        # One count per address whatever X-Mock-Session says, or a client could reset it by naming a new session.
+        bucket = limits.ip_bucket(address)
+        decision = await mock.store.hit(DEFAULT_SESSION, bucket, self.windows, mock.clock.now())
         if decision.allowed:
             await self.app(scope, receive, send)
             return

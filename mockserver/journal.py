@@ -2,7 +2,8 @@
 
 An ASGI middleware, cheap on the hot path: it copies at most `BODY_CAP` bytes of each body,
 decodes them once, and reads what endpoints left in `request.state` (operation, uid, errors).
-API keys and JWTs never reach the journal.
+`Authorization` and cookie values are dropped as the entry is recorded; JWTs in bodies, paths and
+errors are redacted by `present()` whenever the journal is read, so no reader ever sees one.
 """
 
 from __future__ import annotations

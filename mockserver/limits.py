@@ -55,10 +55,11 @@ def headers(decision: Decision, *, counted: bool = True) -> dict[str, str]:
     if window is None:
         return {}
     remaining = decision.remaining + (0 if counted or not decision.allowed else 1)
+    idle = not counted and remaining == window.limit  # nothing counted yet: no slot to wait for
     out = {
         "RateLimit-Limit": str(window.limit),
         "RateLimit-Remaining": str(remaining),
-        "RateLimit-Reset": str(whole_seconds(decision.reset) if decision.reset > 0 else 0),
+        "RateLimit-Reset": str(whole_seconds(decision.reset) if decision.reset > 0 and not idle else 0),
     }
     if counted and not decision.allowed:
         out["Retry-After"] = str(whole_seconds(decision.reset))

@@ -39,7 +39,7 @@ def css_variables(raw: str | None) -> dict[str, str]:
     try:
         parsed = json.loads(raw)
         pairs = list(parsed.items()) if isinstance(parsed, dict) else []
-    except ValueError:
+    except (ValueError, RecursionError):  # any string is valid here: "[[[[…" nests deeper than json can follow
         pairs = [(part.partition(":")[0], part.partition(":")[2]) for part in raw.split(";") if ":" in part]
     out = {}
     for name, value in pairs:

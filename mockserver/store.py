@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from .clock import ClockState
 from .fastjson import dumps
 
+MAX_SESSIONS = 256  # X-Mock-Session names kept in memory, least recently written dropped first
 EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
 THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
 
@@ -62,7 +63,7 @@ class Decision:
     allowed: bool
     window: Window | None  # the refusing window, else the one with fewest left
     remaining: int  # left in `window` after this action
-    reset: float  # seconds until `window` frees one more slot (0 when it has room)
+    reset: float  # seconds until `window` frees a slot, counting this action when it is allowed
 
 
 class Store(Protocol):
@@ -160,14 +161,23 @@ class MemoryStore:
     """State in this process's memory; bounded however long it runs."""
 
     def __init__(self) -> None:
-        self._sessions: dict[str, _Session] = {}
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
         self._clock: ClockState | None = None
 
     def _s(self, session: str) -> _Session:
+        """The session's state, for a write: created when new; the least recently written goes past the cap."""
         state = self._sessions.get(session)
         if state is None:
             state = self._sessions[session] = _Session()
+            if len(self._sessions) > MAX_SESSIONS:
+                self._sessions.popitem(last=False)
+        else:
+            self._sessions.move_to_end(session)
         return state
+
+    def _view(self, session: str) -> _Session:
+        """The session's state, for a read: a session nobody wrote to is not created by looking at it."""
+        return self._sessions.get(session) or _Session()
 
     def _purge(self, s: _Session, now: float) -> None:
         while s.by_expiry and s.by_expiry[0][0] <= now:
@@ -193,7 +203,7 @@ class MemoryStore:
         s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
 
     async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
-        s = self._s(session)
+        s = self._view(session)
         self._purge(s, now)
         kept = s.links.get(cache_key)
         if kept is not None:
@@ -201,7 +211,7 @@ class MemoryStore:
         return EXPIRED if cache_key in s.expired else None
 
     async def live_links(self, session: str, now: float) -> list[Link]:
-        s = self._s(session)
+        s = self._view(session)
         self._purge(s, now)
         return sorted((_link(key, kept) for key, kept in s.links.items()), key=lambda link: link.expires_at)
 
@@ -213,7 +223,7 @@ class MemoryStore:
             s.limits.pop(uid, None)
 
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
-        return self._s(session).limits.get(uid)
+        return self._view(session).limits.get(uid)
 
     def _sweep(self, s: _Session, now: float) -> None:
         """Drop counters and threads nobody touched for their whole lifetime, so idle uids cost nothing."""
@@ -247,7 +257,7 @@ class MemoryStore:
         return decision
 
     async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
-        return decide(self._stamps(self._s(session), bucket, windows, now), windows, now)
+        return decide(self._stamps(self._view(session), bucket, windows, now), windows, now)
 
     async def append_messages(
         self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
@@ -263,7 +273,7 @@ class MemoryStore:
         heapq.heappush(s.idle, (until, "thread", uid))
 
     async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        s = self._s(session)
+        s = self._view(session)
         self._sweep(s, now)
         return list(s.threads.get(uid, ()))
 
@@ -274,16 +284,16 @@ class MemoryStore:
             journal.popleft()
 
     async def journal(self, session: str) -> list[dict[str, Any]]:
-        return list(self._s(session).journal)
+        return list(self._view(session).journal)
 
     async def journal_clear(self, session: str) -> None:
-        self._s(session).journal.clear()
+        self._view(session).journal.clear()
 
     async def add_fault(self, session: str, fault: dict[str, Any]) -> None:
         self._s(session).faults.append(dict(fault))
 
     async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
-        faults = self._s(session).faults
+        faults = self._view(session).faults
         for i, fault in enumerate(faults):
             if fault_matches(fault, method, path):
                 fault["count"] -= 1
@@ -293,10 +303,10 @@ class MemoryStore:
         return None
 
     async def faults(self, session: str) -> list[dict[str, Any]]:
-        return [dict(f) for f in self._s(session).faults]
+        return [dict(f) for f in self._view(session).faults]
 
     async def clear_faults(self, session: str) -> None:
-        self._s(session).faults.clear()
+        self._view(session).faults.clear()
 
     async def load_clock(self) -> ClockState | None:
         return self._clock

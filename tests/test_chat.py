@@ -150,3 +150,9 @@ async def test_the_chat_script_is_served_same_origin(client: httpx.AsyncClient) 
 async def test_a_wrong_method_names_both_allowed_ones(client: httpx.AsyncClient) -> None:
     r = await client.put("/iframe/abc/messages")
     assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+async def test_a_uid_with_nothing_counted_has_nothing_to_wait_for(client: httpx.AsyncClient) -> None:
+    created = await client.post("/api/v1/iframe/create", json={**VALID, "limits": {"hourly": 3}}, headers=AUTH)
+    listing = await client.get(f"/iframe/{created.json()['cache_key']}/messages")
+    assert listing.headers["RateLimit-Remaining"] == "3" and listing.headers["RateLimit-Reset"] == "0"

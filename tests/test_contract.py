@@ -91,7 +91,7 @@ def test_served_document_points_at_the_mock() -> None:
     assert served["paths"] == contract.document["paths"]
 
 
-def test_operations_are_compiled_once() -> None:
+def test_operations_carry_their_route_and_a_compiled_body_validator() -> None:
     contract = load_contract()
     create = contract.operation("iframe_create_create")
     assert create.method == "POST" and create.path == "/api/v1/iframe/create"

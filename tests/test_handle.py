@@ -87,5 +87,7 @@ def test_faults_are_queued_listed_and_cleared() -> None:
     assert len(handle.for_session("other").faults) == 0
     handle.faults.clear()
     assert len(handle.faults) == 0
-    with pytest.raises(ValueError, match="count: 0 must be at least 1"):
-        handle.faults.add(count=0)
+    with pytest.raises(ValueError, match="count: 0 is less than the minimum of 1"):
+        handle.faults.add(status=503, count=0)
+    with pytest.raises(ValueError, match="status: 700"):
+        handle.faults.add(status=700)  # refused here exactly as POST /__mock/faults refuses it

@@ -53,3 +53,13 @@ async def test_each_address_gets_n_iframe_requests_a_minute_on_the_mocks_clock()
             assert (await b.get(f"/iframe/{key}/")).status_code == 200
         clock.advance(50)
         assert (await a.get(f"/iframe/{key}/")).status_code == 200
+
+
+async def test_a_new_session_does_not_reset_an_address_count() -> None:
+    mock = build_mock(Settings(clock=f"frozen:{T0}", ip_rate_limit=2))
+    transport = httpx.ASGITransport(app=create_app(mock), client=("10.0.0.3", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+        answers = [
+            (await client.get("/iframe/nope/", headers={"X-Mock-Session": f"s{n}"})).status_code for n in range(4)
+        ]
+    assert answers == [404, 404, 429, 429]

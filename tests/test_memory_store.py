@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from mockserver.store import EXPIRED, THREAD_IDLE_SECONDS, Link, MemoryStore, Window
+from mockserver.store import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, Link, MemoryStore, Window
 
 HOUR = [Window("hourly", 3600.0, 5)]
 
@@ -50,3 +50,22 @@ async def test_a_uids_limits_go_with_its_last_live_link() -> None:
     assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
     assert await store.get_link("s", "long", 3600.0) is EXPIRED
     assert await store.get_limits("s", "u") is None and store._s("s").uid_until == {}
+
+
+async def test_looking_at_a_session_does_not_create_it() -> None:
+    store = MemoryStore()
+    assert await store.journal("never-written") == []
+    assert await store.get_link("never-written", "key", 0.0) is None
+    assert await store.take_fault("never-written", "GET", "/") is None
+    assert "never-written" not in store._sessions
+
+
+async def test_sessions_are_capped_least_recently_written_first() -> None:
+    store = MemoryStore()
+    for n in range(MAX_SESSIONS + 10):
+        await store.journal_append(f"s{n}", {"n": n}, 10)
+    await store.journal_append("s10", {"n": "again"}, 10)  # written again: now the most recent
+    await store.journal_append("one-more", {}, 10)
+    assert len(store._sessions) == MAX_SESSIONS
+    assert await store.journal("s0") == [] and await store.journal("s11") == []
+    assert await store.journal("s10") == [{"n": 10}, {"n": "again"}]

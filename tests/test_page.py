@@ -58,3 +58,8 @@ def test_css_variables_accept_json_or_css_and_drop_the_unsafe() -> None:
     assert css_variables('{"--a": "#fff", "--b": "red; } body {"}') == {"--a": "#fff"}
     assert css_variables("--a: 1px; --b: url(x); color: red; --c: </style>") == {"--a": "1px", "--b": "url(x)"}
     assert css_variables(None) == {}
+
+
+async def test_css_variables_nested_too_deep_for_json_are_dropped_not_a_500(client: httpx.AsyncClient) -> None:
+    page = await open_page(client, {**VALID, "theme": {"custom_css_vars": "[" * 100_000}})
+    assert page.status_code == 200
