@@ -116,14 +116,33 @@ def mock_of(request: Request) -> Mock:
 
 
 def session_of(request: Request) -> str:
-    name = request.headers.get(SESSION_HEADER)
-    if name is None and request.scope["path"].startswith(LINK_PATHS):  # request.url would build a URL object
-        name = request.query_params.get(SESSION_QUERY)
+    """The request's session for an endpoint: a name the contract refuses is a 400."""
+    name = requested_session(request.scope)
     if name is None:
         return DEFAULT_SESSION
     if not valid_session(name):
         raise ApiError(400, f"X-Mock-Session: {name[:40]!r} must be 1-200 characters without control characters")
     return name
+
+
+def scope_session(scope: Any) -> str:
+    """The same for middleware, which cannot answer: an unusable name counts as the default session there
+    (the endpoint itself answers it with a 400)."""
+    name = requested_session(scope)
+    return name if name is not None and valid_session(name) else DEFAULT_SESSION
+
+
+def requested_session(scope: Any) -> str | None:
+    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter."""
+    for key, value in scope.get("headers", ()):
+        if key == b"x-mock-session":
+            return str(value.decode("latin-1"))
+    query = scope.get("query_string", b"")
+    if query and scope["path"].startswith(LINK_PATHS):
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if key == SESSION_QUERY:
+                return str(value)
+    return None
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -132,21 +151,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 def valid_session(name: str) -> bool:
     """1-200 characters, none of them control characters (the contract's MockSession parameter)."""
     return 0 < len(name) <= 200 and not _CONTROL.search(name)
-
-
-def scope_session(scope: Any) -> str:
-    """The session of a raw ASGI request, for middleware; an unusable header counts as the default
-    session there (the endpoint itself answers it with a 400)."""
-    for key, value in scope.get("headers", ()):
-        if key == b"x-mock-session":
-            name = value.decode("latin-1")
-            return name if valid_session(name) else DEFAULT_SESSION
-    query = scope.get("query_string", b"")
-    if b"mock_session=" in query and scope["path"].startswith(LINK_PATHS):
-        for key, value in parse_qsl(query.decode("latin-1")):
-            if key == SESSION_QUERY:
-                return value if valid_session(value) else DEFAULT_SESSION
-    return DEFAULT_SESSION
 
 
 def link_query(session: str) -> str:

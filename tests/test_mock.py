@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mockserver.mock import Mock
 from tests.conftest import AUTH, VALID
 
 A = {"X-Mock-Session": "worker-a"}
@@ -61,3 +62,10 @@ async def test_an_iframe_url_carries_its_session_for_a_browser_that_cannot_send_
     assert len(journal) == 4
     default = (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).json()["iframe_url"]
     assert "?" not in default
+
+
+async def test_a_percent_encoded_session_parameter_means_the_same_session_to_endpoint_and_journal(
+    client: httpx.AsyncClient, mock: Mock
+) -> None:
+    await client.get("/iframe/nope/?mock%5Fsession=encoded")
+    assert [e["path"] for e in await mock.store.journal("encoded")] == ["/iframe/nope/"]
