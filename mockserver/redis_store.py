@@ -24,7 +24,7 @@ from redis.backoff import NoBackoff
 from . import redis_scripts
 from .clock import ClockState
 from .config import display_url
-from .store import EXPIRED, THREAD_IDLE_SECONDS, Decision, Link, StoreUnavailable, Window, _Expired
+from .store import EXPIRED, THREAD_IDLE_SECONDS, Decision, Link, StoreUnavailable, Window, _Expired, verdict
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
@@ -149,15 +149,8 @@ class RedisStore:
         for window in windows:
             args += [f"({now - window.seconds!r}", window.limit]
         found = await self._conn().hit(keys=[self._key(session, "rl", bucket)], args=args)
-        best: Decision | None = None
-        for window, (counted, score) in zip(windows, zip(found[::2], found[1::2], strict=True), strict=False):
-            if counted >= window.limit:
-                return Decision(False, window, 0, max(float(score) + window.seconds - now, 0.0))
-            left = window.limit - counted - 1
-            if best is None or left < best.remaining:
-                reset = (float(score) + window.seconds - now) if counted else window.seconds
-                best = Decision(True, window, left, reset)
-        return best or Decision(True, None, 0, 0.0)
+        tallies = [(int(n), float(score) if n else None) for n, score in zip(found[::2], found[1::2], strict=True)]
+        return verdict(windows, tallies, now)
 
     @_guarded
     async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:

@@ -120,16 +120,24 @@ def fault_matches(fault: dict[str, Any], method: str, path: str) -> bool:
 
 def decide(stamps: list[float], windows: list[Window], now: float) -> Decision:
     """The sliding-window verdict for one more action, given the sorted past action times."""
-    best: Decision | None = None
+    tallies = []
     for window in windows:
-        start = now - window.seconds
-        counted = [t for t in stamps if t > start]
-        if len(counted) >= window.limit:
-            oldest = counted[len(counted) - window.limit]
-            return Decision(False, window, 0, max(oldest + window.seconds - now, 0.0))
-        left = window.limit - len(counted) - 1
+        counted = [t for t in stamps if t > now - window.seconds]
+        n = len(counted)
+        tallies.append((n, counted[n - window.limit] if n >= window.limit else (counted[0] if counted else None)))
+    return verdict(windows, tallies, now)
+
+
+def verdict(windows: list[Window], tallies: list[tuple[int, float | None]], now: float) -> Decision:
+    """The verdict from each window's count and pivot time: for a full window, the counted action whose
+    leaving frees a slot; otherwise the oldest counted one (None when none is). Both stores end here."""
+    best: Decision | None = None
+    for window, (n, pivot) in zip(windows, tallies, strict=False):
+        if n >= window.limit and pivot is not None:
+            return Decision(False, window, 0, max(pivot + window.seconds - now, 0.0))
+        left = window.limit - n - 1
         if best is None or left < best.remaining:
-            reset = (counted[0] + window.seconds - now) if counted else window.seconds
+            reset = (pivot + window.seconds - now) if pivot is not None else window.seconds
             best = Decision(True, window, left, reset)
     return best or Decision(True, None, 0, 0.0)
 
