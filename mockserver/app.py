@@ -15,8 +15,8 @@ from .errors import HANDLERS
 from .faults import FaultMiddleware
 from .iplimit import IpLimitMiddleware
 from .journal import JournalMiddleware
+from .memory_store import MemoryStore
 from .mock import Mock
-from .store import MemoryStore
 
 
 def create_app(mock: Mock) -> Starlette:

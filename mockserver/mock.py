@@ -14,9 +14,10 @@ from .clock import Clock
 from .config import ConfigError, Settings, is_memory
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
+from .memory_store import MemoryStore
 from .responses import Responder
 from .rules import defaults_of
-from .store import MemoryStore, Store
+from .store import Store
 from .tokens import Signer, generate_signer, load_signer_file
 
 CREATE = "iframe_create_create"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from mockserver.store import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, Link, MemoryStore, Window
+from mockserver.memory_store import MAX_SESSIONS, MemoryStore
+from mockserver.store import EXPIRED, THREAD_IDLE_SECONDS, Link, Window
 
 HOUR = [Window("hourly", 3600.0, 5)]
 

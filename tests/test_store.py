@@ -10,13 +10,13 @@ import pytest
 import redis
 
 from mockserver.clock import ClockState
+from mockserver.memory_store import MemoryStore
 from mockserver.redis_store import RedisStore
 from mockserver.store import (
     EXPIRED,
     THREAD_IDLE_SECONDS,
     Decision,
     Link,
-    MemoryStore,
     Store,
     StoreUnavailable,
     Window,
