@@ -18,7 +18,6 @@ from .store import EXPIRED, Link
 
 async def create_iframe_link(request: Request) -> Response:
     mock = mock_of(request)
-    request.state.operation = mock.create.operation_id
     auth = rules.authenticate(
         request.headers.get("authorization"), mock.settings.api_keys, mock.settings.allow_anonymous
     )
@@ -63,7 +62,6 @@ async def create_iframe_link(request: Request) -> Response:
 
 async def token_lookup(request: Request) -> Response:
     mock = mock_of(request)
-    request.state.operation = "mock_iframe_token_retrieve"
     now = mock.clock.now()
     found = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
     if found is None or found is EXPIRED:
@@ -79,11 +77,9 @@ def seconds_left(link: Link, now: float) -> int:
 
 
 async def jwks(request: Request) -> Response:
-    request.state.operation = "mock_jwks_retrieve"
     return JSONResponse(mock_of(request).signer.jwks())
 
 
 async def openapi_document(request: Request) -> Response:
-    request.state.operation = "mock_openapi_retrieve"
     mock = mock_of(request)
     return Response(mock.contract.served(mock.public_base(request)), media_type="application/json")

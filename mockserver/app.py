@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
 
 from . import admin, api, chat, page
 from .clock_sync import ClockSync
@@ -17,19 +16,23 @@ from .iplimit import IpLimitMiddleware
 from .journal import JournalMiddleware
 from .memory_store import MemoryStore
 from .mock import Mock
+from .routes import Endpoint, contract_routes
+
+# Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
+ENDPOINTS: dict[str, Endpoint] = {
+    "iframe_create_create": api.create_iframe_link,
+    "mock_iframe_token_retrieve": api.token_lookup,
+    "mock_iframe_page_retrieve": page.iframe_page,
+    "mock_iframe_messages_list": chat.list_messages,
+    "mock_iframe_messages_create": chat.post_message,
+    "mock_chat_script_retrieve": chat.chat_script,
+    "mock_jwks_retrieve": api.jwks,
+    "mock_openapi_retrieve": api.openapi_document,
+}
 
 
 def create_app(mock: Mock) -> Starlette:
-    routes = [
-        Route("/api/v1/iframe/create", api.create_iframe_link, methods=["POST"]),
-        Route("/api/v1/iframe/token/{cache_key}", api.token_lookup, methods=["GET"]),
-        Route("/iframe/{cache_key}/", page.iframe_page, methods=["GET"]),
-        Route("/iframe/{cache_key}/messages", chat.messages, methods=["GET", "POST"]),
-        Route("/iframe-assets/chat.js", chat.chat_script, methods=["GET"]),
-        Route("/.well-known/jwks.json", api.jwks, methods=["GET"]),
-        Route("/openapi.json", api.openapi_document, methods=["GET"]),
-        *admin.routes(mock),
-    ]
+    routes = [*contract_routes(mock.contract, ENDPOINTS), *admin.routes(mock)]
     # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
     middleware = [
         Middleware(JournalMiddleware, mock=mock),

@@ -23,7 +23,6 @@ from .store import EXPIRED, Link
 THREAD_CAP = 200  # messages kept per uid (a user message and its reply count as two)
 FORM = "application/x-www-form-urlencoded"
 POST_MESSAGE = "mock_iframe_messages_create"
-LIST_MESSAGES = "mock_iframe_messages_list"
 _SCRIPT = Path(__file__).with_name("chat.js").read_bytes()
 
 
@@ -58,7 +57,6 @@ async def _read_message(request: Request, max_bytes: int) -> tuple[dict[str, Any
 
 async def post_message(request: Request) -> Response:
     mock = mock_of(request)
-    request.state.operation = POST_MESSAGE
     session = session_of(request)
     now = mock.clock.now()
     cache_key = request.path_params["cache_key"]
@@ -99,7 +97,6 @@ async def thread_and_limit(mock: Mock, session: str, uid: str, now: float) -> tu
 
 async def list_messages(request: Request) -> Response:
     mock = mock_of(request)
-    request.state.operation = LIST_MESSAGES
     session = session_of(request)
     now = mock.clock.now()
     link = await live_link(mock, session, request.path_params["cache_key"], now)
@@ -111,12 +108,6 @@ async def list_messages(request: Request) -> Response:
     )
 
 
-async def messages(request: Request) -> Response:
-    """One route for both methods, so a wrong method's 405 names both in `Allow`."""
-    return await (post_message(request) if request.method == "POST" else list_messages(request))
-
-
 async def chat_script(request: Request) -> Response:
-    request.state.operation = "mock_chat_script_retrieve"
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     return Response(_SCRIPT, media_type="text/javascript; charset=utf-8", headers=headers)

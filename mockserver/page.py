@@ -134,7 +134,6 @@ def page_headers(mock: Mock) -> dict[str, str]:
 
 async def iframe_page(request: Request) -> Response:
     mock = mock_of(request)
-    request.state.operation = "mock_iframe_page_retrieve"
     now = mock.clock.now()
     found = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
     headers = page_headers(mock)

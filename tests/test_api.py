@@ -6,10 +6,12 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from starlette.routing import Route
 
 from mockserver.app import create_app
 from mockserver.clock import Clock
-from mockserver.config import KeyPolicy, Settings, load_config_file
+from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
+from mockserver.contract import DEFAULT_SPEC
 from mockserver.mock import Mock, build_mock
 from mockserver.server import ThreadedServer
 from tests.conftest import AUTH, VALID
@@ -189,3 +191,19 @@ async def test_integers_beyond_64_bits_are_carried_into_the_token(client: httpx.
     token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["theme_id"] == 2**70 and claims["limits"] == {"monthly": 2**80}
+
+
+def test_the_route_table_is_the_contracts_operations(mock: Mock) -> None:
+    app = create_app(mock)
+    served = {(m, r.path) for r in app.routes if isinstance(r, Route) for m in r.methods or () if m != "HEAD"}
+    documented = {(op.method, op.path) for op in mock.contract.operations.values()}
+    assert documented <= served
+    assert {(m, p) for m, p in served if not p.startswith("/__mock")} == documented
+
+
+def test_an_operation_without_an_endpoint_stops_start_up(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(DEFAULT_SPEC.read_text().replace("operationId: mock_jwks_retrieve", "operationId: mock_keys"))
+    mock = build_mock(Settings(spec=str(spec)))
+    with pytest.raises(ConfigError, match="no endpoint for mock_keys and the spec has no operation for mock_jwks"):
+        create_app(mock)
