@@ -8,6 +8,7 @@ Counting itself is `Store.hit` (atomic), deciding is `store.decide` (pure).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .store import Decision, Window
 
@@ -19,6 +20,14 @@ WINDOW_SECONDS: dict[str, float] = {
     "monthly": 2592000.0,
 }
 IP_WINDOW = Window("minute", 60.0, 0)  # limit filled in from --ip-rate-limit
+
+
+def unknown_windows(limits_schema: dict[str, Any]) -> list[str]:
+    """Windows the contract's `limits` object documents and the mock has no length for (checked at start-up,
+    so a window the vendor adds cannot be silently ignored)."""
+    parts = [limits_schema, *limits_schema.get("allOf", ())]
+    documented = {name for part in parts for name in (part.get("properties") or {})}
+    return sorted(documented - set(WINDOW_SECONDS))
 
 
 def uid_bucket(uid: str) -> str:

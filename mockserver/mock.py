@@ -14,6 +14,7 @@ from .clock import Clock
 from .config import ConfigError, Settings, is_memory
 from .contract import Contract, Operation, load_contract
 from .errors import ApiError
+from .limits import unknown_windows
 from .memory_store import MemoryStore
 from .responses import Responder
 from .rules import defaults_of
@@ -65,6 +66,9 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         raise ConfigError(f"{contract.path}: has no operation {CREATE!r} (POST /api/v1/iframe/create)") from None
     if create.body is None:
         raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
+    unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
+    if unknown:
+        raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
     models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))

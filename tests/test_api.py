@@ -207,3 +207,17 @@ def test_an_operation_without_an_endpoint_stops_start_up(tmp_path: Path) -> None
     mock = build_mock(Settings(spec=str(spec)))
     with pytest.raises(ConfigError, match="no endpoint for mock_keys and the spec has no operation for mock_jwks"):
         create_app(mock)
+
+
+def test_a_limit_window_the_mock_cannot_time_stops_start_up(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        DEFAULT_SPEC.read_text().replace(
+            "        hourly:\n          type: integer",
+            "        minutely:\n          type: integer\n"
+            "          minimum: 1\n        hourly:\n          type: integer",
+            1,
+        )
+    )
+    with pytest.raises(ConfigError, match=r"limits\.minutely: a window the mock has no length for"):
+        build_mock(Settings(spec=str(spec)))
