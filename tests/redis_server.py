@@ -5,9 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
-
-import redis
+import threading
 
 
 def free_port() -> int:
@@ -25,27 +23,29 @@ class RedisServer:
         self.binary = binary
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[str] | None = None
+        self.drain: threading.Thread | None = None
 
     def start(self) -> RedisServer:
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2, socket_timeout=0.2)
-        deadline = time.monotonic() + 10
-        try:
-            while True:  # poll until it answers: redis-server starts in a few ms
-                try:
-                    client.ping()
-                    return self
-                except redis.exceptions.ConnectionError:
-                    if self.proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server on port {self.port} did not start") from None
-                    time.sleep(0.01)
-        finally:
-            client.close()
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert self.proc.stdout is not None
+        seen = []
+        for line in self.proc.stdout:  # redis-server says when it listens: wait for that line, no polling
+            seen.append(line)
+            if "Ready to accept connections" in line:
+                # Nobody reads its log from here on; let it go nowhere rather than fill the pipe.
+                self.drain = threading.Thread(target=self.proc.stdout.read, daemon=True)
+                self.drain.start()
+                return self
+        raise RuntimeError(f"redis-server on port {self.port} did not start:\n{''.join(seen[-10:])}")
 
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
             self.proc.wait(timeout=10)
+            if self.drain is not None:
+                self.drain.join(timeout=10)  # the pipe is at its end once the server has exited
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
             self.proc = None
