@@ -6,7 +6,6 @@ its request bodies. Thin endpoints: the rules live in the clock, the store and `
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -16,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import admin_page
+from . import admin_page, rules
 from .body import read_json_object
 from .clock import ClockError, format_time, parse_time
+from .config import KeyPolicy
 from .errors import ApiError
 from .journal import present
 from .mock import Mock, mock_of, session_of
@@ -66,8 +66,8 @@ def _check_key(request: Request, mock: Mock) -> None:
     key = mock.settings.admin_key
     if key is None:
         return
-    scheme, _, sent = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), key.encode()):
+    # The same Bearer parsing and constant-time comparison as the API's own keys, with the admin key alone.
+    if rules.authenticate(request.headers.get("authorization"), {key: KeyPolicy()}, allow_anonymous=False).error:
         raise ApiError(
             401,
             "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",

@@ -34,6 +34,11 @@ def _env(name: str) -> str | None:
     return os.environ.get(f"MOCKSERVER_{name.upper()}")
 
 
+def _env_flag(name: str) -> bool:
+    """An on/off flag from the environment: MOCKSERVER_<NAME>=1, true or yes."""
+    return (_env(name) or "").lower() in ("1", "true", "yes")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -167,7 +172,7 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_config_file(args.config) if args.config else Settings()
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
-    anonymous = args.allow_anonymous or (_env("allow_anonymous") or "").lower() in ("1", "true", "yes") or None
+    anonymous = args.allow_anonymous or _env_flag("allow_anonymous") or None
     return settings.with_overrides(
         host=args.host,
         port=args.port,
@@ -183,7 +188,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
-        admin=False if args.admin is False or (_env("no_admin") or "").lower() in ("1", "true", "yes") else None,
+        admin=False if args.admin is False or _env_flag("no_admin") else None,
         admin_key=args.admin_key,
         ip_rate_limit=parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None,
         journal_size=args.journal_size,

@@ -19,7 +19,7 @@ WINDOW_SECONDS: dict[str, float] = {
     "weekly": 604800.0,
     "monthly": 2592000.0,
 }
-IP_WINDOW = Window("minute", 60.0, 0)  # limit filled in from --ip-rate-limit
+IP_WINDOW_SECONDS = 60.0  # --ip-rate-limit is N per minute
 
 
 def unknown_windows(limits_schema: dict[str, Any]) -> list[str]:
@@ -46,7 +46,7 @@ def windows_of(limits: dict[str, int] | None) -> list[Window]:
 
 
 def ip_windows(per_minute: int | None) -> list[Window]:
-    return [Window(IP_WINDOW.name, IP_WINDOW.seconds, per_minute)] if per_minute else []
+    return [Window("minute", IP_WINDOW_SECONDS, per_minute)] if per_minute else []
 
 
 def whole_seconds(seconds: float) -> int:

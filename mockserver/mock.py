@@ -140,7 +140,7 @@ def scope_session(scope: Any) -> str:
 def requested_session(scope: Any) -> str | None:
     """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter."""
     for key, value in scope.get("headers", ()):
-        if key == b"x-mock-session":
+        if key == _SESSION_HEADER_RAW:
             return str(value.decode("latin-1"))
     query = scope.get("query_string", b"")
     if query and scope["path"].startswith(LINK_PATHS):
@@ -150,6 +150,7 @@ def requested_session(scope: Any) -> str | None:
     return None
 
 
+_SESSION_HEADER_RAW = SESSION_HEADER.encode()  # ASGI header names arrive as lower-case bytes
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 

@@ -112,7 +112,7 @@ def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: D
 """
 
 
-def _gone_page(status: int, text: str) -> str:
+def _gone_page(text: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>camelAI (mock)</title>'
         f"<style>{_STYLE}</style></head><body><h1>camelAI analytics (mock)</h1>"
@@ -135,14 +135,14 @@ def page_headers(mock: Mock) -> dict[str, str]:
 async def iframe_page(request: Request) -> Response:
     mock = mock_of(request)
     now = mock.clock.now()
-    found = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
+    session = session_of(request)
+    found = await mock.store.get_link(session, request.path_params["cache_key"], now)
     headers = page_headers(mock)
     if found is EXPIRED:
-        return HTMLResponse(_gone_page(410, "This iframe link has expired. Ask the app for a new one."), 410, headers)
+        return HTMLResponse(_gone_page("This iframe link has expired. Ask the app for a new one."), 410, headers)
     if not isinstance(found, Link):
-        return HTMLResponse(_gone_page(404, "No iframe link has this cache key."), 404, headers)
+        return HTMLResponse(_gone_page("No iframe link has this cache key."), 404, headers)
     uid = request.state.uid = found.claims["sub"]
-    session = session_of(request)
     thread, decision = await thread_and_limit(mock, session, uid, now)
     page = render_page(found, seconds_left(found, now), thread, decision, link_query(session))
     return HTMLResponse(page, headers=headers)

@@ -98,7 +98,7 @@ class RedisStore:
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
         keys = [self._key(session, "link", link.cache_key), self._key(session, "links")]
         args: list[str | int] = [
-            # Not link.to_dict(): dataclasses.asdict deep-copies the claims, which costs more than the Redis call.
+            # Built by hand: dataclasses.asdict would deep-copy the claims, which costs more than the Redis call.
             json.dumps(
                 {"cache_key": link.cache_key, "token": link.token, "claims": link.claims, "expires_at": link.expires_at}
             ),

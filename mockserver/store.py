@@ -6,7 +6,7 @@ script: nothing here may assume a single process. `MemoryStore` is the embedded 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .clock import ClockState
@@ -22,9 +22,6 @@ class Link:
     token: str
     claims: dict[str, Any]
     expires_at: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Link:
