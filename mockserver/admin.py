@@ -76,7 +76,7 @@ def _check_key(request: Request, mock: Mock) -> None:
 
 
 async def _body(request: Request, mock: Mock, operation: str) -> dict[str, Any]:
-    body = await read_json_object(request, mock.settings.max_body_bytes)
+    body = await read_json_object(request.headers, request.receive, mock.settings.max_body_bytes)
     assert mock.admin is not None
     validator = mock.admin.operation(operation).body
     errors = validator.errors(body) if validator else []

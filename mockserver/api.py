@@ -7,25 +7,27 @@ import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from . import rules
 from .body import read_json_object
 from .errors import ApiError
-from .fastjson import JSONResponse
-from .mock import link_query, mock_of, session_of
+from .fastjson import JSONResponse, send_json
+from .mock import Mock, link_query, mock_of, requested_session, session_named, session_of
 from .store import EXPIRED, Link
 
 
-async def create_iframe_link(request: Request) -> Response:
-    mock = mock_of(request)
-    auth = rules.authenticate(
-        request.headers.get("authorization"), mock.settings.api_keys, mock.settings.allow_anonymous
-    )
+async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None:
+    """The endpoint every client calls, so a raw ASGI app: no Request or Response objects on its path."""
+    mock: Mock = scope["app"].state.mock
+    state = scope["state"]
+    headers = header_map(scope)
+    auth = rules.authenticate(headers.get("authorization"), mock.settings.api_keys, mock.settings.allow_anonymous)
     if auth.error:
         raise ApiError(401, auth.error, {"WWW-Authenticate": 'Bearer realm="camelai-mock"'})
-    body = await read_json_object(request, mock.settings.max_body_bytes)
+    body = await read_json_object(headers, receive, mock.settings.max_body_bytes)
     if isinstance(body.get("uid"), str):
-        request.state.uid = body["uid"]
+        state["uid"] = body["uid"]
     assert mock.create.body is not None
     errors = mock.create.body.errors(body)
     if not errors:
@@ -34,16 +36,17 @@ async def create_iframe_link(request: Request) -> Response:
         problem = rules.model_error(policy, settings["model"], auth.key)
         errors = [problem] if problem else []
     if errors:
-        request.state.errors = errors
+        state["errors"] = errors
         raise ApiError(400, "; ".join(errors))
-    prefer = request.headers.get("prefer")
+    prefer = headers.get("prefer")
     if prefer is not None or mock.responder.fuzzing:  # the default path pays one header lookup
         chosen = mock.responder.choose(prefer)
         if chosen is not None:
-            return JSONResponse(chosen.body, chosen.status)
-    session = session_of(request)
+            await send_json(send, chosen.body, chosen.status)
+            return
+    session = session_named(requested_session(scope))
     now = mock.clock.now()
-    base = mock.public_base(request)
+    base = mock.public_base(scope, headers.get("host"))
     claims = rules.claims(
         settings, issuer=base, audience=mock.settings.audience, now=now, jti=secrets.token_urlsafe(16)
     )
@@ -51,13 +54,17 @@ async def create_iframe_link(request: Request) -> Response:
     link = Link(cache_key, mock.signer.sign(claims), claims, claims["exp"])
     await mock.store.put_link(session, link, now)
     await mock.store.set_limits(session, settings["uid"], settings.get("limits"))
-    return JSONResponse(
-        {
-            "iframe_url": f"{base}/iframe/{cache_key}/{link_query(session)}",
-            "cache_key": cache_key,
-            "expires_in": settings["ttl"],
-        }
-    )
+    answer = {
+        "iframe_url": f"{base}/iframe/{cache_key}/{link_query(session)}",
+        "cache_key": cache_key,
+        "expires_in": settings["ttl"],
+    }
+    await send_json(send, answer)
+
+
+def header_map(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name; the first of repeated ones wins, as in Starlette's `Headers`."""
+    return {key.decode("latin-1"): value.decode("latin-1") for key, value in reversed(scope["headers"])}
 
 
 async def token_lookup(request: Request) -> Response:
@@ -82,4 +89,7 @@ async def jwks(request: Request) -> Response:
 
 async def openapi_document(request: Request) -> Response:
     mock = mock_of(request)
-    return Response(mock.contract.served(mock.public_base(request)), media_type="application/json")
+    return Response(
+        mock.contract.served(mock.public_base(request.scope, request.headers.get("host"))),
+        media_type="application/json",
+    )

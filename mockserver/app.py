@@ -16,11 +16,11 @@ from .iplimit import IpLimitMiddleware
 from .journal import JournalMiddleware
 from .memory_store import MemoryStore
 from .mock import Mock
-from .routes import Endpoint, contract_routes
+from .routes import Endpoint, Raw, contract_routes
 
 # Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
 ENDPOINTS: dict[str, Endpoint] = {
-    "iframe_create_create": api.create_iframe_link,
+    "iframe_create_create": Raw(api.create_iframe_link),
     "mock_iframe_token_retrieve": api.token_lookup,
     "mock_iframe_page_retrieve": page.iframe_page,
     "mock_iframe_messages_list": chat.list_messages,

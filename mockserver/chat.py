@@ -42,17 +42,19 @@ def reply_to(text: str, model: str) -> str:
 
 async def _read_message(request: Request, max_bytes: int) -> tuple[dict[str, Any], bool]:
     """The body as a mapping, and whether it came from a plain HTML form."""
-    kind = media_kind(request)
+    content_type = request.headers.get("content-type")
+    kind = media_kind(content_type)
+    declared = request.headers.get("content-length")
     if kind == FORM:
-        raw = await read_capped(request, max_bytes)
+        raw = await read_capped(request.receive, declared, max_bytes)
         try:
             pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
             raise ApiError(400, "body: the form is not valid UTF-8") from None
         return dict(pairs), True
     if not is_json(kind):
-        raise unsupported_media(request, f"application/json or {FORM}")
-    return parse_json_object(await read_capped(request, max_bytes)), False
+        raise unsupported_media(content_type, f"application/json or {FORM}")
+    return parse_json_object(await read_capped(request.receive, declared, max_bytes)), False
 
 
 async def post_message(request: Request) -> Response:

@@ -48,23 +48,42 @@ def present(entry: dict[str, Any]) -> dict[str, Any]:
     return {"time": format_time(entry["epoch"]), **shown}
 
 
-class _Capture:
-    __slots__ = ("chunks", "size")
+class _Record:
+    """One request as it passes: what was received and sent, kept as it goes (one object, no closures)."""
 
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.size = 0
+    __slots__ = ("_receive", "_send", "request", "request_size", "response", "response_size", "status")
 
-    def add(self, chunk: bytes) -> None:
-        if self.size < BODY_CAP and chunk:
-            self.chunks.append(chunk[: BODY_CAP - self.size])
-        self.size += len(chunk)
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self._receive, self._send = receive, send
+        self.request: list[bytes] = []
+        self.response: list[bytes] = []
+        self.request_size = self.response_size = 0
+        self.status: int | None = None
 
-    def text(self) -> str | None:
-        if not self.size:
-            return None
-        text = b"".join(self.chunks).decode("utf-8", "replace")
-        return text + f"… ({self.size} bytes in all)" if self.size > BODY_CAP else text
+    async def receive(self) -> Message:
+        message = await self._receive()
+        chunk = message.get("body", b"")
+        if chunk and self.request_size < BODY_CAP:
+            self.request.append(chunk[: BODY_CAP - self.request_size])
+        self.request_size += len(chunk)
+        return message
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        else:
+            chunk = message.get("body", b"")
+            if chunk and self.response_size < BODY_CAP:
+                self.response.append(chunk[: BODY_CAP - self.response_size])
+            self.response_size += len(chunk)
+        await self._send(message)
+
+
+def _text(chunks: list[bytes], size: int) -> str | None:
+    if not size:
+        return None
+    text = (chunks[0] if len(chunks) == 1 else b"".join(chunks)).decode("utf-8", "replace")
+    return text + f"… ({size} bytes in all)" if size > BODY_CAP else text
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -85,25 +104,10 @@ class JournalMiddleware:
             return
         mock = self.mock
         started = mock.clock.now()
-        request, response = _Capture(), _Capture()
-        status: list[int] = []
-
-        async def receive_and_keep() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                request.add(message.get("body", b""))
-            return message
-
-        async def send_and_keep(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status.append(message["status"])
-            elif message["type"] == "http.response.body":
-                response.add(message.get("body", b""))
-            await send(message)
-
+        record = _Record(receive, send)
         outcome = "answered"
         try:
-            await self.app(scope, receive_and_keep, send_and_keep)
+            await self.app(scope, record.receive, record.send)
         except BaseException:
             outcome = "dropped" if scope.get("state", {}).get("fault", {}).get("drop") else "failed"
             raise
@@ -113,17 +117,17 @@ class JournalMiddleware:
                 "epoch": started,
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
+                "query": scope["query_string"].decode("latin-1"),
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
-                "status": None if outcome == "dropped" else (status[0] if status else 500),
+                "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
                 "operation": state.get("operation"),
                 "uid": state.get("uid"),
                 "errors": state.get("errors") or [],
                 "error": state.get("error"),
                 "fault": state.get("fault"),
-                "headers": _headers(scope.get("headers", [])),
-                "body": request.text(),
-                "answer": response.text(),
+                "headers": _headers(scope["headers"]),
+                "body": _text(record.request, record.request_size),
+                "answer": _text(record.response, record.response_size),
             }
             await mock.store.journal_append(scope_session(scope), entry, mock.settings.journal_size)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
+from starlette.types import Scope
 
 from .clock import Clock
 from .config import ConfigError, Settings, is_memory
@@ -44,12 +45,10 @@ class Mock:
     responder: Responder
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
-    def public_base(self, request: Request) -> str:
-        """`--public-url`, or the URL the request came in on."""
+    def public_base(self, scope: Scope, host: str | None) -> str:
+        """`--public-url`, or the URL the request came in on (`host`: its Host header)."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/")
-        scope = request.scope
-        host = request.headers.get("host")
         if not host:
             server = scope.get("server") or ("localhost", 80)
             host = f"{server[0]}:{server[1]}"
@@ -122,7 +121,10 @@ def mock_of(request: Request) -> Mock:
 
 def session_of(request: Request) -> str:
     """The request's session for an endpoint: a name the contract refuses is a 400."""
-    name = requested_session(request.scope)
+    return session_named(requested_session(request.scope))
+
+
+def session_named(name: str | None) -> str:
     if name is None:
         return DEFAULT_SESSION
     if not valid_session(name):

@@ -7,15 +7,25 @@ operation without an endpoint (or an endpoint without an operation) stops start-
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import ConfigError
 from .contract import Contract
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+
+@dataclass(frozen=True)
+class Raw:
+    """An endpoint that is itself an ASGI app: for the hot path, which builds no Request or Response objects."""
+
+    app: ASGIApp
+
+
+Endpoint = Callable[[Request], Awaitable[Response]] | Raw
 
 
 def contract_routes(contract: Contract, endpoints: dict[str, Endpoint]) -> list[Route]:
@@ -26,26 +36,22 @@ def contract_routes(contract: Contract, endpoints: dict[str, Endpoint]) -> list[
             f"{contract.path}: the mock has no endpoint for {', '.join(missing) or 'nothing'} "
             f"and the spec has no operation for {', '.join(unknown) or 'nothing'}"
         )
-    by_path: dict[str, dict[str, Endpoint]] = {}
+    by_path: dict[str, dict[str, tuple[str, ASGIApp]]] = {}
     for op in contract.operations.values():
-        by_path.setdefault(op.path, {})[op.method] = _named(op.operation_id, endpoints[op.operation_id])
+        endpoint = endpoints[op.operation_id]
+        app = endpoint.app if isinstance(endpoint, Raw) else request_response(endpoint)
+        by_path.setdefault(op.path, {})[op.method] = (op.operation_id, app)
     # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`.
-    return [Route(path, _by_method(methods), methods=list(methods)) for path, methods in by_path.items()]
+    return [Route(path, _Operations(methods), methods=list(methods)) for path, methods in by_path.items()]
 
 
-def _named(operation_id: str, endpoint: Endpoint) -> Endpoint:
-    async def named(request: Request) -> Response:
-        request.state.operation = operation_id  # for the journal, whatever the endpoint answers
-        return await endpoint(request)
+class _Operations:
+    """A path's operations by method, as one ASGI app; it names the operation for the journal."""
 
-    return named
+    def __init__(self, by_method: dict[str, tuple[str, ASGIApp]]) -> None:
+        self.by_method = {**by_method, **({"HEAD": by_method["GET"]} if "GET" in by_method else {})}
 
-
-def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
-    if len(endpoints) == 1:
-        return next(iter(endpoints.values()))
-
-    async def dispatch(request: Request) -> Response:
-        return await endpoints["GET" if request.method == "HEAD" else request.method](request)
-
-    return dispatch
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        operation_id, app = self.by_method[scope["method"]]
+        scope.setdefault("state", {})["operation"] = operation_id  # whatever the endpoint answers
+        await app(scope, receive, send)

@@ -42,14 +42,16 @@ def b64url(data: bytes) -> bytes:
 def _raw_signer(alg: str, key: Any) -> Callable[[bytes], bytes]:
     """The signature primitive for `alg`, in JWS form (RFC 7518: ES256 is r || s, not DER)."""
     if alg == "ES256":
+        ecdsa = ec.ECDSA(hashes.SHA256())
 
         def es256(data: bytes) -> bytes:
-            r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+            r, s = decode_dss_signature(key.sign(data, ecdsa))
             return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
         return es256
     if alg == "RS256":
-        return lambda data: bytes(key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
+        pkcs1, sha256 = padding.PKCS1v15(), hashes.SHA256()
+        return lambda data: bytes(key.sign(data, pkcs1, sha256))
     if alg == "EdDSA":
         return lambda data: bytes(key.sign(data))
     return lambda data: hmac.new(key, data, hashlib.sha256).digest()
