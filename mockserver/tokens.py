@@ -9,7 +9,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from .fastjson import dumps
+from .nonces import NoncePool, sign_with
 
 ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
 _KEY_KINDS = {
@@ -39,12 +40,18 @@ def b64url(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=")
 
 
-def _raw_signer(alg: str, key: Any) -> Callable[[bytes], bytes]:
+def _raw_signer(alg: str, key: Any, nonces: NoncePool | None) -> Callable[[bytes], bytes]:
     """The signature primitive for `alg`, in JWS form (RFC 7518: ES256 is r || s, not DER)."""
     if alg == "ES256":
         ecdsa = ec.ECDSA(hashes.SHA256())
+        private_value = key.private_numbers().private_value
 
         def es256(data: bytes) -> bytes:
+            pair = nonces.take() if nonces else None
+            if pair is not None:  # the curve's half was done ahead by the helper (nonces.py)
+                signature = sign_with(pair, hashlib.sha256(data).digest(), private_value)
+                if signature is not None:
+                    return signature
             r, s = decode_dss_signature(key.sign(data, ecdsa))
             return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
@@ -63,12 +70,15 @@ class Signer:
     kid: str
     key: Any  # private key object, or the HS256 secret as bytes
     public_jwk: dict[str, Any] | None  # None for HS256: a shared secret is never published
+    # ES256 only: nonces made ahead by a helper process, once the server starts it (see nonces.py).
+    nonces: NoncePool | None = field(init=False, compare=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         # The header never changes, so its encoding is done once; per token only payload and signature remain.
         header = dumps({"alg": self.alg, "typ": "JWT", "kid": self.kid})
         object.__setattr__(self, "_header", b64url(header) + b".")
-        object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key))
+        object.__setattr__(self, "nonces", NoncePool() if self.alg == "ES256" else None)
+        object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key, self.nonces))
 
     def sign(self, claims: dict[str, Any]) -> str:
         signing_input: bytes = self._header + b64url(dumps(claims))  # type: ignore[attr-defined]

@@ -32,7 +32,9 @@ def test_any_json_object_reads_as_the_stdlib_reads_it(body: dict[str, Any], asci
     assert verdict(parse_json_object, raw) == verdict(_parse_slowly, raw)
 
 
-@given(st.binary(max_size=40) | st.text(alphabet='{}[]":,0123456789.eE+- \\u\t\nabcdfnrtlsx', max_size=40).map(str.encode))
+@given(
+    st.binary(max_size=40) | st.text(alphabet='{}[]":,0123456789.eE+- \\u\t\nabcdfnrtlsx', max_size=40).map(str.encode)
+)
 def test_any_bytes_get_the_stdlib_verdict(raw: bytes) -> None:
     slow = verdict(_parse_slowly, raw)
     if slow[0] == "read" and not isinstance(slow[1], dict):
