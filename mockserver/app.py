@@ -34,11 +34,9 @@ ENDPOINTS: dict[str, Endpoint] = {
 def create_app(mock: Mock) -> Starlette:
     routes = [*contract_routes(mock.contract, ENDPOINTS), *admin.routes(mock)]
     # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
-    middleware = [
-        Middleware(JournalMiddleware, mock=mock),
-        Middleware(FaultMiddleware, mock=mock),
-        Middleware(IpLimitMiddleware, mock=mock),
-    ]
+    middleware = [Middleware(JournalMiddleware, mock=mock), Middleware(FaultMiddleware, mock=mock)]
+    if mock.settings.ip_rate_limit:  # off by default, and then not a layer every request passes through
+        middleware.append(Middleware(IpLimitMiddleware, mock=mock))
     if not isinstance(mock.store, MemoryStore):
         # A shared store: ClockSync goes outside everything, so every layer reads the shared clock and a store
         # outage anywhere is a 503. In one process's memory there is no other clock to agree with.

@@ -41,7 +41,7 @@ def present(entry: dict[str, Any]) -> dict[str, Any]:
     shown = {key: redact_text(value) for key, value in entry.items() if key not in ("headers", "body", "answer")}
     shown["errors"] = [redact_text(e) for e in entry.get("errors") or ()]
     shown["request"] = {
-        "headers": {k: redact_text(v) for k, v in entry.get("headers", ())},
+        "headers": {k: redact_text(v) for k, v in (entry.get("headers") or {}).items()},
         "body": redact_text(entry.get("body")),
     }
     shown["response"] = {"body": redact_text(entry.get("answer"))}
@@ -86,11 +86,11 @@ def _text(chunks: list[bytes], size: int) -> str | None:
     return text + f"… ({size} bytes in all)" if size > BODY_CAP else text
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [
-        (key.decode("latin-1"), "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1"))
-        for key, value in raw
-    ]
+def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    # A dict of strings: the garbage collector never tracks it, however many entries the ring holds.
+    return {
+        key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1") for key, value in raw
+    }
 
 
 class JournalMiddleware:
@@ -113,7 +113,9 @@ class JournalMiddleware:
             raise
         finally:
             state: dict[str, Any] = scope.get("state") or {}
-            entry = {  # shaped, timed and redacted by present() when read, not on every request
+            # Shaped, timed and redacted by present() when read, not on every request. Only strings, numbers and
+            # None in it, so the garbage collector stops tracking it (an error or a fault makes it tracked).
+            entry = {
                 "epoch": started,
                 "method": scope["method"],
                 "path": scope["path"],
@@ -123,7 +125,7 @@ class JournalMiddleware:
                 "outcome": outcome,
                 "operation": state.get("operation"),
                 "uid": state.get("uid"),
-                "errors": state.get("errors") or [],
+                "errors": state.get("errors") or (),
                 "error": state.get("error"),
                 "fault": state.get("fault"),
                 "headers": _headers(scope["headers"]),

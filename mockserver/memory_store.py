@@ -80,7 +80,9 @@ class MemoryStore:
         s = self._s(session)
         self._purge(s, now)
         uid = str(link.claims.get("sub"))
-        s.links[link.cache_key] = (link.token, uid, dumps(link.claims), link.expires_at)
+        # A copy of exact size: orjson's own result keeps its 4-8 KiB working buffer for as long as it lives.
+        claims = bytes(memoryview(dumps(link.claims)))
+        s.links[link.cache_key] = (link.token, uid, claims, link.expires_at)
         heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
         s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
 

@@ -134,9 +134,13 @@ def session_named(name: str | None) -> str:
 
 def scope_session(scope: Any) -> str:
     """The same for middleware, which cannot answer: an unusable name counts as the default session there
-    (the endpoint itself answers it with a 400)."""
-    name = requested_session(scope)
-    return name if name is not None and valid_session(name) else DEFAULT_SESSION
+    (the endpoint itself answers it with a 400). Worked out once per request and kept in its scope."""
+    state = scope.setdefault("state", {})
+    session: str | None = state.get("mock_session")
+    if session is None:
+        name = requested_session(scope)
+        session = state["mock_session"] = name if name is not None and valid_session(name) else DEFAULT_SESSION
+    return session
 
 
 def requested_session(scope: Any) -> str | None:

@@ -103,7 +103,8 @@ class NoncePool:
             if self._ready or self._fd < 0:
                 return
             try:
-                data = self._partial + os.read(self._fd, BATCH * RECORD * 16)
+                # One batch at a time: reading more at once would stall this request for the parsing.
+                data = self._partial + os.read(self._fd, BATCH * RECORD)
             except BlockingIOError:
                 return
             except OSError:
@@ -142,6 +143,9 @@ def sign_with(pair: tuple[int, int], digest: bytes, private_value: int) -> bytes
 def main() -> None:
     """The helper: write batches until the reader goes away (the pipe then fails, and this ends)."""
     out = sys.stdout.fileno()
+    # The server comes first: on a busy machine the helper should wait for a CPU, not take one from it.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt, OSError):
         while True:
             os.write(out, make_batch())  # one write of PIPE_BUF bytes or less: it arrives whole

@@ -33,6 +33,19 @@ async def test_create_answers_url_key_and_ttl(client: httpx.AsyncClient) -> None
     assert len(body["cache_key"]) >= 22 and body["cache_key"].replace("-", "").replace("_", "").isalnum()
 
 
+async def test_cache_keys_and_jtis_are_fresh_and_independent(client: httpx.AsyncClient) -> None:
+    keys, jtis = set(), set()
+    for _ in range(50):
+        key = (await create(client)).json()["cache_key"]
+        token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+        jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+        assert len(key) == 32 and len(jti) == 22  # 192 and 128 random bits
+        assert key not in token  # the token never gives away the key it is cached under
+        keys.add(key)
+        jtis.add(jti)
+    assert len(keys) == len(jtis) == 50
+
+
 async def test_ttl_defaults_from_the_contract(client: httpx.AsyncClient) -> None:
     assert (await create(client)).json()["expires_in"] == 900
 
