@@ -9,6 +9,7 @@ errors are redacted by `present()` whenever the journal is read, so no reader ev
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +69,8 @@ class _Record:
         self.request_size += len(chunk)
         return message
 
-    async def send(self, message: Message) -> None:
+    def send(self, message: Message) -> Awaitable[None]:
+        # Not a coroutine itself: the caller awaits the server's own send, one frame fewer per message.
         if message["type"] == "http.response.start":
             self.status = message["status"]
         else:
@@ -76,7 +78,7 @@ class _Record:
             if chunk and self.response_size < BODY_CAP:
                 self.response.append(chunk[: BODY_CAP - self.response_size])
             self.response_size += len(chunk)
-        await self._send(message)
+        return self._send(message)
 
 
 def _text(chunks: list[bytes], size: int) -> str | None:

@@ -51,7 +51,7 @@ class _Operations:
     def __init__(self, by_method: dict[str, tuple[str, ASGIApp]]) -> None:
         self.by_method = {**by_method, **({"HEAD": by_method["GET"]} if "GET" in by_method else {})}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         operation_id, app = self.by_method[scope["method"]]
         scope.setdefault("state", {})["operation"] = operation_id  # whatever the endpoint answers
-        await app(scope, receive, send)
+        return app(scope, receive, send)  # awaited by the router: no coroutine of its own on every request
