@@ -54,7 +54,6 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     claims = rules.claims(settings, issuer=base, audience=mock.settings.audience, now=now, jti=drawn[32:])
     link = Link(cache_key, mock.signer.sign(claims), claims, claims["exp"])
     await mock.store.put_link(session, link, now)
-    await mock.store.set_limits(session, settings["uid"], settings.get("limits"))
     answer = {
         "iframe_url": f"{base}/iframe/{cache_key}/{link_query(session)}",
         "cache_key": cache_key,

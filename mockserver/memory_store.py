@@ -85,6 +85,11 @@ class MemoryStore:
         s.links[link.cache_key] = (link.token, uid, claims, link.expires_at)
         heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
         s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
+        limits = link.claims.get("limits")
+        if limits:
+            s.limits[uid] = dict(limits)
+        else:
+            s.limits.pop(uid, None)
 
     async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
         s = self._view(session)
@@ -98,13 +103,6 @@ class MemoryStore:
         s = self._view(session)
         self._purge(s, now)
         return sorted((_link(key, kept) for key, kept in s.links.items()), key=lambda link: link.expires_at)
-
-    async def set_limits(self, session: str, uid: str, limits: dict[str, int] | None) -> None:
-        s = self._s(session)
-        if limits:
-            s.limits[uid] = dict(limits)
-        else:
-            s.limits.pop(uid, None)
 
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
         return self._view(session).limits.get(uid)

@@ -7,14 +7,20 @@ verdicts as `store.decide()`.
 
 from __future__ import annotations
 
-# KEYS: link, index (sorted set of cache keys by expiry)
-# ARGV: link JSON, expires_at, real TTL in ms, cache key, prune index entries that expired before this
+# KEYS: link, index (sorted set of cache keys by expiry), the uid's limits
+# ARGV: link JSON, expires_at, real TTL in ms, cache key, prune index entries that expired before this,
+#       limits JSON ("" when the create set none: the uid's older limits go), limits TTL in seconds
 PUT_LINK = """
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+if ARGV[6] == '' then
+  redis.call('DEL', KEYS[3])
+else
+  redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7])
 end
 return 1
 """

@@ -96,7 +96,13 @@ class RedisStore:
     @_guarded
     async def put_link(self, session: str, link: Link, now: float) -> None:
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
-        keys = [self._key(session, "link", link.cache_key), self._key(session, "links")]
+        uid = str(link.claims.get("sub"))
+        keys = [
+            self._key(session, "link", link.cache_key),
+            self._key(session, "links"),
+            self._key(session, "limits", uid),
+        ]
+        limits = link.claims.get("limits")
         args: list[str | int] = [
             # Built by hand: dataclasses.asdict would deep-copy the claims, which costs more than the Redis call.
             json.dumps(
@@ -106,6 +112,8 @@ class RedisStore:
             ttl_ms,
             link.cache_key,
             repr(now - TOMBSTONE_SECONDS),
+            json.dumps(limits) if limits else "",
+            IDLE_SECONDS,
         ]
         await self._conn().put_link(keys=keys, args=args)
 
@@ -126,14 +134,6 @@ class RedisStore:
         raws = await r.mget([self._key(session, "link", key) for key in keys])
         links = [Link.from_dict(json.loads(raw)) for raw in raws if raw is not None]
         return sorted((link for link in links if link.expires_at > now), key=lambda link: link.expires_at)
-
-    @_guarded
-    async def set_limits(self, session: str, uid: str, limits: dict[str, int] | None) -> None:
-        key = self._key(session, "limits", uid)
-        if limits:
-            await self._conn().redis.set(key, json.dumps(limits), ex=IDLE_SECONDS)
-        else:
-            await self._conn().redis.delete(key)
 
     @_guarded
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:

@@ -45,8 +45,7 @@ async def test_sessions_do_not_share_state() -> None:
 async def test_a_uids_limits_go_with_its_last_live_link() -> None:
     store = MemoryStore()
     await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
-    await store.put_link("s", Link("short", "t", {"sub": "u"}, 60.0), 10.0)
-    await store.set_limits("s", "u", {"hourly": 2})
+    await store.put_link("s", Link("short", "t", {"sub": "u", "limits": {"hourly": 2}}, 60.0), 10.0)
     assert await store.get_link("s", "short", 61.0) is EXPIRED
     assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
     assert await store.get_link("s", "long", 3600.0) is EXPIRED

@@ -36,8 +36,11 @@ async def st(store: str, store_prefix: str) -> AsyncIterator[Store]:
     await made.close()
 
 
-def link(key: str, expires_at: float, uid: str = "u") -> Link:
-    return Link(key, f"token-{key}", {"sub": uid, "exp": expires_at}, expires_at)
+def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None) -> Link:
+    claims: dict[str, object] = {"sub": uid, "exp": expires_at}
+    if limits is not None:
+        claims["limits"] = limits
+    return Link(key, f"token-{key}", claims, expires_at)
 
 
 async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None:
@@ -63,8 +66,7 @@ async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None
 )
 async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other: str) -> None:
     for session in (one, other):
-        await st.put_link(session, link(f"k-{session}", T + 60), T)
-        await st.set_limits(session, "u", {"hourly": 2})
+        await st.put_link(session, link(f"k-{session}", T + 60, limits={"hourly": 2}), T)
         await st.hit(session, "u", [HOUR], T)
         await st.journal_append(session, {"n": session}, 10)
         await st.append_messages(session, "u", [{"m": session}], 10, T)
@@ -76,17 +78,19 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
     assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
     assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
     assert await st.faults(one) == []
-    assert await st.get_link(other, f"k-{other}", T) == link(f"k-{other}", T + 60)
+    assert await st.get_link(other, f"k-{other}", T) == link(f"k-{other}", T + 60, limits={"hourly": 2})
     assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
     assert await st.journal(other) == [{"n": other}]
 
 
-async def test_limits_are_set_replaced_and_cleared(st: Store) -> None:
+async def test_each_create_sets_replaces_or_clears_the_uids_limits(st: Store) -> None:
     assert await st.get_limits("s", "u") is None
-    await st.set_limits("s", "u", {"hourly": 3})
-    await st.set_limits("s", "u", {"hourly": 4, "daily": 9})
+    await st.put_link("s", link("a", T + 60, limits={"hourly": 3}), T)
+    await st.put_link("s", link("b", T + 60, limits={"hourly": 4, "daily": 9}), T)
     assert await st.get_limits("s", "u") == {"hourly": 4, "daily": 9}
-    await st.set_limits("s", "u", {})
+    await st.put_link("s", link("c", T + 60, uid="other", limits={"hourly": 1}), T)
+    assert await st.get_limits("s", "u") == {"hourly": 4, "daily": 9}  # another uid's create leaves them
+    await st.put_link("s", link("d", T + 60), T)  # a create without limits
     assert await st.get_limits("s", "u") is None
 
 
@@ -197,8 +201,7 @@ async def test_clock_is_saved_and_loaded(st: Store) -> None:
 
 async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer, store_prefix: str) -> None:
     st = RedisStore(redis_server.url, store_prefix)
-    await st.put_link("s", link("a", T + 60), T)
-    await st.set_limits("s", "u", {"hourly": 1})
+    await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
     await st.hit("s", "u", [HOUR], T)
     await st.append_messages("s", "u", [{"m": 1}], 5, T)
     await st.journal_append("s", {"n": 1}, 5)
