@@ -62,6 +62,12 @@ class Contract:
                 body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
                 answers = _answers(op, document, f"{route} {method}")
                 self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers)
+        # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
+        self.parameters: dict[str, BodyValidator] = {
+            name: compile_body_validator(_inline(param["schema"], document, f"parameter {name}"))
+            for name, param in (document.get("components", {}).get("parameters") or {}).items()
+            if isinstance(param, dict) and isinstance(param.get("schema"), dict)
+        }
         marker = "\x00servers\x00"
         encoded = json.dumps({**document, "servers": marker}).encode()
         self._served_head, _, self._served_tail = encoded.partition(json.dumps(marker).encode())

@@ -57,7 +57,7 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
-        fault = await self.mock.store.take_fault(scope_session(scope), scope["method"], scope["path"])
+        fault = await self.mock.store.take_fault(scope_session(self.mock, scope), scope["method"], scope["path"])
         if fault is None:
             await self.app(scope, receive, send)
             return

@@ -134,4 +134,4 @@ class JournalMiddleware:
                 "body": _text(record.request, record.request_size),
                 "answer": _text(record.response, record.response_size),
             }
-            await mock.store.journal_append(scope_session(scope), entry, mock.settings.journal_size)
+            await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from .responses import Responder
 from .rules import defaults_of
 from .store import Store
 from .tokens import Signer, generate_signer, load_signer_file
+from .validation import BodyValidator
 
 CREATE = "iframe_create_create"
 SESSION_HEADER = "x-mock-session"
@@ -29,6 +29,7 @@ ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")
 # A browser opening an iframe URL cannot send headers; on the link's own paths the session may
 # come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
 SESSION_QUERY = "mock_session"
+SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
 LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
 
 
@@ -43,6 +44,7 @@ class Mock:
     defaults: dict[str, Any]
     signing_key_generated: bool
     responder: Responder
+    session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
     def public_base(self, scope: Scope, host: str | None) -> str:
@@ -68,6 +70,11 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
     unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
     if unknown:
         raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
+    session_rule = contract.parameters.get(SESSION_PARAMETER)
+    if session_rule is None:
+        raise ConfigError(
+            f"{contract.path}: has no components.parameters.{SESSION_PARAMETER} (what a session name may be)"
+        )
     models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))
@@ -111,6 +118,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         signing_key_generated=not settings.signing_key,
         admin=load_contract(ADMIN_SPEC) if settings.admin else None,
         responder=responder,
+        session_rule=session_rule,
     )
 
 
@@ -121,25 +129,28 @@ def mock_of(request: Request) -> Mock:
 
 def session_of(request: Request) -> str:
     """The request's session for an endpoint: a name the contract refuses is a 400."""
-    return session_named(requested_session(request.scope))
+    return session_named(mock_of(request), requested_session(request.scope))
 
 
-def session_named(name: str | None) -> str:
+def session_named(mock: Mock, name: str | None) -> str:
     if name is None:
         return DEFAULT_SESSION
-    if not valid_session(name):
-        raise ApiError(400, f"X-Mock-Session: {name[:40]!r} must be 1-200 characters without control characters")
+    problems = mock.session_rule.errors(name)
+    if problems:
+        shown = "; ".join(p.removeprefix("body: ") for p in problems)
+        raise ApiError(400, f"X-Mock-Session: {shown} (the contract's {SESSION_PARAMETER} parameter)")
     return name
 
 
-def scope_session(scope: Any) -> str:
+def scope_session(mock: Mock, scope: Any) -> str:
     """The same for middleware, which cannot answer: an unusable name counts as the default session there
     (the endpoint itself answers it with a 400). Worked out once per request and kept in its scope."""
     state = scope.setdefault("state", {})
     session: str | None = state.get("mock_session")
     if session is None:
         name = requested_session(scope)
-        session = state["mock_session"] = name if name is not None and valid_session(name) else DEFAULT_SESSION
+        usable = name is not None and not mock.session_rule.errors(name)
+        session = state["mock_session"] = name if usable and name is not None else DEFAULT_SESSION
     return session
 
 
@@ -157,12 +168,6 @@ def requested_session(scope: Any) -> str | None:
 
 
 _SESSION_HEADER_RAW = SESSION_HEADER.encode()  # ASGI header names arrive as lower-case bytes
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def valid_session(name: str) -> bool:
-    """1-200 characters, none of them control characters (the contract's MockSession parameter)."""
-    return 0 < len(name) <= 200 and not _CONTROL.search(name)
 
 
 def link_query(session: str) -> str:

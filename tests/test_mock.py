@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
-from mockserver.mock import Mock
+from mockserver.config import Settings
+from mockserver.contract import DEFAULT_SPEC
+from mockserver.errors import ApiError
+from mockserver.mock import Mock, build_mock, session_named
 from tests.conftest import AUTH, VALID
 
 A = {"X-Mock-Session": "worker-a"}
@@ -40,10 +45,33 @@ async def test_faults_and_reset_stay_in_their_session(client: httpx.AsyncClient)
     assert len((await client.get("/__mock/faults", headers=A)).json()["faults"]) == 1
 
 
-@pytest.mark.parametrize("name", [pytest.param("", id="empty"), pytest.param("x" * 201, id="long")])
-async def test_an_unusable_session_name_is_a_400(client: httpx.AsyncClient, name: str) -> None:
-    r = await client.get("/__mock/requests", headers={"X-Mock-Session": name})
-    assert r.status_code == 400 and "X-Mock-Session" in r.json()["error"]
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        pytest.param("", "shorter than 1 character", id="empty"),
+        pytest.param("x" * 201, "longer than 200 characters", id="long"),
+        pytest.param("a\x85b", "does not match", id="control"),
+    ],
+)
+async def test_an_unusable_session_name_is_a_400_naming_the_rule(
+    client: httpx.AsyncClient, name: str, rule: str
+) -> None:
+    header = {"X-Mock-Session": name.encode("latin-1")}
+    for r in (
+        await client.get("/__mock/requests", headers=header),
+        await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, **header}),
+        await client.get("/iframe/some-key/", params={"mock_session": name}),
+    ):
+        assert r.status_code == 400 and r.json()["error"].startswith("X-Mock-Session: ") and rule in r.json()["error"]
+
+
+def test_session_names_follow_the_contracts_rule(tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(DEFAULT_SPEC.read_text().replace("maxLength: 200", "maxLength: 5", 1))
+    mock = build_mock(Settings(spec=str(spec)))
+    assert session_named(mock, "abcde") == "abcde"
+    with pytest.raises(ApiError, match="longer than 5 characters"):
+        session_named(mock, "abcdef")
 
 
 async def test_an_iframe_url_carries_its_session_for_a_browser_that_cannot_send_the_header(
