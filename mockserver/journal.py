@@ -89,7 +89,6 @@ def _text(chunks: list[bytes], size: int) -> str | None:
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    # A dict of strings: the garbage collector never tracks it, however many entries the ring holds.
     return {
         key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1") for key, value in raw
     }
@@ -115,8 +114,8 @@ class JournalMiddleware:
             raise
         finally:
             state: dict[str, Any] = scope.get("state") or {}
-            # Shaped, timed and redacted by present() when read, not on every request. Only strings, numbers and
-            # None in it, so the garbage collector stops tracking it (an error or a fault makes it tracked).
+            # Shaped, timed and redacted by present() when read, not on every request. Besides itself, nothing in it
+            # that the garbage collector tracks: strings, numbers, a dict of strings, no empty list.
             entry = {
                 "epoch": started,
                 "method": scope["method"],

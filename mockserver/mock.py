@@ -148,9 +148,10 @@ def scope_session(mock: Mock, scope: Any) -> str:
     state = scope.setdefault("state", {})
     session: str | None = state.get("mock_session")
     if session is None:
-        name = requested_session(scope)
-        usable = name is not None and not mock.session_rule.errors(name)
-        session = state["mock_session"] = name if usable and name is not None else DEFAULT_SESSION
+        session = requested_session(scope)
+        if session is None or mock.session_rule.errors(session):
+            session = DEFAULT_SESSION
+        state["mock_session"] = session
     return session
 
 
