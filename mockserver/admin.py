@@ -22,6 +22,7 @@ from .config import KeyPolicy
 from .errors import ApiError
 from .journal import present
 from .mock import Mock, mock_of, session_of
+from .routes import Endpoint, contract_routes
 
 PREFIX = "/__mock"
 # RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
@@ -30,7 +31,7 @@ _RFC3339 = re.compile(
     r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?"
 )
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request, Mock, str], Awaitable[Response]]  # an admin endpoint, given the mock and the session
 
 
 def query_names(document: dict[str, Any]) -> dict[str, frozenset[str]]:
@@ -44,14 +45,11 @@ def query_names(document: dict[str, Any]) -> dict[str, frozenset[str]]:
     return out
 
 
-def _admin(
-    operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]], known: frozenset[str]
-) -> Endpoint:
-    """Wrap an admin endpoint: name its operation, check the admin key and the query, resolve the session."""
+def _admin(operation: str, handler: Handler, known: frozenset[str]) -> Endpoint:
+    """Wrap an admin endpoint: check the admin key and the query, resolve the session."""
 
     async def endpoint(request: Request) -> Response:
         mock = mock_of(request)
-        request.state.operation = operation
         _check_key(request, mock)
         unknown = sorted(set(request.query_params) - known)
         if unknown:  # a typo such as ?stauts=500 would otherwise silently match everything
@@ -182,11 +180,18 @@ async def page(request: Request, mock: Mock, session: str) -> Response:
     return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)
 
 
-def _dispatch(**handlers: Endpoint) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        return await handlers[request.method.lower() if request.method != "HEAD" else "get"](request)
-
-    return endpoint
+# Each operation of admin.openapi.yaml, by operation id, and its handler; paths and methods come from the document.
+HANDLERS: dict[str, Handler] = {
+    "admin_page": page,
+    "admin_clock_get": clock_get,
+    "admin_clock_move": clock_move,
+    "admin_journal_list": journal_list,
+    "admin_journal_clear": journal_clear,
+    "admin_reset": reset,
+    "admin_faults_list": faults_list,
+    "admin_faults_add": faults_add,
+    "admin_faults_clear": faults_clear,
+}
 
 
 def routes(mock: Mock) -> list[Route]:
@@ -199,30 +204,9 @@ def routes(mock: Mock) -> list[Route]:
     async def openapi(request: Request, mock: Mock, session: str) -> Response:
         return Response(document, media_type="application/json")
 
-    def op(operation: str, handler: Callable[[Request, Mock, str], Awaitable[Response]]) -> Endpoint:
-        return _admin(operation, handler, names.get(operation, frozenset()))
-
-    return [
-        Route(f"{PREFIX}/", op("admin_page", page), methods=["GET"]),
-        Route(f"{PREFIX}/openapi.json", op("admin_openapi", openapi), methods=["GET"]),
-        Route(
-            f"{PREFIX}/clock",
-            _dispatch(get=op("admin_clock_get", clock_get), post=op("admin_clock_move", clock_move)),
-            methods=["GET", "POST"],
-        ),
-        Route(
-            f"{PREFIX}/requests",
-            _dispatch(get=op("admin_journal_list", journal_list), delete=op("admin_journal_clear", journal_clear)),
-            methods=["GET", "DELETE"],
-        ),
-        Route(f"{PREFIX}/reset", op("admin_reset", reset), methods=["POST"]),
-        Route(
-            f"{PREFIX}/faults",
-            _dispatch(
-                get=op("admin_faults_list", faults_list),
-                post=op("admin_faults_add", faults_add),
-                delete=op("admin_faults_clear", faults_clear),
-            ),
-            methods=["GET", "POST", "DELETE"],
-        ),
-    ]
+    handlers = {**HANDLERS, "admin_openapi": openapi}
+    endpoints: dict[str, Endpoint] = {
+        operation: _admin(operation, handler, names.get(operation, frozenset()))
+        for operation, handler in handlers.items()
+    }
+    return contract_routes(mock.admin, endpoints)

@@ -212,6 +212,10 @@ def test_the_route_table_is_the_contracts_operations(mock: Mock) -> None:
     documented = {(op.method, op.path) for op in mock.contract.operations.values()}
     assert documented <= served
     assert {(m, p) for m, p in served if not p.startswith("/__mock")} == documented
+    assert mock.admin is not None  # and the admin API's, from its own document
+    assert {(m, p) for m, p in served if p.startswith("/__mock")} == {
+        (op.method, op.path) for op in mock.admin.operations.values()
+    }
 
 
 def test_an_operation_without_an_endpoint_stops_start_up(tmp_path: Path) -> None:
