@@ -4,7 +4,10 @@ library signing whenever the helper has none ready."""
 from __future__ import annotations
 
 import hashlib
+import os
+import select
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import jwt
@@ -21,6 +24,7 @@ from mockserver.nonces import ORDER, RECORD, NoncePool, _invert_all, make_batch,
 from mockserver.server import serve_in_thread
 from mockserver.tokens import Signer, generate_signer
 from tests.conftest import AUTH, VALID
+from tests.processes import MockProcess
 
 scalars = st.integers(min_value=1, max_value=ORDER - 1)
 
@@ -119,3 +123,25 @@ def test_a_served_mock_signs_with_the_helper_and_stops_it() -> None:
     claims = jwt.decode(token, jwt.PyJWK(published), algorithms=["ES256"], options={"verify_aud": False})
     assert claims["sub"] == VALID["uid"]
     assert process is not None and process.poll() is not None  # stopped with the server
+
+
+def _helpers_of(pid: int) -> list[int]:
+    """The server's nonce helpers, from Linux's /proc (as the mock's CI and image run)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"mockserver.nonces" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def test_the_helper_does_not_outlive_a_killed_server() -> None:
+    server = MockProcess()
+    try:
+        with httpx.Client(base_url=server.url) as client:  # answered: the lifespan, and so the helper, has started
+            assert client.post("/api/v1/iframe/create", json=VALID, headers=AUTH).status_code == 200
+        (helper,) = _helpers_of(server.proc.pid)
+        watch = os.pidfd_open(helper)
+        server.proc.kill()  # no shutdown, no lifespan: only the closed pipe tells the helper
+        server.proc.wait()
+        ended, _, _ = select.select([watch], [], [], 30)
+        os.close(watch)
+        assert ended, "the nonce helper kept running after its server was killed"
+    finally:
+        server.stop()
