@@ -77,11 +77,15 @@ class NoncePool:
         except OSError:
             return  # no helper: the library signs every token, as it would without one
         assert self._process.stdout is not None
+        try:
+            os.set_blocking(self._process.stdout.fileno(), False)
+        except OSError:  # a platform whose pipes cannot be read without blocking: no helper, as above
+            self.close()
+            return
         self._fd = self._process.stdout.fileno()
-        os.set_blocking(self._fd, False)
 
     def wait_ready(self, timeout: float) -> bool:
-        """Block until the helper has delivered pairs (for tests and start-up checks); False on timeout."""
+        """Block until the helper has delivered pairs (for tests and the benchmark); False on timeout."""
         if not self._ready and self._fd >= 0:
             select.select([self._fd], [], [], timeout)
             self._refill()
