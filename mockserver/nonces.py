@@ -2,7 +2,7 @@
 
 An ECDSA signature over a message with digest z is (r, s), where r = (kG).x mod n for a fresh
 secret random k, and s = k⁻¹(z + r·d) mod n for the private scalar d. Computing kG is a scalar
-multiplication on the curve, nine tenths of the cost, and it needs neither the message nor the key.
+multiplication on the curve, almost all of the cost, and it needs neither the message nor the key.
 So the helper (`python -m mockserver.nonces`, started with the server) draws k with OpenSSL, works
 out k⁻¹ and r, and streams the pairs through a pipe; the create endpoint ends each signature with
 one multiplication modulo n, off the curve. Each pair is used once and then dropped. When none is
@@ -129,8 +129,11 @@ class NoncePool:
         if process is None:
             return
         process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        try:
             process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         if process.stdout is not None:
             process.stdout.close()
 
