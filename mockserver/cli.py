@@ -7,7 +7,7 @@ import gc
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .clock import ClockError
@@ -39,6 +39,25 @@ def _env_flag(name: str) -> bool:
     return (_env(name) or "").lower() in ("1", "true", "yes")
 
 
+def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Action]:
+    """`parser.add_argument`, with the flag's default taken from MOCKSERVER_<FLAG> (`--no-admin`: MOCKSERVER_NO_ADMIN).
+
+    An on/off flag counts as given when its variable is 1, true or yes; unset, every default is None, so the
+    config file and then `Settings` decide.
+    """
+
+    def option(flag: str, **kwargs: Any) -> argparse.Action:
+        name = flag.lstrip("-").replace("-", "_")
+        action = kwargs.get("action")
+        if action in ("store_true", "store_false"):
+            default: Any = (action == "store_true") if _env_flag(name) else None
+        else:
+            default = _env(name)
+        return parser.add_argument(flag, default=default, **kwargs)
+
+    return option
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -48,21 +67,18 @@ def parser() -> argparse.ArgumentParser:
         description="Run the mock. Every flag can also be set "
         "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).",
     )
-    serve.add_argument("--host", default=_env("host"), help="address to listen on (default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, default=_env("port"), help="port to listen on; 0 picks a free one (default 8000)"
-    )
-    serve.add_argument(
+    option = _env_option(serve)
+    option("--host", help="address to listen on (default 127.0.0.1)")
+    option("--port", type=int, help="port to listen on; 0 picks a free one (default 8000)")
+    option(
         "--spec",
-        default=_env("spec"),
         help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)",
     )
-    serve.add_argument(
+    option(
         "--config",
-        default=_env("config"),
         help="YAML config file: api_keys with per-key models, audience, frame_ancestors, ...",
     )
-    serve.add_argument(
+    serve.add_argument(  # MOCKSERVER_API_KEYS is a comma-separated list, read by keys_from_env
         "--api-key",
         action="append",
         dest="api_keys",
@@ -70,93 +86,73 @@ def parser() -> argparse.ArgumentParser:
         help="accept only this bearer key (repeatable; also MOCKSERVER_API_KEYS=k1,k2); "
         "with none, any non-empty key is accepted",
     )
-    serve.add_argument(
+    option(
         "--allow-anonymous",
         action="store_true",
-        default=None,
         help="accept creates without an Authorization header, as the vendor's security: [{}] allows",
     )
-    serve.add_argument("--alg", choices=ALGORITHMS, default=_env("alg"), help="JWT signing algorithm (default ES256)")
-    serve.add_argument(
+    option("--alg", choices=ALGORITHMS, help="JWT signing algorithm (default ES256)")
+    option(
         "--signing-key",
-        default=_env("signing_key"),
         help="PEM private key (or, for HS256, a file holding the secret) so tokens stay verifiable across restarts; "
         "default: a new key each start",
     )
-    serve.add_argument("--audience", default=_env("audience"), help="the JWT 'aud' claim (default camelai-iframe)")
-    serve.add_argument(
+    option("--audience", help="the JWT 'aud' claim (default camelai-iframe)")
+    option(
         "--public-url",
-        default=_env("public_url"),
         help="base URL for iframe_url and 'iss' (default: the URL each request came in on)",
     )
-    serve.add_argument(
-        "--clock", default=_env("clock"), help="real (default), frozen, frozen:<ISO time> or offset:<seconds>"
-    )
-    serve.add_argument(
-        "--frame-ancestors", default=_env("frame_ancestors"), help="CSP frame-ancestors of the iframe page (default *)"
-    )
-    serve.add_argument(
+    option("--clock", help="real (default), frozen, frozen:<ISO time> or offset:<seconds>")
+    option("--frame-ancestors", help="CSP frame-ancestors of the iframe page (default *)")
+    option(
         "--max-body-bytes",
         type=int,
-        default=_env("max_body_bytes"),
         help="largest request body accepted (default 1048576)",
     )
-    serve.add_argument(
+    option(
         "--store",
-        default=_env("store"),
         metavar="URL",
         help="where state lives: memory (default, this process only) or redis://host:port/db, shared by every "
         "worker and replica using the same Redis and prefix",
     )
-    serve.add_argument(
+    option(
         "--store-prefix",
-        default=_env("store_prefix"),
         metavar="PREFIX",
         help="namespace of this mock's keys in Redis (default camelai-mock); replicas that share state share it",
     )
-    serve.add_argument(
+    option(
         "--workers",
         type=int,
-        default=_env("workers"),
         help="worker processes serving one port (default 1); more than one needs --store redis://...",
     )
-    serve.add_argument(
+    option(
         "--log-level",
-        default=_env("log_level"),
         choices=["critical", "error", "warning", "info", "debug"],
         help="(default info)",
     )
-    serve.add_argument(
-        "--no-access-log", action="store_false", dest="access_log", default=None, help="do not log one line per request"
-    )
-    serve.add_argument(
-        "--no-admin", action="store_false", dest="admin", default=None, help="turn off the /__mock/ admin API and page"
-    )
-    serve.add_argument(
+    option("--no-access-log", action="store_false", dest="access_log", help="do not log one line per request")
+    option("--no-admin", action="store_false", dest="admin", help="turn off the /__mock/ admin API and page")
+    option(
         "--admin-key",
-        default=_env("admin_key"),
         help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
     )
-    serve.add_argument(
+    option(
         "--ip-rate-limit",
-        default=_env("ip_rate_limit"),
         metavar="N/minute",
         help="limit each client address to N requests a minute on the iframe endpoints (default: off)",
     )
-    serve.add_argument(
+    option(
         "--journal-size",
         type=int,
-        default=_env("journal_size"),
         help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
     )
-    serve.add_argument(
+    option(
         "--responses",
         choices=MODES,
-        default=_env("responses"),
         help="realistic (default): stateful answers; fuzz: every accepted create answered with a body drawn "
         "from the spec's documented responses (200 and 400)",
     )
-    serve.add_argument("--seed", type=int, default=_env("seed"), help="seed of the fuzz draws (default 0)")
+    option("--seed", type=int, help="seed of the fuzz draws (default 0)")
     verify = commands.add_parser(
         "verify",
         help="run the contract suite against a server",
@@ -172,13 +168,12 @@ def parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_config_file(args.config) if args.config else Settings()
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
-    anonymous = args.allow_anonymous or _env_flag("allow_anonymous") or None
     return settings.with_overrides(
         host=args.host,
         port=args.port,
         spec=args.spec,
         api_keys={**settings.api_keys, **keys} if keys else None,
-        allow_anonymous=anonymous,
+        allow_anonymous=args.allow_anonymous,
         alg=args.alg,
         signing_key=args.signing_key,
         audience=args.audience,
@@ -188,7 +183,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_body_bytes=args.max_body_bytes,
         log_level=args.log_level,
         access_log=args.access_log,
-        admin=False if args.admin is False or _env_flag("no_admin") else None,
+        admin=args.admin,
         admin_key=args.admin_key,
         ip_rate_limit=parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None,
         journal_size=args.journal_size,

@@ -132,6 +132,25 @@ def test_the_environment_sets_them_too(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
+    ("variable", "value", "field", "expected"),
+    [
+        pytest.param("MOCKSERVER_NO_ACCESS_LOG", "1", "access_log", False, id="no-access-log"),
+        pytest.param("MOCKSERVER_NO_ADMIN", "true", "admin", False, id="no-admin"),
+        pytest.param("MOCKSERVER_NO_ADMIN", "0", "admin", True, id="no-admin-off"),
+        pytest.param("MOCKSERVER_ALLOW_ANONYMOUS", "yes", "allow_anonymous", True, id="allow-anonymous"),
+        pytest.param("MOCKSERVER_PORT", "9001", "port", 9001, id="port"),
+        pytest.param("MOCKSERVER_MAX_BODY_BYTES", "2048", "max_body_bytes", 2048, id="max-body-bytes"),
+        pytest.param("MOCKSERVER_STORE_PREFIX", "mine", "store_prefix", "mine", id="store-prefix"),
+    ],
+)
+def test_every_flag_is_also_an_environment_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, field: str, expected: object
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert getattr(settings_of(), field) == expected
+
+
+@pytest.mark.parametrize(
     ("argv", "expected"),
     [
         pytest.param(["--ip-rate-limit", "5/hour"], "--ip-rate-limit '5/hour' is not N/minute", id="ip-limit"),
