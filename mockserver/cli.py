@@ -8,6 +8,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from typing import Any
 
 from .clock import ClockError
@@ -166,33 +167,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """Each `serve` flag's dest is the name of the Settings field it sets; two need reading first."""
     settings = load_config_file(args.config) if args.config else Settings()
+    flags = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
-    return settings.with_overrides(
-        host=args.host,
-        port=args.port,
-        spec=args.spec,
-        api_keys={**settings.api_keys, **keys} if keys else None,
-        allow_anonymous=args.allow_anonymous,
-        alg=args.alg,
-        signing_key=args.signing_key,
-        audience=args.audience,
-        public_url=args.public_url,
-        clock=args.clock,
-        frame_ancestors=args.frame_ancestors,
-        max_body_bytes=args.max_body_bytes,
-        log_level=args.log_level,
-        access_log=args.access_log,
-        admin=args.admin,
-        admin_key=args.admin_key,
-        ip_rate_limit=parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None,
-        journal_size=args.journal_size,
-        responses=args.responses,
-        seed=args.seed,
-        store=args.store,
-        store_prefix=args.store_prefix,
-        workers=args.workers,
-    )
+    flags["api_keys"] = {**settings.api_keys, **keys} if keys else None
+    flags["ip_rate_limit"] = parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None
+    return settings.with_overrides(**flags)
 
 
 def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:

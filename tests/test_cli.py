@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 
 import httpx
@@ -129,6 +130,11 @@ def test_the_environment_sets_them_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOCKSERVER_NO_ADMIN", "1")
     s = settings_of()
     assert s.ip_rate_limit == 5 and s.admin is False
+
+
+def test_every_serve_flag_sets_the_setting_of_its_name() -> None:
+    flags = set(vars(parser().parse_args(["serve"]))) - {"command", "config"}
+    assert flags <= {f.name for f in fields(Settings)}
 
 
 @pytest.mark.parametrize(
