@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 import yaml
@@ -77,6 +77,9 @@ _FILE_KEYS = {
 }
 
 
+_KIND_NAMES = {str: "string"}
+
+
 def load_config_file(path: str | Path) -> Settings:
     """Read a YAML config file, for example:
 
@@ -105,16 +108,13 @@ def load_config_file(path: str | Path) -> Settings:
         values["api_keys"] = _parse_keys(values["api_keys"], where)
     if isinstance(values.get("ip_rate_limit"), str):
         values["ip_rate_limit"] = parse_ip_rate_limit(values["ip_rate_limit"], f"{where}: ip_rate_limit")
-    flags = (("allow_anonymous", bool), ("max_body_bytes", int), ("admin", bool), ("journal_size", int), ("seed", int))
-    for name, kind in flags:
-        if name in values and not isinstance(values[name], kind):
-            raise ConfigError(f"{where}: {name}: {values[name]!r} is not a {kind.__name__}")
     if "ip_rate_limit" in values and not isinstance(values["ip_rate_limit"], int):
         raise ConfigError(f"{where}: ip_rate_limit: {values['ip_rate_limit']!r} is not N/minute")
-    texts = ("alg", "signing_key", "audience", "public_url", "clock", "frame_ancestors", "admin_key", "responses")
-    for name in (*texts, "store", "store_prefix"):
-        if name in values and not isinstance(values[name], str):
-            raise ConfigError(f"{where}: {name}: {values[name]!r} is not a string")
+    hints = get_type_hints(Settings)  # each value's type, as Settings declares it
+    for name, value in values.items():
+        kinds = tuple(k for k in get_args(hints[name]) or (hints[name],) if k is not type(None))
+        if name != "api_keys" and not isinstance(value, kinds):
+            raise ConfigError(f"{where}: {name}: {value!r} is not a {_KIND_NAMES.get(kinds[0], kinds[0].__name__)}")
     return Settings(**values)
 
 

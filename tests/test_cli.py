@@ -216,3 +216,19 @@ def test_responses_and_seed_come_from_the_config_file(tmp_path: Path) -> None:
     path.write_text("seed: soon\n")
     with pytest.raises(ConfigError, match="seed: 'soon' is not a int"):
         load_config_file(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param("audience: 5", "audience: 5 is not a string", id="string"),
+        pytest.param("admin: maybe", "admin: 'maybe' is not a bool", id="bool"),
+        pytest.param("max_body_bytes: big", "max_body_bytes: 'big' is not a int", id="int"),
+        pytest.param("store: [a]", r"store: \['a'\] is not a string", id="optional-string"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_names_the_setting(tmp_path: Path, line: str, expected: str) -> None:
+    path = tmp_path / "mock.yaml"
+    path.write_text(line + "\n")
+    with pytest.raises(ConfigError, match=expected):
+        load_config_file(path)
