@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bare_app import app as bare_app
 
-from mockserver.app import create_app
 from mockserver.config import Settings
 from mockserver.mock import build_mock
+from mockserver.server.app import create_app
 
 BODY = b'{"uid": "bench-user", "srcs": ["123", "456"], "ttl": 900, "model": "gpt-5", "limits": {"hourly": 100}}'
 HEADERS = [

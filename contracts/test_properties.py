@@ -1,6 +1,6 @@
 """What a client relies on beyond the schema, as properties over generated requests.
 
-Each failure carries the request, the response and a curl line (mockserver.repro.explain);
+Each failure carries the request, the response and a curl line (mockserver.testing.repro.explain);
 hypothesis prints the smallest body that fails and a blob to replay it.
 """
 
@@ -12,12 +12,11 @@ import jwt
 import pytest
 from hypothesis import given
 
-from mockserver.contract import load_contract
-from mockserver.mock import CREATE
-from mockserver.repro import explain
-from mockserver.rules import defaults_of
-from mockserver.strategies import InvalidRequest, create_requests, invalid_create_requests
-from mockserver.verify import JWKS, PAGE, TOKEN, Target
+from mockserver.core.rules import defaults_of
+from mockserver.spec.contract import CREATE, load_contract
+from mockserver.testing.repro import explain
+from mockserver.testing.strategies import InvalidRequest, create_requests, invalid_create_requests
+from mockserver.testing.verify import JWKS, PAGE, TOKEN, Target
 
 OPERATION = load_contract().operation(CREATE)
 DEFAULTS = defaults_of(OPERATION.body.schema) if OPERATION.body else {}

@@ -8,9 +8,9 @@ import httpx
 from camel_client import CamelError, IframeLink, create_iframe
 from hypothesis import given
 
-from mockserver import strategies
-from mockserver.handle import MockHandle
-from mockserver.testing import transport
+from mockserver.testing import strategies
+from mockserver.testing.handle import MockHandle
+from mockserver.testing.in_process import transport
 
 
 @given(answer=strategies.responses())

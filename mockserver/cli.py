@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
-from .clock import ClockError
-from .config import (
+from mockserver.config import (
     ConfigError,
     KeyPolicy,
     Settings,
@@ -22,10 +21,11 @@ from .config import (
     load_config_file,
     parse_ip_rate_limit,
 )
-from .contract import ContractError
-from .responses import MODES
-from .tokens import ALGORITHMS, SigningKeyError
-from .workers import SETTINGS_ENV, settings_to_json
+from mockserver.core.clock import ClockError
+from mockserver.core.tokens import ALGORITHMS, SigningKeyError
+from mockserver.server.prefer import MODES
+from mockserver.spec.contract import ContractError
+from mockserver.workers import SETTINGS_ENV, settings_to_json
 
 STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
 APP_FACTORY = "mockserver.workers:app_from_env"
@@ -203,8 +203,8 @@ def serve(settings: Settings) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from .app import create_app
-    from .mock import build_mock
+    from mockserver.mock import build_mock
+    from mockserver.server.app import create_app
 
     if settings.workers < 1:
         raise ConfigError(f"--workers {settings.workers}: must be at least 1")
@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings_from(args))
         if args.command == "verify":
-            from .verify import verify
+            from mockserver.testing.verify import verify
 
             return verify(args.url, args.api_key, extra)
     except STARTUP_ERRORS as exc:

@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.types import Scope
 
-from .clock import Clock
-from .config import ConfigError, Settings, is_memory
-from .contract import Contract, Operation, load_contract
-from .errors import ApiError
-from .limits import unknown_windows
-from .memory_store import MemoryStore
-from .responses import Responder
-from .rules import defaults_of
-from .store import Store
-from .tokens import Signer, generate_signer, load_signer_file
-from .validation import BodyValidator
-
-CREATE = "iframe_create_create"
-SESSION_HEADER = "x-mock-session"
-DEFAULT_SESSION = "default"
-ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")
-# A browser opening an iframe URL cannot send headers; on the link's own paths the session may
-# come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
-SESSION_QUERY = "mock_session"
-SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
-LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
+from mockserver.config import ConfigError, Settings, is_memory
+from mockserver.core.clock import Clock
+from mockserver.core.limits import unknown_windows
+from mockserver.core.rules import defaults_of
+from mockserver.core.tokens import Signer, generate_signer, load_signer_file
+from mockserver.server.prefer import Responder
+from mockserver.spec.contract import ADMIN_SPEC, CREATE, SESSION_PARAMETER, Contract, Operation, load_contract
+from mockserver.spec.validation import BodyValidator
+from mockserver.store.base import Store
+from mockserver.store.memory import MemoryStore
 
 
 @dataclass
@@ -96,7 +83,9 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
     signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
     if store is None and not is_memory(settings.store):
         assert settings.store is not None
-        from .shared import SharedStart  # imports redis (~0.1 s): only when a shared store is asked for
+        from mockserver.store.shared_start import (
+            SharedStart,  # imports redis (~0.1 s): only when a shared store is asked for
+        )
 
         with SharedStart(settings.store, settings.store_prefix) as shared:
             signer = signer or shared.signer(settings.alg)
@@ -125,52 +114,3 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
 def mock_of(request: Request) -> Mock:
     mock: Mock = request.app.state.mock
     return mock
-
-
-def session_of(request: Request) -> str:
-    """The request's session for an endpoint: a name the contract refuses is a 400."""
-    return session_named(mock_of(request), requested_session(request.scope))
-
-
-def session_named(mock: Mock, name: str | None) -> str:
-    if name is None:
-        return DEFAULT_SESSION
-    problems = mock.session_rule.errors(name)
-    if problems:
-        shown = "; ".join(p.removeprefix("body: ") for p in problems)
-        raise ApiError(400, f"X-Mock-Session: {shown} (the contract's {SESSION_PARAMETER} parameter)")
-    return name
-
-
-def scope_session(mock: Mock, scope: Any) -> str:
-    """The same for middleware, which cannot answer: an unusable name counts as the default session there
-    (the endpoint itself answers it with a 400). Worked out once per request and kept in its scope."""
-    state = scope.setdefault("state", {})
-    session: str | None = state.get("mock_session")
-    if session is None:
-        session = requested_session(scope)
-        if session is None or mock.session_rule.errors(session):
-            session = DEFAULT_SESSION
-        state["mock_session"] = session
-    return session
-
-
-def requested_session(scope: Any) -> str | None:
-    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter."""
-    for key, value in scope.get("headers", ()):
-        if key == _SESSION_HEADER_RAW:
-            return str(value.decode("latin-1"))
-    query = scope.get("query_string", b"")
-    if query and scope["path"].startswith(LINK_PATHS):
-        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
-            if key == SESSION_QUERY:
-                return str(value)
-    return None
-
-
-_SESSION_HEADER_RAW = SESSION_HEADER.encode()  # ASGI header names arrive as lower-case bytes
-
-
-def link_query(session: str) -> str:
-    """What an iframe URL carries so a browser, which cannot send X-Mock-Session, stays in the session."""
-    return "" if session == DEFAULT_SESSION else "?" + urlencode({SESSION_QUERY: session})

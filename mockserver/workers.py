@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from .config import ConfigError, KeyPolicy, Settings
+from mockserver.config import ConfigError, KeyPolicy, Settings
 
 SETTINGS_ENV = "MOCKSERVER_RESOLVED_SETTINGS"
 
@@ -31,8 +31,8 @@ def settings_from_json(raw: str) -> Settings:
 
 def app_from_env() -> Starlette:
     """The uvicorn factory each worker calls (`mockserver.workers:app_from_env`)."""
-    from .app import create_app
-    from .mock import build_mock
+    from mockserver.mock import build_mock
+    from mockserver.server.app import create_app
 
     raw = os.environ.get(SETTINGS_ENV)
     if raw is None:

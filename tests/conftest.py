@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.app import create_app
-from mockserver.clock import Clock
 from mockserver.config import Settings
+from mockserver.core.clock import Clock
 from mockserver.mock import Mock, build_mock
-from mockserver.server import ThreadedServer, serve_in_thread
+from mockserver.server.app import create_app
+from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.redis_server import RedisServer
 
 pytest_plugins = ["pytester"]

@@ -6,9 +6,10 @@ import httpx
 import pytest
 
 from mockserver.config import Settings
-from mockserver.contract import DEFAULT_SPEC
-from mockserver.errors import ApiError
-from mockserver.mock import Mock, build_mock, session_named
+from mockserver.core.errors import ApiError
+from mockserver.mock import Mock, build_mock
+from mockserver.server.sessions import session_named
+from mockserver.spec.contract import DEFAULT_SPEC
 from tests.conftest import AUTH, VALID
 
 A = {"X-Mock-Session": "worker-a"}

@@ -1,0 +1,59 @@
+"""The Starlette application: routes to endpoints, middleware, error handlers, and the mock's parts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from mockserver.mock import Mock
+from mockserver.server.endpoints import admin, api, chat, page
+from mockserver.server.error_handlers import HANDLERS
+from mockserver.server.middleware.clock_sync import ClockSync
+from mockserver.server.middleware.faults import FaultMiddleware
+from mockserver.server.middleware.ip_limit import IpLimitMiddleware
+from mockserver.server.middleware.journal import JournalMiddleware
+from mockserver.server.routes import Endpoint, Raw, contract_routes
+from mockserver.store.memory import MemoryStore
+
+# Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
+ENDPOINTS: dict[str, Endpoint] = {
+    "iframe_create_create": Raw(api.create_iframe_link),
+    "mock_iframe_token_retrieve": api.token_lookup,
+    "mock_iframe_page_retrieve": page.iframe_page,
+    "mock_iframe_messages_list": chat.list_messages,
+    "mock_iframe_messages_create": chat.post_message,
+    "mock_chat_script_retrieve": chat.chat_script,
+    "mock_jwks_retrieve": api.jwks,
+    "mock_openapi_retrieve": api.openapi_document,
+}
+
+
+def create_app(mock: Mock) -> Starlette:
+    routes = [*contract_routes(mock.contract, ENDPOINTS), *admin.routes(mock)]
+    # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
+    middleware = [Middleware(JournalMiddleware, mock=mock), Middleware(FaultMiddleware, mock=mock)]
+    if mock.settings.ip_rate_limit:  # off by default, and then not a layer every request passes through
+        middleware.append(Middleware(IpLimitMiddleware, mock=mock))
+    if not isinstance(mock.store, MemoryStore):
+        # A shared store: ClockSync goes outside everything, so every layer reads the shared clock and a store
+        # outage anywhere is a 503. In one process's memory there is no other clock to agree with.
+        middleware.insert(0, Middleware(ClockSync, mock=mock))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
+        if saved is not None:
+            mock.clock.state = saved
+        if mock.signer.nonces is not None:
+            mock.signer.nonces.start()  # serving: a helper process makes ES256 nonces ahead (nonces.py)
+        yield
+        if mock.signer.nonces is not None:
+            mock.signer.nonces.close()
+        await mock.store.close()
+
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=HANDLERS, lifespan=lifespan)
+    app.state.mock = mock
+    return app

@@ -1,0 +1,57 @@
+"""Reading a JSON request body safely: media type, size cap, UTF-8, JSON, object.
+
+The functions take the raw parts of a request (headers and the ASGI `receive`), so the hot create
+endpoint uses them without building a Starlette `Request`, and the other endpoints pass theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive
+
+from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json_object
+
+
+def media_kind(content_type: str | None) -> str:
+    """The Content-Type without parameters, lower case; empty when missing."""
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def is_json(kind: str) -> bool:
+    return kind == "application/json" or kind.endswith("+json")
+
+
+def unsupported_media(content_type: str | None, accepted: str) -> ApiError:
+    shown = f"Content-Type {content_type[:80]!r} is not accepted" if content_type else "Content-Type is missing"
+    return ApiError(415, f"{shown}; send the body as {accepted}")
+
+
+async def read_json_object(headers: Mapping[str, str], receive: Receive, max_bytes: int) -> dict[str, Any]:
+    """A JSON object body; `headers` by lower-case name (Starlette's `request.headers`, or `header_map`)."""
+    content_type = headers.get("content-type")
+    if not is_json(media_kind(content_type)):
+        raise unsupported_media(content_type, "application/json")
+    return parse_json_object(await read_capped(receive, headers.get("content-length"), max_bytes))
+
+
+async def read_capped(receive: Receive, declared: str | None, max_bytes: int) -> bytes:
+    """The raw body, refused with a 413 as soon as it passes `max_bytes` (or declares more with Content-Length)."""
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise ApiError(413, f"body: {declared} bytes is over this mock's limit of {max_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:  # stop reading: the rest is never buffered
+            raise ApiError(413, f"body: more than {max_bytes} bytes, over this mock's limit")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -1,0 +1,1 @@
+"""The endpoints: thin translations between HTTP and the rules, tokens and store."""

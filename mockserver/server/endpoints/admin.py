@@ -1,0 +1,214 @@
+"""The admin API under `/__mock/`: the clock, the journal, faults, reset, and its own OpenAPI document.
+
+Described by `admin.openapi.yaml` (every object in it is a mock addition), which also validates
+its request bodies. Thin endpoints: the rules live in the clock, the store and `validation`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mockserver.config import KeyPolicy
+from mockserver.core import rules
+from mockserver.core.clock import ClockError, format_time, parse_time
+from mockserver.core.errors import ApiError
+from mockserver.mock import Mock, mock_of
+from mockserver.server.body import read_json_object
+from mockserver.server.endpoints import admin_page
+from mockserver.server.middleware.journal import present
+from mockserver.server.routes import Endpoint, contract_routes
+from mockserver.server.sessions import session_of
+
+PREFIX = "/__mock"
+# RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
+_RFC3339 = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)?"
+)
+
+Handler = Callable[[Request, Mock, str], Awaitable[Response]]  # an admin endpoint, given the mock and the session
+
+
+def query_names(document: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Each operation's documented query parameters, read from the admin document."""
+    out: dict[str, frozenset[str]] = {}
+    for item in document.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and "operationId" in op:
+                names = {p["name"] for p in op.get("parameters", ()) if p.get("in") == "query"}
+                out[op["operationId"]] = frozenset(names)
+    return out
+
+
+def _admin(operation: str, handler: Handler, known: frozenset[str]) -> Endpoint:
+    """Wrap an admin endpoint: check the admin key and the query, resolve the session."""
+
+    async def endpoint(request: Request) -> Response:
+        mock = mock_of(request)
+        _check_key(request, mock)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:  # a typo such as ?stauts=500 would otherwise silently match everything
+            accepted = ", ".join(sorted(known)) or "none"
+            raise ApiError(400, f"query parameter {unknown[0][:40]!r} is not known here; accepted: {accepted}")
+        return await handler(request, mock, session_of(request))
+
+    return endpoint
+
+
+def _check_key(request: Request, mock: Mock) -> None:
+    key = mock.settings.admin_key
+    if key is None:
+        return
+    # The same Bearer parsing and constant-time comparison as the API's own keys, with the admin key alone.
+    if rules.authenticate(request.headers.get("authorization"), {key: KeyPolicy()}, allow_anonymous=False).error:
+        raise ApiError(
+            401,
+            "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",
+            {"WWW-Authenticate": 'Bearer realm="camelai-mock-admin"'},
+        )
+
+
+async def _body(request: Request, mock: Mock, operation: str) -> dict[str, Any]:
+    body = await read_json_object(request.headers, request.receive, mock.settings.max_body_bytes)
+    assert mock.admin is not None
+    validator = mock.admin.operation(operation).body
+    errors = validator.errors(body) if validator else []
+    if errors:
+        request.state.errors = errors
+        raise ApiError(400, "; ".join(errors))
+    return body
+
+
+def clock_view(mock: Mock) -> dict[str, Any]:
+    now = mock.clock.now()
+    return {"now": format_time(now), "epoch": now, "frozen": mock.clock.state.frozen}
+
+
+async def clock_get(request: Request, mock: Mock, session: str) -> Response:
+    return JSONResponse(clock_view(mock))
+
+
+async def clock_move(request: Request, mock: Mock, session: str) -> Response:
+    body = await _body(request, mock, "admin_clock_move")
+    try:
+        if "advance" in body:
+            mock.clock.advance(float(body["advance"]))
+        else:
+            text = body["set"]
+            try:
+                when = parse_time(text)
+            except ClockError as exc:
+                if _RFC3339.fullmatch(text.strip()):
+                    raise ApiError(
+                        409, f"set: {text[:60]!r} is well formed but the mock's clock cannot hold it"
+                    ) from None
+                raise ApiError(400, f"set: {exc}") from None
+            mock.clock.set(when, allow_backwards=bool(body.get("allow_backwards", False)))
+    except ClockError as exc:
+        raise ApiError(409, str(exc)) from None
+    await mock.store.save_clock(mock.clock.state)  # so other workers sharing the store can follow
+    return JSONResponse(clock_view(mock))
+
+
+def _status_filter(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.strip().isdigit()) or not 100 <= int(raw) <= 599:
+        raise ApiError(400, f"status: {raw[:40]!r} is not an HTTP status from 100 to 599")
+    return int(raw)
+
+
+def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: str | None) -> bool:
+    if path is not None:
+        wanted = entry["path"].startswith(path[:-1]) if path.endswith("*") else entry["path"] == path
+        if not wanted:
+            return False
+    return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == uid)
+
+
+async def journal_list(request: Request, mock: Mock, session: str) -> Response:
+    q = request.query_params
+    status = _status_filter(q.get("status"))
+    entries = [present(e) for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))]
+    return JSONResponse({"requests": entries, "size": mock.settings.journal_size})
+
+
+async def journal_clear(request: Request, mock: Mock, session: str) -> Response:
+    await mock.store.journal_clear(session)
+    return JSONResponse({"requests": [], "size": mock.settings.journal_size})
+
+
+async def reset(request: Request, mock: Mock, session: str) -> Response:
+    await mock.store.reset(session)
+    return JSONResponse({"reset": session})
+
+
+async def faults_list(request: Request, mock: Mock, session: str) -> Response:
+    return JSONResponse({"faults": await mock.store.faults(session)})
+
+
+async def faults_add(request: Request, mock: Mock, session: str) -> Response:
+    body = await _body(request, mock, "admin_faults_add")
+    await mock.store.add_fault(session, {**body, "count": body.get("count", 1)})
+    return JSONResponse({"faults": await mock.store.faults(session)}, 201)
+
+
+async def faults_clear(request: Request, mock: Mock, session: str) -> Response:
+    await mock.store.clear_faults(session)
+    return JSONResponse({"faults": []})
+
+
+def served_document(mock: Mock) -> bytes:
+    """The admin document, saying whether this mock wants the admin key."""
+    assert mock.admin is not None
+    doc = mock.admin.document
+    if mock.settings.admin_key is not None:
+        doc = {**doc, "security": [{"AdminKey": []}]}
+    return json.dumps(doc).encode()
+
+
+async def page(request: Request, mock: Mock, session: str) -> Response:
+    now = mock.clock.now()
+    entries = [present(e) for e in await mock.store.journal(session)]
+    links = await mock.store.live_links(session, now)
+    html = admin_page.render(session, clock_view(mock), entries, links, now)
+    return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)
+
+
+# Each operation of admin.openapi.yaml, by operation id, and its handler; paths and methods come from the document.
+HANDLERS: dict[str, Handler] = {
+    "admin_page": page,
+    "admin_clock_get": clock_get,
+    "admin_clock_move": clock_move,
+    "admin_journal_list": journal_list,
+    "admin_journal_clear": journal_clear,
+    "admin_reset": reset,
+    "admin_faults_list": faults_list,
+    "admin_faults_add": faults_add,
+    "admin_faults_clear": faults_clear,
+}
+
+
+def routes(mock: Mock) -> list[Route]:
+    """The admin routes; none with --no-admin, so `/__mock/...` is then a plain 404."""
+    if mock.admin is None:
+        return []
+    names = query_names(mock.admin.document)
+    document = served_document(mock)  # encoded once, not per request
+
+    async def openapi(request: Request, mock: Mock, session: str) -> Response:
+        return Response(document, media_type="application/json")
+
+    handlers = {**HANDLERS, "admin_openapi": openapi}
+    endpoints: dict[str, Endpoint] = {
+        operation: _admin(operation, handler, names.get(operation, frozenset()))
+        for operation, handler in handlers.items()
+    }
+    return contract_routes(mock.admin, endpoints)

@@ -1,0 +1,66 @@
+"""One shape for every error the mock sends: the vendor's `{"error": "..."}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.core.errors import ApiError
+from mockserver.server.responses import JSONResponse
+from mockserver.store.base import StoreUnavailable
+
+log = logging.getLogger("mockserver")
+
+
+class DroppedByFault(Exception):
+    """Raised to make the server close the connection without answering (a queued `drop` fault)."""
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    request.state.error = exc.message
+    return error_response(exc.status, exc.message, exc.headers)
+
+
+async def on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    method, path = request.method, request.url.path
+    if exc.status_code == 404:
+        message = f"{method} {path}: no such endpoint on this mock (see /openapi.json)"
+    elif exc.status_code == 405:
+        allow = (exc.headers or {}).get("Allow", "")
+        message = f"{method} {path}: method not allowed; this path accepts {allow}"
+    else:
+        message = str(exc.detail)
+    request.state.error = message
+    return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+async def on_store_unavailable(request: Request, exc: Exception) -> Response:
+    # Not the client's fault and not a bug: the shared store is down; it recovers by itself when the store is back.
+    request.state.error = str(exc)
+    return error_response(503, str(exc), {"Retry-After": "1"})
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DroppedByFault):  # asked for, not a bug; nothing is sent once the response started
+        return error_response(500, "connection dropped by a queued fault")
+    # A bug in the mock, never the client's fault: say so without a traceback on the wire.
+    log.exception("unexpected error answering %s %s", request.method, request.url.path)
+    return error_response(500, f"the mock failed unexpectedly ({type(exc).__name__}); see its log")
+
+
+HANDLERS: dict[Any, Any] = {
+    ApiError: on_api_error,
+    HTTPException: on_http_exception,
+    StoreUnavailable: on_store_unavailable,
+    Exception: on_unexpected,
+}

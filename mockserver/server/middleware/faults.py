@@ -1,0 +1,76 @@
+"""Fault injection: the next N matching requests get a chosen status, a delay, or a dropped connection.
+
+Queued through `POST /__mock/faults` and taken atomically from the store (`take_fault`), so
+several workers sharing one store never serve the same fault twice. This is how a client's
+retry and timeout handling gets tested.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.mock import Mock
+from mockserver.server.error_handlers import DroppedByFault
+from mockserver.server.middleware.journal import ADMIN_PREFIX
+from mockserver.server.sessions import scope_session
+
+
+async def drop_connection(send: Send) -> None:
+    # ASGI has no "close without answering". uvicorn checks header values as the response
+    # starts: it marks the response started, refuses the CR/LF before writing a byte, and then
+    # closes the socket when the application raises. The client sees the connection drop.
+    with contextlib.suppress(Exception):  # httptools raises RuntimeError, h11 LocalProtocolError
+        await send({"type": "http.response.start", "status": 500, "headers": [(b"x-mock-fault", b"drop\r\n")]})
+    raise DroppedByFault("connection dropped by a queued fault (POST /__mock/faults)")
+
+
+def fault_answer(fault: dict[str, Any]) -> tuple[int, bytes]:
+    status = int(fault.get("status") or 503)
+    if "body" in fault:
+        body = fault["body"]
+    else:
+        body = {"error": f"fault injected by POST /__mock/faults: status {status} ({fault['count']} more queued)"}
+    return status, json.dumps(body, ensure_ascii=False).encode()
+
+
+class _QuietDrops(logging.Filter):
+    """A drop is asked for, not a bug: keep its traceback out of uvicorn's error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedByFault))
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, mock: Mock) -> None:
+        self.app = app
+        self.mock = mock
+        server_log = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _QuietDrops) for f in server_log.filters):
+            server_log.addFilter(_QuietDrops())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        fault = await self.mock.store.take_fault(scope_session(self.mock, scope), scope["method"], scope["path"])
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})["fault"] = fault
+        if fault.get("delay"):
+            await asyncio.sleep(float(fault["delay"]))  # real latency: what a client's timeout sees
+        if fault.get("drop"):
+            await drop_connection(send)
+        if "status" not in fault and "body" not in fault:
+            await self.app(scope, receive, send)  # a delay alone: then the normal answer
+            return
+        status, body = fault_answer(fault)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,121 @@
+"""Which answer a create gets when it is not the realistic one: Prism's `Prefer` header, or fuzz mode.
+
+Auth and request validation run first, as in Prism: `Prefer` can choose among the documented
+answers to a request the mock would accept, but cannot make a rejected request succeed. Every
+chosen body comes from the contract (a named example or a draw from the response schema), so it is
+valid against the served spec. What `Prefer` understands, following Prism:
+
+- `code=<status>`: the documented response for that status. `code=200` alone keeps the realistic,
+  stateful answer; other codes answer with their first example, or a body drawn from the schema.
+- `example=<name>`: a named example from the responses' `examples` (with `code`, from that status).
+- `dynamic=true`: a body drawn from the response schema (of `code`, else 200).
+
+An unknown status, example or `dynamic` value is a 400 naming the choice and listing what exists.
+Other preferences (`return=minimal`, ...) are ignored, as RFC 7240 asks.
+
+`--responses fuzz --seed N` answers every accepted create with a body drawn from a vendor-documented
+response (200 or 400 for create), deterministic for a seed and the order of requests.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.core.errors import ApiError
+from mockserver.spec.contract import Answer, Operation
+from mockserver.spec.generate import generate, integer_edges
+
+MODES = ("realistic", "fuzz")
+
+
+@dataclass(frozen=True)
+class Chosen:
+    status: int
+    body: Any
+
+
+def parse_prefer(header: str) -> dict[str, str]:
+    """`code=400, example=x; dynamic=true` → `{"code": "400", "example": "x", "dynamic": "true"}`."""
+    out: dict[str, str] = {}
+    for part in header.replace(";", ",").split(","):
+        name, sep, value = part.partition("=")
+        name = name.strip().lower()
+        if name and sep:
+            out.setdefault(name, value.strip().strip('"'))
+    return out
+
+
+class Responder:
+    """Chooses the answer to an accepted request; `None` means "answer realistically"."""
+
+    def __init__(self, operation: Operation, mode: str = "realistic", seed: int | None = None):
+        if mode not in MODES:
+            raise ValueError(f"--responses {mode!r} is not one of {', '.join(MODES)}")
+        self.operation = operation
+        self.mode = mode
+        self.fuzzing = mode == "fuzz"
+        self.seed = seed if seed is not None else 0
+        self._rng = random.Random(self.seed)
+        self._lock = threading.Lock()  # one draw at a time keeps the sequence a function of request order
+        # The request's integer bounds (ttl 60..3600, ...) are the likeliest values a client meets in answers.
+        self._edges = integer_edges(operation.body.schema) if operation.body else ()
+        self._fuzzed = [a for s, a in sorted(operation.responses.items()) if a.vendor and a.schema is not None]
+
+    def restart(self) -> None:
+        """Back to the first draw of the seed (a fresh mock)."""
+        with self._lock:
+            self._rng = random.Random(self.seed)
+
+    def choose(self, prefer: str | None) -> Chosen | None:
+        wanted = parse_prefer(prefer) if prefer else {}
+        if wanted.keys() & {"code", "example", "dynamic"}:
+            return self._preferred(wanted)
+        if self.fuzzing and self._fuzzed:
+            with self._lock:
+                answer = self._rng.choice(self._fuzzed)
+                return Chosen(answer.status, self._draw(answer))
+        return None
+
+    def _preferred(self, wanted: dict[str, str]) -> Chosen | None:
+        answers = self.operation.responses
+        where = f"{self.operation.method} {self.operation.path}"
+        code = wanted.get("code")
+        answer: Answer | None = None
+        if code is not None:
+            answer = answers.get(int(code)) if code.isdigit() else None
+            if answer is None:
+                documented = ", ".join(map(str, answers))
+                raise ApiError(
+                    400, f"Prefer: code={code} is not a documented response of {where}; documented: {documented}"
+                )
+        dynamic = wanted.get("dynamic", "false").lower()
+        if dynamic not in ("true", "false"):
+            raise ApiError(400, f"Prefer: dynamic={wanted['dynamic']} is not true or false")
+        name = wanted.get("example")
+        if name is not None:
+            pool = [answer] if answer else list(answers.values())
+            for candidate in pool:
+                if name in candidate.examples:
+                    return Chosen(candidate.status, candidate.examples[name])
+            known = ", ".join(f"{a.status}:{n}" for a in pool for n in a.examples) or "none"
+            raise ApiError(400, f"Prefer: example={name} is not a named example of {where}; examples: {known}")
+        answer = answer or answers.get(200)
+        if answer is None:
+            return None
+        if dynamic == "true":
+            with self._lock:
+                return Chosen(answer.status, self._draw(answer))
+        if answer.status == 200:
+            return None  # code=200 alone: the realistic answer, with a live link behind it
+        if answer.examples:
+            return Chosen(answer.status, next(iter(answer.examples.values())))
+        with self._lock:
+            return Chosen(answer.status, self._draw(answer))
+
+    def _draw(self, answer: Answer) -> Any:
+        if answer.schema is None:
+            return None
+        return generate(answer.schema, self._rng, answer.validator, self._edges)

@@ -1,0 +1,71 @@
+"""Which session a request belongs to: `X-Mock-Session`, or `?mock_session=` where a browser cannot send headers.
+
+Sessions keep parallel test workers apart on one mock; each name is checked by the contract's MockSession rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.requests import Request
+
+from mockserver.core.errors import ApiError
+from mockserver.mock import Mock, mock_of
+from mockserver.spec.contract import SESSION_PARAMETER
+
+SESSION_HEADER = "x-mock-session"
+DEFAULT_SESSION = "default"
+# A browser opening an iframe URL cannot send headers; on the link's own paths the session may
+# come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
+SESSION_QUERY = "mock_session"
+LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
+
+
+def session_of(request: Request) -> str:
+    """The request's session for an endpoint: a name the contract refuses is a 400."""
+    return session_named(mock_of(request), requested_session(request.scope))
+
+
+def session_named(mock: Mock, name: str | None) -> str:
+    if name is None:
+        return DEFAULT_SESSION
+    problems = mock.session_rule.errors(name)
+    if problems:
+        shown = "; ".join(p.removeprefix("body: ") for p in problems)
+        raise ApiError(400, f"X-Mock-Session: {shown} (the contract's {SESSION_PARAMETER} parameter)")
+    return name
+
+
+def scope_session(mock: Mock, scope: Any) -> str:
+    """The same for middleware, which cannot answer: an unusable name counts as the default session there
+    (the endpoint itself answers it with a 400). Worked out once per request and kept in its scope."""
+    state = scope.setdefault("state", {})
+    session: str | None = state.get("mock_session")
+    if session is None:
+        session = requested_session(scope)
+        if session is None or mock.session_rule.errors(session):
+            session = DEFAULT_SESSION
+        state["mock_session"] = session
+    return session
+
+
+def requested_session(scope: Any) -> str | None:
+    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter."""
+    for key, value in scope.get("headers", ()):
+        if key == _SESSION_HEADER_RAW:
+            return str(value.decode("latin-1"))
+    query = scope.get("query_string", b"")
+    if query and scope["path"].startswith(LINK_PATHS):
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if key == SESSION_QUERY:
+                return str(value)
+    return None
+
+
+_SESSION_HEADER_RAW = SESSION_HEADER.encode()  # ASGI header names arrive as lower-case bytes
+
+
+def link_query(session: str) -> str:
+    """What an iframe URL carries so a browser, which cannot send X-Mock-Session, stays in the session."""
+    return "" if session == DEFAULT_SESSION else "?" + urlencode({SESSION_QUERY: session})

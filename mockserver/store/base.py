@@ -1,0 +1,95 @@
+"""All mutable state behind one small async interface, namespaced by `X-Mock-Session`.
+
+Each operation is one atomic step so that it maps onto one Redis command, transaction or Lua
+script: nothing here may assume a single process. `MemoryStore` is the embedded default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mockserver.core.clock import ClockState
+from mockserver.core.limits import Decision, Window
+
+THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a create leaves behind: the signed token and the claims it carries."""
+
+    cache_key: str
+    token: str
+    claims: dict[str, Any]
+    expires_at: float
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Link:
+        return cls(data["cache_key"], data["token"], data["claims"], data["expires_at"])
+
+
+class StoreUnavailable(Exception):
+    """The store behind the mock cannot be reached right now; answered 503, naming the store."""
+
+
+class _Expired:
+    def __repr__(self) -> str:
+        return "EXPIRED"
+
+
+EXPIRED = _Expired()
+
+
+class Store(Protocol):
+    async def put_link(self, session: str, link: Link, now: float) -> None:
+        """Atomically: keep the link until it expires, and make its `limits` claim the uid's limits (none: no limits)."""
+        ...
+
+    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None: ...
+
+    async def get_limits(self, session: str, uid: str) -> dict[str, int] | None: ...
+    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        """Atomically: refuse if any window is full, else count one action at `now`."""
+        ...
+
+    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+        """What `hit` would decide, counting nothing."""
+        ...
+
+    async def append_messages(
+        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
+    ) -> None:
+        """Atomically: append, keep the newest `cap`, and mark the thread active at `now`."""
+        ...
+
+    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        """The uid's messages, oldest first; empty once idle for `THREAD_IDLE_SECONDS`."""
+        ...
+
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
+    async def journal(self, session: str) -> list[dict[str, Any]]: ...
+    async def journal_clear(self, session: str) -> None: ...
+
+    async def add_fault(self, session: str, fault: dict[str, Any]) -> None: ...
+    async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
+        """Atomically: the first queued fault matching the request, its count used up by one."""
+        ...
+
+    async def faults(self, session: str) -> list[dict[str, Any]]: ...
+    async def clear_faults(self, session: str) -> None: ...
+
+    async def load_clock(self) -> ClockState | None: ...
+    async def save_clock(self, state: ClockState) -> None: ...
+
+    async def reset(self, session: str) -> None:
+        """Empty the session's links, limits, counters, threads, journal and faults."""
+        ...
+
+    async def live_links(self, session: str, now: float) -> list[Link]: ...
+    async def close(self) -> None: ...
+
+
+def fault_matches(fault: dict[str, Any], method: str, path: str) -> bool:
+    want = fault.get("method")
+    return fault.get("path") in (None, path) and (want is None or want.upper() == method)

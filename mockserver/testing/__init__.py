@@ -1,0 +1,34 @@
+"""What users import in their tests: the in-process transport, the handle, a live server, strategies, the
+contract suite's helpers and the pytest plugin.
+
+Rule: may import any layer; nothing outside `testing/` imports it. Names are imported on first use, so that
+`mockserver.testing.strategies` does not pull in the server.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockserver.testing.handle import MockHandle
+    from mockserver.testing.in_process import BASE_URL, InProcessTransport, default_settings, transport
+
+_HOMES = {
+    "BASE_URL": "mockserver.testing.in_process",
+    "InProcessTransport": "mockserver.testing.in_process",
+    "MockHandle": "mockserver.testing.handle",
+    "default_settings": "mockserver.testing.in_process",
+    "transport": "mockserver.testing.in_process",
+}
+
+__all__ = ["BASE_URL", "InProcessTransport", "MockHandle", "default_settings", "transport"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mockserver.testing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

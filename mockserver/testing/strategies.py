@@ -1,0 +1,180 @@
+"""Hypothesis strategies for fuzzing client code, all drawn from `openapi.yaml` at run time.
+
+- `create_requests()`: request bodies the mock accepts.
+- `invalid_create_requests()`: bodies it rejects, each an `InvalidRequest` with the mock's reason.
+- `create_responses()`, `error_responses()`: response bodies valid against the spec, leaning on edges
+  (the request's ttl bounds as `expires_in`, empty, long and non-ASCII strings, unknown extra fields).
+- `responses()`: `(status, body)` for every documented status of the create operation.
+
+Request and schema-shaped bodies come from schemathesis (imported when a strategy is first built);
+response schemas go through a one-operation spec whose request body is the response schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from hypothesis import strategies as st
+
+from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json_object
+from mockserver.spec.contract import CREATE, Answer, Contract, load_contract
+from mockserver.spec.generate import generate, integer_edges
+
+__all__ = [
+    "InvalidRequest",
+    "create_requests",
+    "create_responses",
+    "error_responses",
+    "invalid_create_requests",
+    "rejection",
+    "responses",
+]
+
+
+@dataclass(frozen=True)
+class InvalidRequest:
+    """A create body the mock rejects: `content` as sent, `body` parsed (None if not JSON), and why."""
+
+    content: bytes
+    body: Any
+    reason: str  # the mock's 400 `error`, word for word
+
+
+@lru_cache(maxsize=4)
+def _contract(spec: str | None) -> Contract:
+    return load_contract(spec)
+
+
+def _schemathesis_operation(document: dict[str, Any], path: str, method: str) -> Any:
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(copy.deepcopy(document))[path][method]
+
+
+def _body_strategy(document: dict[str, Any], path: str, method: str, negative: bool = False) -> st.SearchStrategy[Any]:
+    from schemathesis.generation import GenerationMode
+
+    mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
+    cases = _schemathesis_operation(document, path, method).as_strategy(generation_mode=mode)
+    return cast(st.SearchStrategy[Any], cases.map(lambda case: case.body))
+
+
+def rejection(content: bytes, contract: Contract | None = None) -> str | None:
+    """Why the mock answers 400 to a create with this body (its `error`), or None if it accepts it."""
+    operation = (contract or _contract(None)).operation(CREATE)
+    try:
+        body = parse_json_object(content)
+    except ApiError as exc:
+        return exc.message
+    errors = operation.body.errors(body) if operation.body else []
+    return "; ".join(errors) or None
+
+
+def create_requests(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Create bodies valid against the contract (and accepted by the mock)."""
+    contract = _contract(spec)
+    operation = contract.operation(CREATE)
+    validator = operation.body
+    assert validator is not None
+    bodies = _body_strategy(contract.document, operation.path, operation.method)
+    return bodies.filter(lambda body: isinstance(body, dict) and not validator.errors(body))
+
+
+def _invalid(content: bytes, contract: Contract) -> InvalidRequest | None:
+    reason = rejection(content, contract)
+    if reason is None:
+        return None
+    try:
+        body = json.loads(content)
+    except ValueError:
+        body = None
+    return InvalidRequest(content, body, reason)
+
+
+def _encoded(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+def invalid_create_requests(spec: str | None = None) -> st.SearchStrategy[InvalidRequest]:
+    """Bodies the mock rejects with a 400, each with its reason: schema violations (schemathesis'
+    negative cases), non-JSON, non-objects, and the spec's mutually exclusive fields sent together."""
+    contract = _contract(spec)
+    operation = contract.operation(CREATE)
+    assert operation.body is not None
+    schema = operation.body.schema
+    negative = _body_strategy(contract.document, operation.path, operation.method, negative=True).map(_encoded)
+    not_json = st.one_of(st.just(b""), st.text(min_size=1).map(lambda t: ("{" + t).encode()))
+    not_object = st.one_of(st.lists(st.integers(), max_size=3), st.integers(), st.text(), st.booleans(), st.none())
+    sources = [negative, not_json, not_object.map(_encoded)]
+    for member in schema.get("allOf") or ():  # `not: {required: [a, b]}`: a and b are mutually exclusive
+        names = (member.get("not") or {}).get("required")
+        if names:
+            sources.append(_with_all_of(create_requests(spec), schema, names).map(_encoded))
+    found = st.one_of(sources).map(lambda content: _invalid(content, contract)).filter(_is_invalid)
+    return cast(st.SearchStrategy[InvalidRequest], found)
+
+
+def _is_invalid(value: InvalidRequest | None) -> bool:
+    return value is not None
+
+
+def _with_all_of(
+    bodies: st.SearchStrategy[dict[str, Any]], schema: dict[str, Any], names: list[str]
+) -> st.SearchStrategy[dict[str, Any]]:
+    properties = schema.get("properties") or {}
+
+    def add(body: dict[str, Any], rng: Any) -> dict[str, Any]:
+        return {**body, **{name: generate(properties.get(name, {}), rng) for name in names}}
+
+    return st.builds(add, bodies, st.randoms(use_true_random=False))
+
+
+def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[Any]:
+    assert answer.schema is not None
+    validator = answer.validator
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": f"response {answer.status}", "version": "1"},
+        "paths": {
+            "/body": {
+                "post": {
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": answer.schema}}},
+                    "responses": {"200": {"description": "unused"}},
+                }
+            }
+        },
+    }
+    drawn = _body_strategy(document, "/body", "POST")
+    edged = st.randoms(use_true_random=False).map(lambda rng: generate(answer.schema or {}, rng, validator, edges))
+    examples = [st.just(value) for value in answer.examples.values()]
+    both = st.one_of(drawn, edged, *examples)
+    return both.filter(lambda body: validator is None or not validator.errors(body))
+
+
+def _create_answers(spec: str | None) -> tuple[dict[int, Answer], tuple[int, ...]]:
+    operation = _contract(spec).operation(CREATE)
+    edges = integer_edges(operation.body.schema) if operation.body else ()
+    return {s: a for s, a in operation.responses.items() if a.schema is not None}, edges
+
+
+def create_responses(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Bodies of the create's success answers (2xx), valid against the spec."""
+    answers, edges = _create_answers(spec)
+    return st.one_of([_answer_bodies(a, edges) for s, a in sorted(answers.items()) if 200 <= s < 300])
+
+
+def error_responses(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Bodies of the create's documented error answers (4xx, 5xx), valid against the spec."""
+    answers, edges = _create_answers(spec)
+    return st.one_of([_answer_bodies(a, edges) for s, a in sorted(answers.items()) if s >= 400])
+
+
+def responses(spec: str | None = None) -> st.SearchStrategy[tuple[int, Any]]:
+    """`(status, body)` for every documented answer of the create, each body valid for its status."""
+    answers, edges = _create_answers(spec)
+    return st.one_of([st.tuples(st.just(s), _answer_bodies(a, edges)) for s, a in sorted(answers.items())])

@@ -1,0 +1,108 @@
+"""`mockserver verify URL`: the contract suite (`contracts/`) run with pytest against any server,
+and the `Target` the suite checks (a URL and key, or a mock it starts itself)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mockserver.config import ConfigError, KeyPolicy
+from mockserver.spec.contract import CREATE, Contract, load_contract
+from mockserver.testing.handle import MockHandle
+
+JWKS = "mock_jwks_retrieve"
+TOKEN = "mock_iframe_token_retrieve"
+PAGE = "mock_iframe_page_retrieve"
+
+# Wheels carry the suite inside the package; a source checkout keeps it at the top level (as for the spec).
+_PACKAGED = Path(__file__).parent.parent / "contracts"
+SUITE = _PACKAGED if (_PACKAGED / "conftest.py").exists() else _PACKAGED.parent.parent / "contracts"
+
+
+def pytest_arguments(url: str | None, api_key: str | None, extra: Sequence[str] = ()) -> list[str]:
+    """The suite's own ini and rootdir, so the caller's pytest configuration does not leak in."""
+    args = [str(SUITE), "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE), "-p", "no:cacheprovider"]
+    if url:
+        args += ["--base-url", url]
+    if api_key:
+        args += ["--api-key", api_key]
+    return [*args, *extra]
+
+
+def verify(url: str, api_key: str | None, extra: Sequence[str] = ()) -> int:
+    if not (SUITE / "conftest.py").exists():
+        raise ConfigError(f"{SUITE}: the contract suite is missing from this installation")
+    if importlib.util.find_spec("pytest") is None:
+        print("mockserver verify needs pytest: pip install 'camelai-iframe-mock[test]'", file=sys.stderr)
+        return 2
+    # A fresh interpreter: in this one mockserver is imported already, so pytest could not rewrite the
+    # asserts of its plugin (a warning, which the suite's filterwarnings turns into an error).
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_arguments(url, api_key, extra)])
+
+
+@dataclass
+class Target:
+    """The server a contract run checks, and what the run knows about it."""
+
+    url: str
+    api_key: str
+    client: httpx.Client
+    handle: MockHandle | None = None  # only when the suite started the mock itself
+    extensions: bool = True  # serves the mock's x-mock endpoints (token lookup, JWKS)
+    contract: Contract = field(default_factory=load_contract, repr=False)
+
+    def path(self, operation_id: str, **params: str) -> str:
+        """The contract's path of an operation, its parameters filled in (`TOKEN, cache_key=...`)."""
+        return self.contract.operation(operation_id).path.format(**params)
+
+    @property
+    def create_path(self) -> str:
+        return self.path(CREATE)
+
+    def create(self, body: Any) -> httpx.Response:
+        return self.client.post(self.create_path, json=body, headers=self.auth)
+
+    def create_raw(self, content: bytes) -> httpx.Response:
+        headers = {**self.auth, "content-type": "application/json"}
+        return self.client.post(self.create_path, content=content, headers=headers)
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def serves_extensions(client: httpx.Client) -> bool:
+    """Whether the server publishes the mock's JWKS, i.e. it is this mock or serves its x-mock endpoints."""
+    try:
+        r = client.get(load_contract().operation(JWKS).path)
+    except httpx.HTTPError:
+        return False
+    return r.status_code == 200 and r.headers.get("content-type", "").startswith("application/json")
+
+
+@contextmanager
+def target(url: str | None, api_key: str | None) -> Iterator[Target]:
+    """`url` with `api_key`, or (no url) a mock started here on a free port."""
+    if url:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+            yield Target(url.rstrip("/"), api_key or "", client, None, serves_extensions(client))
+        return
+    from mockserver.mock import build_mock
+    from mockserver.testing.in_process import default_settings
+    from mockserver.testing.live_server import serve_in_thread
+
+    settings = default_settings()
+    if api_key:
+        settings = settings.with_overrides(api_keys={api_key: KeyPolicy()})
+    mock = build_mock(settings)
+    key = next(iter(mock.settings.api_keys))
+    with serve_in_thread(mock) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        yield Target(server.url, key, client, MockHandle(mock, server.url, key, server.call))

@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from starlette.routing import Route
+
+from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
+from mockserver.core.clock import Clock
+from mockserver.mock import Mock, build_mock
+from mockserver.server.app import create_app
+from mockserver.spec.contract import DEFAULT_SPEC
+from mockserver.testing.live_server import ThreadedServer
+from tests.conftest import AUTH, VALID
+
+JSON = {"content-type": "application/json"}
+
+
+async def create(client: httpx.AsyncClient, body: object = VALID, headers: dict[str, str] = AUTH) -> httpx.Response:
+    return await client.post("/api/v1/iframe/create", json=body, headers=headers)
+
+
+async def test_create_answers_url_key_and_ttl(client: httpx.AsyncClient) -> None:
+    r = await create(client, {**VALID, "ttl": 3600})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"iframe_url", "cache_key", "expires_in"}
+    assert body["expires_in"] == 3600
+    assert body["iframe_url"] == f"http://mock.test/iframe/{body['cache_key']}/"
+    assert len(body["cache_key"]) >= 22 and body["cache_key"].replace("-", "").replace("_", "").isalnum()
+
+
+async def test_cache_keys_and_jtis_are_fresh_and_independent(client: httpx.AsyncClient) -> None:
+    keys, jtis = set(), set()
+    for _ in range(50):
+        key = (await create(client)).json()["cache_key"]
+        token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+        jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+        assert len(key) == 32 and len(jti) == 22  # 192 and 128 random bits
+        assert key not in token  # the token never gives away the key it is cached under
+        keys.add(key)
+        jtis.add(jti)
+    assert len(keys) == len(jtis) == 50
+
+
+async def test_ttl_defaults_from_the_contract(client: httpx.AsyncClient) -> None:
+    assert (await create(client)).json()["expires_in"] == 900
+
+
+async def test_token_behind_cache_key_verifies_against_jwks(client: httpx.AsyncClient, mock: Mock) -> None:
+    key = (await create(client, {**VALID, "model": "o3", "theme": {"response_mode": "basic"}})).json()["cache_key"]
+    found = (await client.get(f"/api/v1/iframe/token/{key}")).json()
+    jwks = jwt.PyJWKSet.from_dict((await client.get("/.well-known/jwks.json")).json())
+    header = jwt.get_unverified_header(found["token"])
+    claims = jwt.decode(
+        found["token"],
+        jwks[header["kid"]],
+        algorithms=["ES256"],
+        audience="camelai-iframe",
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
+    assert claims["sub"] == "user-1" and claims["model"] == "o3" and claims["response_mode"] == "basic"
+    assert claims["exp"] - claims["iat"] == 900 == found["expires_in"]
+    assert claims["iss"] == "http://mock.test"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param({**VALID, "ttl": 59}, "ttl: 59 is less than the minimum of 60", id="ttl-low"),
+        pytest.param({**VALID, "limits": {"hourly": 0}}, "limits.hourly: 0 is less than the minimum of 1", id="limits"),
+        pytest.param({"srcs": []}, "uid: is required but missing", id="uid-missing"),
+        pytest.param({**VALID, "theme": {}, "theme_id": 3}, "theme + theme_id: both sent", id="theme-and-id"),
+        pytest.param({**VALID, "model": "gpt-9"}, 'model: "gpt-9" is not one of "o3"', id="model"),
+    ],
+)
+async def test_validation_errors_name_field_value_and_rule(
+    client: httpx.AsyncClient, body: object, expected: str
+) -> None:
+    r = await create(client, body)
+    assert r.status_code == 400
+    assert expected in r.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("content", "ctype", "status", "expected"),
+    [
+        pytest.param(b"{", "application/json", 400, "not valid JSON", id="bad-json"),
+        pytest.param(b"", "application/json", 400, "is empty", id="empty"),
+        pytest.param(b"\xff\xfe{}", "application/json", 400, "not valid UTF-8", id="not-utf8"),
+        pytest.param(b"[1]", "application/json", 400, "a JSON array was sent", id="array"),
+        pytest.param(b'{"uid": "\\ud800", "srcs": []}', "application/json", 400, "lone surrogate", id="surrogate"),
+        pytest.param(b'{"uid": NaN}', "application/json", 400, "not usable JSON", id="nan"),
+        pytest.param(b"[" * 100000, "application/json", 400, "body", id="deep"),
+        pytest.param(b"uid=1", "application/x-www-form-urlencoded", 415, "not accepted", id="form"),
+    ],
+)
+async def test_bad_bodies_get_a_clear_4xx(
+    client: httpx.AsyncClient, content: bytes, ctype: str, status: int, expected: str
+) -> None:
+    r = await client.post("/api/v1/iframe/create", content=content, headers={**AUTH, "content-type": ctype})
+    assert r.status_code == status
+    assert expected in r.json()["error"]
+
+
+async def test_unknown_path_and_wrong_method(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/nope")).status_code == 404
+    r = await client.get("/api/v1/iframe/create")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+
+
+async def keyed_client(settings: Settings) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_app(build_mock(settings)))
+    return httpx.AsyncClient(transport=transport, base_url="http://mock.test")
+
+
+async def test_configured_keys_only_and_a_bearer_challenge() -> None:
+    async with await keyed_client(Settings(api_keys={"sk-good": KeyPolicy()})) as client:
+        refused = await create(client, headers={"Authorization": "Bearer sk-bad"})
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+        assert "is not one of the keys" in refused.json()["error"]
+        assert (await create(client, headers={"Authorization": "Bearer sk-good"})).status_code == 200
+        assert (await create(client, headers={})).status_code == 401
+
+
+async def test_anonymous_creates_when_allowed() -> None:
+    async with await keyed_client(Settings(allow_anonymous=True)) as client:
+        assert (await create(client, headers={})).status_code == 200
+
+
+async def test_a_key_limited_to_some_models(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("api_keys:\n  sk-free: {models: [gpt-5]}\n  sk-pro: {}\n")
+    async with await keyed_client(load_config_file(config)) as client:
+        free = {"Authorization": "Bearer sk-free"}
+        assert (await create(client, VALID, free)).status_code == 200  # gpt-5 is the default model
+        refused = await create(client, {**VALID, "model": "o3"}, free)
+        assert refused.status_code == 400 and "this key may use: gpt-5" in refused.json()["error"]
+        assert (await create(client, {**VALID, "model": "o3"}, {"Authorization": "Bearer sk-pro"})).status_code == 200
+
+
+async def test_public_url_shapes_iframe_url_and_issuer() -> None:
+    async with await keyed_client(Settings(public_url="https://mock.example/base/")) as client:
+        body = (await create(client)).json()
+        assert body["iframe_url"] == f"https://mock.example/base/iframe/{body['cache_key']}/"
+        token = (await client.get(f"/api/v1/iframe/token/{body['cache_key']}")).json()["token"]
+        assert jwt.decode(token, options={"verify_signature": False})["iss"] == "https://mock.example/base"
+
+
+async def test_token_lookup_counts_down_and_ends(client: httpx.AsyncClient, clock: Clock) -> None:
+    key = (await create(client, {**VALID, "ttl": 60})).json()["cache_key"]
+    clock.advance(59.5)
+    assert (await client.get(f"/api/v1/iframe/token/{key}")).json()["expires_in"] == 1
+    clock.advance(0.5)
+    gone = await client.get(f"/api/v1/iframe/token/{key}")
+    assert gone.status_code == 404 and "has expired" in gone.json()["error"]
+    never = await client.get("/api/v1/iframe/token/nope")
+    assert never.status_code == 404 and "never issued" in never.json()["error"]
+
+
+async def test_sessions_do_not_see_each_others_links(client: httpx.AsyncClient) -> None:
+    key = (await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, "X-Mock-Session": "a"})).json()[
+        "cache_key"
+    ]
+    assert (await client.get(f"/api/v1/iframe/token/{key}", headers={"X-Mock-Session": "a"})).status_code == 200
+    assert (await client.get(f"/api/v1/iframe/token/{key}", headers={"X-Mock-Session": "b"})).status_code == 404
+    assert (await client.get(f"/api/v1/iframe/token/{key}")).status_code == 404
+
+
+async def test_served_contract_names_the_mock_as_server(client: httpx.AsyncClient) -> None:
+    doc = (await client.get("/openapi.json")).json()
+    assert doc["servers"] == [{"url": "http://mock.test", "description": "this mock", "x-mock": True}]
+
+
+def test_oversized_body_is_refused_without_reading_it(live: ThreadedServer) -> None:
+    limit = live.mock.settings.max_body_bytes
+    with httpx.Client(base_url=live.url) as client:
+        declared = client.post("/api/v1/iframe/create", content=b"x" * (limit + 1), headers={**AUTH, **JSON})
+        assert declared.status_code == 413 and str(limit) in declared.json()["error"]
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"uid": "'
+            yield b"x" * limit
+            yield b'"}'
+
+        streamed = client.post("/api/v1/iframe/create", content=chunks(), headers={**AUTH, **JSON})
+        assert streamed.status_code == 413
+
+
+def test_create_over_a_real_socket(live: ThreadedServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        body = client.post("/api/v1/iframe/create", json=VALID, headers=AUTH).json()
+        assert body["iframe_url"] == f"{live.url}/iframe/{body['cache_key']}/"
+        assert client.get(body["iframe_url"]).status_code == 200
+
+
+async def test_integers_beyond_64_bits_are_carried_into_the_token(client: httpx.AsyncClient) -> None:
+    # Found by schemathesis: valid JSON, valid against the schema, and once a 500.
+    body = {**VALID, "theme_id": 2**70, "limits": {"monthly": 2**80}}
+    key = (await create(client, body)).json()["cache_key"]
+    token = (await client.get(f"/api/v1/iframe/token/{key}")).json()["token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["theme_id"] == 2**70 and claims["limits"] == {"monthly": 2**80}
+
+
+def test_the_route_table_is_the_contracts_operations(mock: Mock) -> None:
+    app = create_app(mock)
+    served = {(m, r.path) for r in app.routes if isinstance(r, Route) for m in r.methods or () if m != "HEAD"}
+    documented = {(op.method, op.path) for op in mock.contract.operations.values()}
+    assert documented <= served
+    assert {(m, p) for m, p in served if not p.startswith("/__mock")} == documented
+    assert mock.admin is not None  # and the admin API's, from its own document
+    assert {(m, p) for m, p in served if p.startswith("/__mock")} == {
+        (op.method, op.path) for op in mock.admin.operations.values()
+    }
+
+
+def test_an_operation_without_an_endpoint_stops_start_up(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(DEFAULT_SPEC.read_text().replace("operationId: mock_jwks_retrieve", "operationId: mock_keys"))
+    mock = build_mock(Settings(spec=str(spec)))
+    with pytest.raises(ConfigError, match="no endpoint for mock_keys and the spec has no operation for mock_jwks"):
+        create_app(mock)
+
+
+def test_a_limit_window_the_mock_cannot_time_stops_start_up(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        DEFAULT_SPEC.read_text().replace(
+            "        hourly:\n          type: integer",
+            "        minutely:\n          type: integer\n"
+            "          minimum: 1\n        hourly:\n          type: integer",
+            1,
+        )
+    )
+    with pytest.raises(ConfigError, match=r"limits\.minutely: a window the mock has no length for"):
+        build_mock(Settings(spec=str(spec)))

@@ -1,0 +1,115 @@
+"""The compiled validators agree with openapi-core's own request validation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest
+
+from mockserver.spec.contract import load_contract, strip_mock_additions
+from mockserver.spec.validation import compile_body_validator, field_name, to_json_schema
+
+CONTRACT = load_contract()
+CREATE = CONTRACT.operation("iframe_create_create")
+assert CREATE.body is not None
+VALIDATOR = CREATE.body
+OPENAPI = OpenAPI.from_dict(CONTRACT.document)
+SCHEMA = schemathesis.openapi.from_dict(CONTRACT.document)
+PROPS = sorted(VALIDATOR.schema["properties"])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+# Objects whose keys are the contract's own property names, holding any JSON at all.
+near_misses = st.dictionaries(st.sampled_from(PROPS), json_values, max_size=len(PROPS))
+
+
+def openapi_core_accepts(body: Any) -> bool:
+    request = MockRequest(
+        "https://api.camelai.com",
+        "post",
+        "/api/v1/iframe/create",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    try:
+        OPENAPI.validate_request(request)
+    except Exception:
+        return False
+    return True
+
+
+def both_agree(body: Any) -> None:
+    assert (VALIDATOR.errors(body) == []) == openapi_core_accepts(body), body
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(near_misses)
+def test_agrees_with_openapi_core_on_arbitrary_objects(body: dict[str, Any]) -> None:
+    both_agree(body)
+
+
+@pytest.mark.parametrize("mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])
+def test_agrees_with_openapi_core_on_schemathesis_cases(mode: schemathesis.GenerationMode) -> None:
+    strategy = SCHEMA["/api/v1/iframe/create"]["POST"].as_strategy(generation_mode=mode)
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def check(case: schemathesis.Case) -> None:
+        if isinstance(case.body, dict):
+            both_agree(case.body)
+
+    check()
+
+
+def test_theme_and_theme_id_together_is_refused_by_both() -> None:
+    body = {"uid": "u", "srcs": [], "theme": {}, "theme_id": 1}
+    assert not openapi_core_accepts(body)
+    assert VALIDATOR.errors(body) == [
+        "theme + theme_id: both sent (theme={}, theme_id=1); "
+        "theme and theme_id are mutually exclusive; send one or neither"
+    ]
+
+
+def test_the_vendor_schema_alone_allows_what_the_mock_narrows() -> None:
+    vendor = compile_body_validator(strip_mock_additions(VALIDATOR.schema))
+    assert vendor.errors({"uid": "u", "srcs": [], "theme": {}, "theme_id": 1}) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param({"uid": "u", "srcs": [], "ttl": 3601}, "ttl: 3601 is greater than the maximum of 3600", id="ttl"),
+        pytest.param({"uid": "u", "srcs": [], "ttl": 900.5}, 'ttl: 900.5 is not of type "integer"', id="float"),
+        pytest.param({"uid": "u", "srcs": [], "ttl": True}, 'ttl: true is not of type "integer"', id="bool"),
+        pytest.param({"uid": "u", "srcs": ["x" * 500, ""]}, 'srcs[1]: "" is shorter than 1 character', id="index"),
+        pytest.param({"uid": "u", "srcs": "x" * 500}, 'srcs: "' + "x" * 58 + '… is not of type "array"', id="long"),
+    ],
+)
+def test_messages_name_field_value_and_rule(body: dict[str, Any], message: str) -> None:
+    assert message in VALIDATOR.errors(body)
+
+
+def test_nullable_becomes_a_null_type() -> None:
+    schema = to_json_schema({"type": "string", "nullable": True, "enum": ["a"]}, "s")
+    assert schema == {"type": ["string", "null"], "enum": ["a", None]}
+
+
+@pytest.mark.parametrize("keyword", ["discriminator", "readOnly", "writeOnly"])
+def test_unsupported_keywords_are_refused_at_start_up(keyword: str) -> None:
+    with pytest.raises(ValueError, match=keyword):
+        to_json_schema({"properties": {"a": {keyword: True}}}, "schema")
+
+
+def test_field_names() -> None:
+    assert field_name(["limits", "hourly"]) == "limits.hourly"
+    assert field_name(["reference_queries", 0, "title"]) == "reference_queries[0].title"
+    assert field_name([]) == "body"

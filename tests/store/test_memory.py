@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from mockserver.core.limits import Window
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link
+from mockserver.store.memory import MAX_SESSIONS, MemoryStore
+
+HOUR = [Window("hourly", 3600.0, 5)]
+
+
+async def test_counters_of_idle_buckets_are_dropped_once_their_windows_are_empty() -> None:
+    store = MemoryStore()
+    for i in range(3):
+        await store.hit("s", f"uid:{i}", HOUR, 0.0)
+    assert len(store._s("s").stamps) == 3
+    await store.hit("s", "uid:other", HOUR, 3600.0)  # every other bucket is now idle
+    s = store._s("s")
+    assert set(s.stamps) == {"uid:other"} and set(s.stamps_until) == {"uid:other"}
+
+
+async def test_a_bucket_still_in_use_is_kept() -> None:
+    store = MemoryStore()
+    await store.hit("s", "uid:a", HOUR, 0.0)
+    await store.hit("s", "uid:a", HOUR, 3000.0)
+    await store.hit("s", "uid:b", HOUR, 3601.0)
+    assert (await store.peek("s", "uid:a", HOUR, 3601.0)).remaining == 3  # one counted, one slot for the peek
+
+
+async def test_threads_are_capped_and_dropped_after_idling_for_the_longest_window() -> None:
+    store = MemoryStore()
+    message = {"role": "user", "content": "x", "created_at": "t"}
+    await store.append_messages("s", "u", [message] * 5, 3, 0.0)
+    assert len(await store.thread("s", "u", 1.0)) == 3
+    await store.append_messages("s", "u", [message], 3, 100.0)
+    assert len(await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS - 1)) == 3
+    assert await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS) == []
+    assert store._s("s").threads == {}
+
+
+async def test_sessions_do_not_share_state() -> None:
+    store = MemoryStore()
+    await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)
+    assert (await store.hit("b", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
+    assert not (await store.hit("a", "uid:u", [Window("hourly", 3600.0, 1)], 0.0)).allowed
+
+
+async def test_a_uids_limits_go_with_its_last_live_link() -> None:
+    store = MemoryStore()
+    await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
+    await store.put_link("s", Link("short", "t", {"sub": "u", "limits": {"hourly": 2}}, 60.0), 10.0)
+    assert await store.get_link("s", "short", 61.0) is EXPIRED
+    assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
+    assert await store.get_link("s", "long", 3600.0) is EXPIRED
+    assert await store.get_limits("s", "u") is None and store._s("s").uid_until == {}
+
+
+async def test_looking_at_a_session_does_not_create_it() -> None:
+    store = MemoryStore()
+    assert await store.journal("never-written") == []
+    assert await store.get_link("never-written", "key", 0.0) is None
+    assert await store.take_fault("never-written", "GET", "/") is None
+    assert "never-written" not in store._sessions
+
+
+async def test_sessions_are_capped_least_recently_written_first() -> None:
+    store = MemoryStore()
+    for n in range(MAX_SESSIONS + 10):
+        await store.journal_append(f"s{n}", {"n": n}, 10)
+    await store.journal_append("s10", {"n": "again"}, 10)  # written again: now the most recent
+    await store.journal_append("one-more", {}, 10)
+    assert len(store._sessions) == MAX_SESSIONS
+    assert await store.journal("s0") == [] and await store.journal("s11") == []
+    assert await store.journal("s10") == [{"n": 10}, {"n": "again"}]

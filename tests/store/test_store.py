@@ -1,0 +1,231 @@
+"""The `Store` contract, run against both stores: `RedisStore` must behave exactly as `MemoryStore`."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+import redis
+
+from mockserver.core.clock import ClockState
+from mockserver.core.limits import Decision, Window, decide
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link, Store, StoreUnavailable
+from mockserver.store.memory import MemoryStore
+from mockserver.store.redis import RedisStore
+from tests.redis_server import RedisServer
+
+T = 1_767_225_600.0
+HOUR = Window("hourly", 3600, 3)
+DAY = Window("daily", 86400, 5)
+
+
+@pytest.fixture
+async def st(store: str, store_prefix: str) -> AsyncIterator[Store]:
+    made: Store = MemoryStore() if store == "memory" else RedisStore(store, store_prefix)
+    yield made
+    await made.close()
+
+
+def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None) -> Link:
+    claims: dict[str, object] = {"sub": uid, "exp": expires_at}
+    if limits is not None:
+        claims["limits"] = limits
+    return Link(key, f"token-{key}", claims, expires_at)
+
+
+async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None:
+    await st.put_link("s", link("a", T + 60), T)
+    await st.put_link("s", link("b", T + 30), T)
+    assert [x.cache_key for x in await st.live_links("s", T + 1)] == ["b", "a"]
+    assert await st.get_link("s", "b", T + 30) is EXPIRED
+    assert [x.cache_key for x in await st.live_links("s", T + 30)] == ["a"]
+    assert await st.get_link("s", "a", T + 59.5) == link("a", T + 60)
+    assert await st.get_link("s", "a", T + 10_000) is EXPIRED
+    assert await st.get_link("s", "never", T) is None
+    assert await st.live_links("s", T + 10_000) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        pytest.param("a", "b", id="plain"),
+        pytest.param("a", "a:s:a", id="colon"),
+        pytest.param("*", "x", id="glob"),
+        pytest.param("a b", "a%20b", id="quoted"),
+    ],
+)
+async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other: str) -> None:
+    for session in (one, other):
+        await st.put_link(session, link(f"k-{session}", T + 60, limits={"hourly": 2}), T)
+        await st.hit(session, "u", [HOUR], T)
+        await st.journal_append(session, {"n": session}, 10)
+        await st.append_messages(session, "u", [{"m": session}], 10, T)
+        await st.add_fault(session, {"path": "/x", "count": 1})
+    assert await st.get_link(one, f"k-{other}", T) is None
+    assert await st.journal(one) == [{"n": one}]
+    await st.reset(one)
+    assert await st.get_link(one, f"k-{one}", T) is None
+    assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
+    assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
+    assert await st.faults(one) == []
+    assert await st.get_link(other, f"k-{other}", T) == link(f"k-{other}", T + 60, limits={"hourly": 2})
+    assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
+    assert await st.journal(other) == [{"n": other}]
+
+
+async def test_each_create_sets_replaces_or_clears_the_uids_limits(st: Store) -> None:
+    assert await st.get_limits("s", "u") is None
+    await st.put_link("s", link("a", T + 60, limits={"hourly": 3}), T)
+    await st.put_link("s", link("b", T + 60, limits={"hourly": 4, "daily": 9}), T)
+    assert await st.get_limits("s", "u") == {"hourly": 4, "daily": 9}
+    await st.put_link("s", link("c", T + 60, uid="other", limits={"hourly": 1}), T)
+    assert await st.get_limits("s", "u") == {"hourly": 4, "daily": 9}  # another uid's create leaves them
+    await st.put_link("s", link("d", T + 60), T)  # a create without limits
+    assert await st.get_limits("s", "u") is None
+
+
+@pytest.mark.parametrize(
+    ("windows", "times", "expected"),
+    [
+        pytest.param([], [0], [Decision(True, None, 0, 0.0)], id="no-windows"),
+        pytest.param(
+            [HOUR],
+            [0, 10, 20, 30],
+            [
+                Decision(True, HOUR, 2, 3600),
+                Decision(True, HOUR, 1, 3590),
+                Decision(True, HOUR, 0, 3580),
+                Decision(False, HOUR, 0, 3570),
+            ],
+            id="hourly-fills",
+        ),
+        pytest.param(
+            [HOUR],
+            [0, 10, 20, 3600, 3605],
+            [
+                *[Decision(True, HOUR, n, 3600 - t) for n, t in ((2, 0), (1, 10), (0, 20))],
+                Decision(True, HOUR, 0, 10),
+                Decision(False, HOUR, 0, 5),
+            ],
+            id="slides",
+        ),
+        pytest.param(
+            [DAY, HOUR],
+            [0, 1, 2, 4000, 4001, 4002],
+            [
+                Decision(True, HOUR, 2, 3600),
+                Decision(True, HOUR, 1, 3599),
+                Decision(True, HOUR, 0, 3598),
+                Decision(True, DAY, 1, 82400),
+                Decision(True, DAY, 0, 82399),
+                Decision(False, DAY, 0, 82398),
+            ],
+            id="tightest-window",
+        ),
+    ],
+)
+async def test_hit_mirrors_decide(
+    st: Store, windows: list[Window], times: list[float], expected: list[Decision]
+) -> None:
+    got = [await st.hit("s", "b", windows, T + t) for t in times]
+    assert got == expected
+
+
+async def test_hit_and_peek_agree_with_decide_over_a_random_walk(st: Store) -> None:
+    rng = random.Random(5)
+    windows = [Window("minute", 60, 4), Window("hour", 3600, 9)]
+    stamps: list[float] = []
+    now = T
+    for _ in range(200):
+        now += rng.choice([0.0, 0.001, 0.5, 7.25, 30.0, 1 / 3, 400.0])
+        expected = decide([t for t in stamps if t > now - 3600], windows, now)
+        assert await st.peek("s", "b", windows, now) == expected
+        assert await st.hit("s", "b", windows, now) == expected
+        if expected.allowed:
+            stamps.append(now)
+
+
+async def test_hits_racing_on_one_bucket_let_exactly_the_limit_through(st: Store) -> None:
+    window = Window("hourly", 3600, 7)
+    decisions = await asyncio.gather(*(st.hit("s", "b", [window], T) for _ in range(40)))
+    assert sum(d.allowed for d in decisions) == 7
+
+
+@pytest.mark.parametrize("cap", [pytest.param(3, id="cap-3"), pytest.param(0, id="cap-0")])
+async def test_journal_and_threads_stay_within_their_cap(st: Store, cap: int) -> None:
+    for n in range(5):
+        await st.journal_append("s", {"n": n, "nested": {"x": [1.5, None]}}, cap)
+    await st.append_messages("s", "u", [{"n": n} for n in range(5)], cap, T)
+    await st.append_messages("s", "u", [{"n": 5}], cap, T + 1)
+    assert await st.journal("s") == [{"n": n, "nested": {"x": [1.5, None]}} for n in range(5)][5 - cap :]
+    assert await st.thread("s", "u", T + 2) == [{"n": n} for n in range(6)][6 - cap :]
+    await st.journal_clear("s")
+    assert await st.journal("s") == []
+
+
+async def test_faults_are_used_up_in_order(st: Store) -> None:
+    await st.add_fault("s", {"method": "post", "path": "/a", "count": 2, "status": 500, "extra": []})
+    await st.add_fault("s", {"path": None, "count": 1, "status": 429})
+    assert await st.take_fault("s", "GET", "/b") == {"path": None, "count": 0, "status": 429}
+    assert await st.take_fault("s", "GET", "/b") is None
+    assert await st.take_fault("s", "POST", "/a") == {
+        "method": "post",
+        "path": "/a",
+        "count": 1,
+        "status": 500,
+        "extra": [],
+    }
+    assert await st.faults("s") == [{"method": "post", "path": "/a", "count": 1, "status": 500, "extra": []}]
+    assert (await st.take_fault("s", "POST", "/a") or {})["count"] == 0
+    assert await st.faults("s") == []
+    await st.add_fault("s", {"count": 3})
+    await st.clear_faults("s")
+    assert await st.faults("s") == [] and await st.take_fault("s", "GET", "/") is None
+
+
+async def test_clock_is_saved_and_loaded(st: Store) -> None:
+    assert await st.load_clock() is None
+    await st.save_clock(ClockState(True, T + 0.125))
+    assert await st.load_clock() == ClockState(True, T + 0.125)
+
+
+async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer, store_prefix: str) -> None:
+    st = RedisStore(redis_server.url, store_prefix)
+    await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
+    await st.hit("s", "u", [HOUR], T)
+    await st.append_messages("s", "u", [{"m": 1}], 5, T)
+    await st.journal_append("s", {"n": 1}, 5)
+    await st.add_fault("s", {"count": 1})
+    await st.close()
+    with redis.Redis.from_url(redis_server.url) as r:
+        keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
+        assert len(keys) == 10
+        assert all(r.ttl(key) > 0 for key in keys)
+        # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
+        assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
+
+
+async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None:
+    server = RedisServer().start()
+    st = RedisStore(server.url, "outage")
+    await st.put_link("s", link("a", T + 60), T)
+    server.stop()
+    with pytest.raises(StoreUnavailable, match=rf"state store redis://127\.0\.0\.1:{server.port}/0 is unreachable"):
+        await st.get_link("s", "a", T)
+    server.start()  # same port, empty: the pool reconnects by itself
+    try:
+        assert await st.get_link("s", "a", T) is None
+    finally:
+        await st.close()
+        server.stop()
+
+
+async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_clock(st: Store) -> None:
+    await st.append_messages("s", "u", [{"n": 1}], 3, T)
+    await st.append_messages("s", "u", [{"n": 2}], 3, T + 100)
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS - 1) == [{"n": 1}, {"n": 2}]
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == []
+    await st.append_messages("s", "u", [{"n": 3}], 3, T + 100 + THREAD_IDLE_SECONDS)
+    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == [{"n": 3}]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+USES_THE_MOCK = """
+import httpx
+
+def test_create_then_expire(camel_mock):
+    with httpx.Client(base_url=camel_mock.url, headers=camel_mock.headers) as client:
+        r = client.post("/api/v1/iframe/create", json={"uid": "u1", "srcs": ["1"], "ttl": 60})
+        assert r.status_code == 200, r.text
+        key = r.json()["cache_key"]
+        assert client.get(f"/api/v1/iframe/token/{key}").status_code == 200
+        camel_mock.clock.advance(60)
+        assert client.get(f"/api/v1/iframe/token/{key}").status_code == 404
+
+def test_fresh_forgets_and_restores_the_clock(camel_mock_fresh):
+    assert camel_mock_fresh.requests.last is None
+    with httpx.Client(base_url=camel_mock_fresh.url, headers=camel_mock_fresh.headers) as client:
+        r = client.post("/api/v1/iframe/create", json={"uid": "u1", "srcs": ["1"], "ttl": 60})
+        assert client.get(f"/api/v1/iframe/token/{r.json()['cache_key']}").status_code == 200
+"""
+
+PRINTS_THE_SETTINGS = """
+import httpx
+
+def test_settings(camel_mock):
+    with httpx.Client(base_url=camel_mock.url) as client:
+        jwks = client.get("/.well-known/jwks.json").json()
+    print("ALG", [k["alg"] for k in jwks["keys"]] or ["HS256"], "KEY", camel_mock.api_key,
+          "KEYS", sorted(camel_mock.mock.settings.api_keys), "RESPONSES", camel_mock.mock.settings.responses,
+          "CLOCK", camel_mock.mock.clock.state.frozen)
+"""
+
+
+INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+
+
+def settings_line(pytester: pytest.Pytester, *args: str, ini: str = "") -> str:
+    pytester.makeini(INI + ini)
+    pytester.makepyfile(test_settings=PRINTS_THE_SETTINGS)
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider", *args)
+    result.assert_outcomes(passed=1)
+    return next(line for line in result.outlines if "ALG" in line)
+
+
+def test_the_fixtures_run_a_real_mock_with_a_movable_clock(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_client=USES_THE_MOCK)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_the_defaults_are_one_key_and_a_frozen_clock(pytester: pytest.Pytester) -> None:
+    line = settings_line(pytester)
+    assert "ALG ['ES256'] KEY sk-test KEYS ['sk-test'] RESPONSES realistic CLOCK True" in line
+
+
+def test_options_come_from_the_ini(pytester: pytest.Pytester) -> None:
+    ini = "camel_mock_alg = RS256\ncamel_mock_api_keys = sk-a sk-b\ncamel_mock_responses = fuzz\n"
+    line = settings_line(pytester, ini=ini)
+    assert "ALG ['RS256'] KEY sk-a KEYS ['sk-a', 'sk-b'] RESPONSES fuzz" in line
+
+
+def test_flags_win_over_the_ini(pytester: pytest.Pytester) -> None:
+    flags = ("--camel-mock-alg", "EdDSA", "--camel-mock-api-key", "sk-flag", "--camel-mock-clock", "real")
+    line = settings_line(pytester, *flags, ini="camel_mock_alg = RS256\n")
+    assert "ALG ['EdDSA'] KEY sk-flag KEYS ['sk-flag'] RESPONSES realistic CLOCK False" in line
+
+
+def test_a_config_file_sets_keys_and_algorithm(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", mock="alg: HS256\napi_keys:\n  sk-file: {models: [gpt-5]}\n")
+    line = settings_line(pytester, "--camel-mock-config", "mock.yaml")
+    assert "ALG ['HS256'] KEY sk-file KEYS ['sk-file'] RESPONSES realistic CLOCK True" in line
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        pytest.param("--camel-mock-clock", "sometimes", "*--clock 'sometimes' is not one of*", id="clock"),
+        pytest.param("--camel-mock-seed", "soon", "*camel_mock_seed: 'soon' is not an integer*", id="seed"),
+        pytest.param("--camel-mock-config", "missing.yaml", "*missing.yaml: cannot read the config file*", id="config"),
+    ],
+)
+def test_a_bad_setting_fails_the_fixture_with_its_source(
+    pytester: pytest.Pytester, flag: str, value: str, message: str
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile("def test_x(camel_mock):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", flag, value)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_importing_the_plugin_loads_neither_the_mock_nor_its_heavy_dependencies() -> None:
+    heavy = ("uvicorn", "schemathesis", "hypothesis", "starlette", "jwt", "mockserver.mock")
+    code = f"import sys, mockserver.testing.pytest_plugin; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
