@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 
 from mockserver.mock import Mock
 from mockserver.server.endpoints import admin, api, chat, page
-from mockserver.server.error_handlers import HANDLERS
+from mockserver.server.error_handlers import EXCEPTION_HANDLERS
 from mockserver.server.middleware.clock_sync import ClockSync
 from mockserver.server.middleware.faults import FaultMiddleware
 from mockserver.server.middleware.ip_limit import IpLimitMiddleware
@@ -54,6 +54,6 @@ def create_app(mock: Mock) -> Starlette:
             mock.signer.nonces.close()
         await mock.store.close()
 
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=HANDLERS, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.mock = mock
     return app

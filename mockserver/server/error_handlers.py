@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mockserver.core.errors import ApiError
-from mockserver.server.responses import JSONResponse
+from mockserver.server.responses import error_response
 from mockserver.store.base import StoreUnavailable
 
 log = logging.getLogger("mockserver")
@@ -18,10 +18,6 @@ log = logging.getLogger("mockserver")
 
 class DroppedByFault(Exception):
     """Raised to make the server close the connection without answering (a queued `drop` fault)."""
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 async def on_api_error(request: Request, exc: Exception) -> Response:
@@ -58,7 +54,7 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return error_response(500, f"the mock failed unexpectedly ({type(exc).__name__}); see its log")
 
 
-HANDLERS: dict[Any, Any] = {
+EXCEPTION_HANDLERS: dict[Any, Any] = {
     ApiError: on_api_error,
     HTTPException: on_http_exception,
     StoreUnavailable: on_store_unavailable,

@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.config import ConfigError
 from mockserver.spec.contract import Contract
 
+ADMIN_PREFIX = "/__mock"  # the mock's own API (admin.openapi.yaml); journal and faults leave it alone
+
 
 @dataclass(frozen=True)
 class Raw:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.config import KeyPolicy
@@ -23,10 +23,10 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
 from mockserver.server.endpoints import admin_page
 from mockserver.server.middleware.journal import present
+from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.server.sessions import session_of
 
-PREFIX = "/__mock"
 # RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
 _RFC3339 = re.compile(
     r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
@@ -183,7 +183,7 @@ async def page(request: Request, mock: Mock, session: str) -> Response:
 
 
 # Each operation of admin.openapi.yaml, by operation id, and its handler; paths and methods come from the document.
-HANDLERS: dict[str, Handler] = {
+ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_page": page,
     "admin_clock_get": clock_get,
     "admin_clock_move": clock_move,
@@ -206,7 +206,7 @@ def routes(mock: Mock) -> list[Route]:
     async def openapi(request: Request, mock: Mock, session: str) -> Response:
         return Response(document, media_type="application/json")
 
-    handlers = {**HANDLERS, "admin_openapi": openapi}
+    handlers = {**ADMIN_ENDPOINTS, "admin_openapi": openapi}
     endpoints: dict[str, Endpoint] = {
         operation: _admin(operation, handler, names.get(operation, frozenset()))
         for operation, handler in handlers.items()

@@ -33,9 +33,9 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     assert mock.create.body is not None
     errors = mock.create.body.errors(body)
     if not errors:
-        settings = rules.resolve(body, mock.defaults)
+        fields = rules.resolve(body, mock.defaults)  # the request's fields with the contract's defaults
         policy = mock.settings.api_keys.get(auth.key) if auth.key else None
-        problem = rules.model_error(policy, settings["model"], auth.key)
+        problem = rules.model_error(policy, fields["model"], auth.key)
         errors = [problem] if problem else []
     if errors:
         state["errors"] = errors
@@ -52,13 +52,13 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     # One draw for both: the cache key's 24 bytes (192 bits) are its first 32 characters, the jti's 16 the rest.
     drawn = b64url(os.urandom(40)).decode()
     cache_key = drawn[:32]
-    claims = rules.claims(settings, issuer=base, audience=mock.settings.audience, now=now, jti=drawn[32:])
+    claims = rules.claims(fields, issuer=base, audience=mock.settings.audience, now=now, jti=drawn[32:])
     link = Link(cache_key, mock.signer.sign(claims), claims, claims["exp"])
     await mock.store.put_link(session, link, now)
     answer = {
         "iframe_url": f"{base}/iframe/{cache_key}/{link_query(session)}",
         "cache_key": cache_key,
-        "expires_in": settings["ttl"],
+        "expires_in": fields["ttl"],
     }
     await send_json(send, answer)
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from mockserver.core import limits
 from mockserver.core.clock import format_time
@@ -19,6 +19,7 @@ from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
 from mockserver.mock import Mock, mock_of
 from mockserver.server.body import is_json, media_kind, read_capped, unsupported_media
+from mockserver.server.responses import JSONResponse
 from mockserver.server.sessions import link_query, session_of
 from mockserver.store.base import EXPIRED, Link
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.core.clock import ClockState
 from mockserver.mock import Mock
-from mockserver.server.error_handlers import error_response
+from mockserver.server.responses import send_error
 from mockserver.store.base import StoreUnavailable
 
 
@@ -48,7 +48,7 @@ class ClockSync:
         try:
             await self.pull_or_push()
         except StoreUnavailable as exc:
-            await error_response(503, str(exc), {"Retry-After": "1"})(scope, receive, send)
+            await send_error(send, 503, str(exc), {"Retry-After": "1"})
             return
         started = False
 
@@ -63,7 +63,7 @@ class ClockSync:
             # From a middleware inside this one (outside Starlette's exception handlers): still a 503, not a 500.
             if started:
                 raise
-            await error_response(503, str(exc), {"Retry-After": "1"})(scope, receive, send)
+            await send_error(send, 503, str(exc), {"Retry-After": "1"})
         if self.mock.clock.state != self.synced:
             with contextlib.suppress(StoreUnavailable):  # answered already; the next request publishes the move
                 await self.publish()

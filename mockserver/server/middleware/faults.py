@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -17,7 +16,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.mock import Mock
 from mockserver.server.error_handlers import DroppedByFault
-from mockserver.server.middleware.journal import ADMIN_PREFIX
+from mockserver.server.responses import error_body, send_json
+from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 
 
@@ -30,13 +30,11 @@ async def drop_connection(send: Send) -> None:
     raise DroppedByFault("connection dropped by a queued fault (POST /__mock/faults)")
 
 
-def fault_answer(fault: dict[str, Any]) -> tuple[int, bytes]:
+def fault_answer(fault: dict[str, Any]) -> tuple[int, Any]:
     status = int(fault.get("status") or 503)
     if "body" in fault:
-        body = fault["body"]
-    else:
-        body = {"error": f"fault injected by POST /__mock/faults: status {status} ({fault['count']} more queued)"}
-    return status, json.dumps(body, ensure_ascii=False).encode()
+        return status, fault["body"]
+    return status, error_body(f"fault injected by POST /__mock/faults: status {status} ({fault['count']} more queued)")
 
 
 class _QuietDrops(logging.Filter):
@@ -71,6 +69,4 @@ class FaultMiddleware:
             await self.app(scope, receive, send)  # a delay alone: then the normal answer
             return
         status, body = fault_answer(fault)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, body, status)

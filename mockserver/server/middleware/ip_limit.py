@@ -4,13 +4,13 @@ endpoints (the page, its messages, and the token lookup), as camelAI's changelog
 
 from __future__ import annotations
 
-import json
 from html import escape
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.core import limits
 from mockserver.mock import Mock
+from mockserver.server.responses import send_body, send_error
 from mockserver.server.sessions import DEFAULT_SESSION, LINK_PATHS
 
 
@@ -39,15 +39,9 @@ class IpLimitMiddleware:
         message = limits.ip_refusal(decision, address)
         scope.setdefault("state", {})["error"] = message
         page = scope["path"].startswith("/iframe/") and scope["path"].endswith("/") and scope["method"] == "GET"
+        headers = limits.headers(decision)
         if page:
             body = f'<!doctype html><title>camelAI (mock)</title><p class="gone">{escape(message)}</p>'.encode()
-            kind = b"text/html; charset=utf-8"
+            await send_body(send, body, 429, b"text/html; charset=utf-8", headers)
         else:
-            body, kind = json.dumps({"error": message}).encode(), b"application/json"
-        headers = [
-            (b"content-type", kind),
-            (b"content-length", str(len(body)).encode()),
-            *((k.lower().encode(), v.encode()) for k, v in limits.headers(decision).items()),
-        ]
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            await send_error(send, 429, message, headers)

@@ -16,9 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.core.clock import format_time
 from mockserver.mock import Mock
+from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 
-ADMIN_PREFIX = "/__mock"
 BODY_CAP = 4096  # bytes of each request and response body kept
 JWT = re.compile(rb"eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 SECRET_HEADERS = {b"authorization", b"proxy-authorization", b"cookie"}
