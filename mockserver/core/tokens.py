@@ -9,7 +9,6 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,25 +63,32 @@ def _raw_signer(alg: str, key: Any, nonces: NoncePool | None) -> Callable[[bytes
     return lambda data: hmac.new(key, data, hashlib.sha256).digest()
 
 
-@dataclass(frozen=True)
 class Signer:
-    alg: str
-    kid: str
-    key: Any  # private key object, or the HS256 secret as bytes
-    public_jwk: dict[str, Any] | None  # None for HS256: a shared secret is never published
-    # ES256 only: nonces made ahead by a helper process, once the server starts it (see nonces.py).
-    nonces: NoncePool | None = field(init=False, compare=False, repr=False, default=None)
+    """Signs JWTs with one key; publishes its JWKS. With ES256 it owns a nonce helper process (see nonces.py),
+    which a server starts (`start`) and stops (`close`); until then, and whenever none is ready, the library signs."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, alg: str, kid: str, key: Any, public_jwk: dict[str, Any] | None) -> None:
+        self.alg = alg
+        self.kid = kid
+        self.key = key  # private key object, or the HS256 secret as bytes
+        self.public_jwk = public_jwk  # None for HS256: a shared secret is never published
+        self.nonces = NoncePool() if alg == "ES256" else None
         # The header never changes, so its encoding is done once; per token only payload and signature remain.
-        header = dumps({"alg": self.alg, "typ": "JWT", "kid": self.kid})
-        object.__setattr__(self, "_header", b64url(header) + b".")
-        object.__setattr__(self, "nonces", NoncePool() if self.alg == "ES256" else None)
-        object.__setattr__(self, "_raw_sign", _raw_signer(self.alg, self.key, self.nonces))
+        self._header = b64url(dumps({"alg": alg, "typ": "JWT", "kid": kid})) + b"."
+        self._raw_sign = _raw_signer(alg, key, self.nonces)
+
+    def start(self) -> None:
+        """Serving: start making ES256 nonces ahead in a helper process (nothing to do for other algorithms)."""
+        if self.nonces is not None:
+            self.nonces.start()
+
+    def close(self) -> None:
+        if self.nonces is not None:
+            self.nonces.close()
 
     def sign(self, claims: dict[str, Any]) -> str:
-        signing_input: bytes = self._header + b64url(dumps(claims))  # type: ignore[attr-defined]
-        return (signing_input + b"." + b64url(self._raw_sign(signing_input))).decode()  # type: ignore[attr-defined]
+        signing_input = self._header + b64url(dumps(claims))
+        return (signing_input + b"." + b64url(self._raw_sign(signing_input))).decode()
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self.public_jwk] if self.public_jwk else []}

@@ -47,11 +47,9 @@ def create_app(mock: Mock) -> Starlette:
         saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
         if saved is not None:
             mock.clock.state = saved
-        if mock.signer.nonces is not None:
-            mock.signer.nonces.start()  # serving: a helper process makes ES256 nonces ahead (nonces.py)
+        mock.signer.start()  # serving: with ES256 a helper process makes nonces ahead (core/nonces.py)
         yield
-        if mock.signer.nonces is not None:
-            mock.signer.nonces.close()
+        mock.signer.close()
         await mock.store.close()
 
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)

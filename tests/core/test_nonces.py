@@ -38,10 +38,10 @@ def verify(signer: Signer, message: bytes, jws_signature: bytes) -> None:
 def started() -> Iterator[Signer]:
     signer = generate_signer("ES256")
     assert signer.nonces is not None
-    signer.nonces.start()
+    signer.start()
     assert signer.nonces.wait_ready(timeout=30), "the nonce helper delivered nothing"
     yield signer
-    signer.nonces.close()
+    signer.close()
 
 
 @given(st.lists(scalars, min_size=1, max_size=20))
@@ -87,8 +87,8 @@ def test_without_the_helper_the_library_signs() -> None:
     assert pool.take() is None and not pool.wait_ready(timeout=0)
     signer = generate_signer("ES256")
     assert signer.nonces is not None
-    signer.nonces.start()
-    signer.nonces.close()  # gone before it delivered, or after: either way nothing is left to take
+    signer.start()
+    signer.close()  # gone before it delivered, or after: either way nothing is left to take
     token = signer.sign({"sub": "u"})
     assert jwt.decode(token, signer.verification_key(), algorithms=["ES256"])["sub"] == "u"
     assert signer.nonces.used == 0
