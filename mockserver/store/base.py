@@ -33,12 +33,16 @@ class StoreUnavailable(Exception):
     """The store behind the mock cannot be reached right now; answered 503, naming the store."""
 
 
-class _Expired:
-    def __repr__(self) -> str:
-        return "EXPIRED"
+@dataclass(frozen=True)
+class LinkLookup:
+    """What a cache key names: a live link (`link` set), one that has expired, or nothing this mock issued."""
+
+    link: Link | None
+    expired: bool = False
 
 
-EXPIRED = _Expired()
+UNKNOWN = LinkLookup(None)
+EXPIRED = LinkLookup(None, expired=True)
 
 
 class Store(Protocol):
@@ -46,7 +50,7 @@ class Store(Protocol):
         """Atomically: keep the link until it expires, and make its `limits` claim the uid's limits (none: no limits)."""
         ...
 
-    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None: ...
+    async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup: ...
 
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None: ...
     async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:

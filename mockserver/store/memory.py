@@ -11,7 +11,7 @@ from typing import Any
 from mockserver.core.clock import ClockState
 from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link, _Expired, fault_matches
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, fault_matches
 
 MAX_SESSIONS = 256  # X-Mock-Session names kept in memory, least recently written dropped first
 EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
@@ -92,13 +92,13 @@ class MemoryStore:
         else:
             s.limits.pop(uid, None)
 
-    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
+    async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup:
         s = self._view(session)
         self._purge(s, now)
         kept = s.links.get(cache_key)
         if kept is not None:
-            return _link(cache_key, kept)
-        return EXPIRED if cache_key in s.expired else None
+            return LinkLookup(_link(cache_key, kept))
+        return EXPIRED if cache_key in s.expired else UNKNOWN
 
     async def live_links(self, session: str, now: float) -> list[Link]:
         s = self._view(session)

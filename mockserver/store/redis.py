@@ -25,7 +25,7 @@ from mockserver.config import display_url
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, verdict
 from mockserver.store import redis_scripts
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link, StoreUnavailable, _Expired
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, StoreUnavailable
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
@@ -119,12 +119,12 @@ class RedisStore:
         await self._conn().put_link(keys=keys, args=args)
 
     @_guarded
-    async def get_link(self, session: str, cache_key: str, now: float) -> Link | _Expired | None:
+    async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup:
         raw = await self._conn().redis.get(self._key(session, "link", cache_key))
         if raw is None:
-            return None
+            return UNKNOWN
         link = Link.from_dict(json.loads(raw))
-        return EXPIRED if link.expires_at <= now else link
+        return EXPIRED if link.expires_at <= now else LinkLookup(link)
 
     @_guarded
     async def live_links(self, session: str, now: float) -> list[Link]:

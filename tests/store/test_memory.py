@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mockserver.core.limits import Window
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link
 from mockserver.store.memory import MAX_SESSIONS, MemoryStore
 
 HOUR = [Window("hourly", 3600.0, 5)]
@@ -56,7 +56,7 @@ async def test_a_uids_limits_go_with_its_last_live_link() -> None:
 async def test_looking_at_a_session_does_not_create_it() -> None:
     store = MemoryStore()
     assert await store.journal("never-written") == []
-    assert await store.get_link("never-written", "key", 0.0) is None
+    assert await store.get_link("never-written", "key", 0.0) is UNKNOWN
     assert await store.take_fault("never-written", "GET", "/") is None
     assert "never-written" not in store._sessions
 

@@ -11,7 +11,7 @@ import redis
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, Link, Store, StoreUnavailable
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, Store, StoreUnavailable
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
 from tests.redis_server import RedisServer
@@ -41,9 +41,9 @@ async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None
     assert [x.cache_key for x in await st.live_links("s", T + 1)] == ["b", "a"]
     assert await st.get_link("s", "b", T + 30) is EXPIRED
     assert [x.cache_key for x in await st.live_links("s", T + 30)] == ["a"]
-    assert await st.get_link("s", "a", T + 59.5) == link("a", T + 60)
+    assert (await st.get_link("s", "a", T + 59.5)).link == link("a", T + 60)
     assert await st.get_link("s", "a", T + 10_000) is EXPIRED
-    assert await st.get_link("s", "never", T) is None
+    assert await st.get_link("s", "never", T) is UNKNOWN
     assert await st.live_links("s", T + 10_000) == []
 
 
@@ -63,14 +63,14 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
         await st.journal_append(session, {"n": session}, 10)
         await st.append_messages(session, "u", [{"m": session}], 10, T)
         await st.add_fault(session, {"path": "/x", "count": 1})
-    assert await st.get_link(one, f"k-{other}", T) is None
+    assert await st.get_link(one, f"k-{other}", T) is UNKNOWN
     assert await st.journal(one) == [{"n": one}]
     await st.reset(one)
-    assert await st.get_link(one, f"k-{one}", T) is None
+    assert await st.get_link(one, f"k-{one}", T) is UNKNOWN
     assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
     assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
     assert await st.faults(one) == []
-    assert await st.get_link(other, f"k-{other}", T) == link(f"k-{other}", T + 60, limits={"hourly": 2})
+    assert (await st.get_link(other, f"k-{other}", T)).link == link(f"k-{other}", T + 60, limits={"hourly": 2})
     assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
     assert await st.journal(other) == [{"n": other}]
 
@@ -216,7 +216,7 @@ async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None
         await st.get_link("s", "a", T)
     server.start()  # same port, empty: the pool reconnects by itself
     try:
-        assert await st.get_link("s", "a", T) is None
+        assert await st.get_link("s", "a", T) is UNKNOWN
     finally:
         await st.close()
         server.stop()

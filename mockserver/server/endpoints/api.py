@@ -16,7 +16,7 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
 from mockserver.server.responses import JSONResponse, send_json
 from mockserver.server.sessions import SESSION_HEADER, link_query, session_named, session_of
-from mockserver.store.base import EXPIRED, Link
+from mockserver.store.base import Link
 
 
 async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None:
@@ -71,11 +71,11 @@ def header_map(scope: Scope) -> dict[str, str]:
 async def token_lookup(request: Request) -> Response:
     mock = mock_of(request)
     now = mock.clock.now()
-    found = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
-    if found is None or found is EXPIRED:
-        state = "has expired" if found is EXPIRED else "was never issued by this mock"
+    lookup = await mock.store.get_link(session_of(request), request.path_params["cache_key"], now)
+    found = lookup.link
+    if found is None:
+        state = "has expired" if lookup.expired else "was never issued by this mock"
         raise ApiError(404, f"cache_key: no live token; this key {state}")
-    assert isinstance(found, Link)
     request.state.uid = found.claims["sub"]
     return JSONResponse({"token": found.token, "expires_in": seconds_left(found, now)})
 

@@ -21,7 +21,7 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.body import is_json, media_kind, read_capped, unsupported_media
 from mockserver.server.responses import JSONResponse
 from mockserver.server.sessions import link_query, session_of
-from mockserver.store.base import EXPIRED, Link
+from mockserver.store.base import Link
 
 THREAD_CAP = 200  # messages kept per uid (a user message and its reply count as two)
 FORM = "application/x-www-form-urlencoded"
@@ -30,12 +30,12 @@ _SCRIPT = Path(__file__).with_name("chat.js").read_bytes()
 
 
 async def live_link(mock: Mock, session: str, cache_key: str, now: float) -> Link:
-    found = await mock.store.get_link(session, cache_key, now)
-    if found is EXPIRED:
-        raise ApiError(410, "cache_key: this iframe link has expired; ask the app for a new one")
-    if not isinstance(found, Link):
+    lookup = await mock.store.get_link(session, cache_key, now)
+    if lookup.link is None:
+        if lookup.expired:
+            raise ApiError(410, "cache_key: this iframe link has expired; ask the app for a new one")
         raise ApiError(404, "cache_key: no iframe link has this key (never issued by this mock, or reset)")
-    return found
+    return lookup.link
 
 
 def reply_to(text: str, model: str) -> str:

@@ -16,7 +16,7 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.endpoints.api import seconds_left
 from mockserver.server.endpoints.chat import thread_and_limit
 from mockserver.server.sessions import link_query, session_of
-from mockserver.store.base import EXPIRED, Link
+from mockserver.store.base import Link
 
 _CSS_NAME = re.compile(r"--[A-Za-z0-9_-]{1,64}")
 _CSS_VALUE = re.compile(r"[^;{}<>\\\"'\n\r]{1,200}")
@@ -138,11 +138,12 @@ async def iframe_page(request: Request) -> Response:
     mock = mock_of(request)
     now = mock.clock.now()
     session = session_of(request)
-    found = await mock.store.get_link(session, request.path_params["cache_key"], now)
+    lookup = await mock.store.get_link(session, request.path_params["cache_key"], now)
+    found = lookup.link
     headers = page_headers(mock)
-    if found is EXPIRED:
-        return HTMLResponse(_gone_page("This iframe link has expired. Ask the app for a new one."), 410, headers)
-    if not isinstance(found, Link):
+    if found is None:
+        if lookup.expired:
+            return HTMLResponse(_gone_page("This iframe link has expired. Ask the app for a new one."), 410, headers)
         return HTMLResponse(_gone_page("No iframe link has this cache key."), 404, headers)
     uid = request.state.uid = found.claims["sub"]
     thread, decision = await thread_and_limit(mock, session, uid, now)
