@@ -206,8 +206,6 @@ def serve(settings: Settings) -> int:
     from mockserver.mock import build_mock
     from mockserver.server.app import create_app
 
-    if settings.workers < 1:
-        raise ConfigError(f"--workers {settings.workers}: must be at least 1")
     mock = build_mock(settings)  # every start-up check, once, before any worker starts
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

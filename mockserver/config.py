@@ -55,6 +55,23 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def check(self) -> None:
+        """The one place each setting's range is checked, however it was given (flag, environment, file, code)."""
+        for name in ("max_body_bytes", "journal_size"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}: {getattr(self, name)} must be at least 1")
+        if self.ip_rate_limit is not None and self.ip_rate_limit < 1:
+            raise ConfigError(f"ip_rate_limit: {self.ip_rate_limit} must be at least 1 a minute")
+        if self.workers < 1:
+            raise ConfigError(f"--workers {self.workers}: must be at least 1")
+        if self.workers > 1 and is_memory(self.store):
+            raise ConfigError(
+                f"--workers {self.workers} needs a shared store: pass --store redis://host:port/db "
+                "(with the in-memory store each worker would keep its own tokens, limits and clock)"
+            )
+        if not self.store_prefix or any(c in self.store_prefix for c in " \t\r\n"):
+            raise ConfigError(f"--store-prefix {self.store_prefix!r}: must be non-empty and hold no whitespace")
+
 
 _FILE_KEYS = {
     "api_keys",

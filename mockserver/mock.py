@@ -47,6 +47,7 @@ class Mock:
 
 def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock | None = None) -> Mock:
     """Every start-up check happens here; each failure names its source (ContractError, ConfigError...)."""
+    settings.check()
     contract = load_contract(settings.spec)
     try:
         create = contract.operation(CREATE)
@@ -73,12 +74,6 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         responder = Responder(create, settings.responses, settings.seed)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if settings.max_body_bytes < 1:
-        raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
-    if settings.journal_size < 1:
-        raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
-    if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:
-        raise ConfigError(f"ip_rate_limit: {settings.ip_rate_limit} must be at least 1 a minute")
     clock = clock or Clock.parse(settings.clock)
     signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
     if store is None and not is_memory(settings.store):
@@ -91,11 +86,6 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
             signer = signer or shared.signer(settings.alg)
             shared.adopt_clock(clock)
             store = shared.store
-    elif settings.workers > 1 and is_memory(settings.store):
-        raise ConfigError(
-            f"--workers {settings.workers} needs a shared store: pass --store redis://host:port/db "
-            "(with the in-memory store each worker would keep its own tokens, limits and clock)"
-        )
     return Mock(
         settings=settings,
         contract=contract,

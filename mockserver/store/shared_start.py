@@ -48,8 +48,6 @@ class SharedStart:
 
     def __init__(self, url: str, prefix: str):
         check_url(url)
-        if not prefix or any(c in prefix for c in " \t\r\n"):
-            raise ConfigError(f"--store-prefix {prefix!r}: must be non-empty and hold no whitespace")
         self.url, self.prefix, self.where = url, prefix, display_url(url)
         self.store = RedisStore(url, prefix)
         options: dict[str, Any] = {
