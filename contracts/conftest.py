@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from mockserver.testing.verify import Target, target
+from mockserver.testing import Target, target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

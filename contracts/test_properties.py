@@ -12,14 +12,8 @@ import jwt
 import pytest
 from hypothesis import given
 
-from mockserver.core.rules import defaults_of
-from mockserver.spec.contract import CREATE, load_contract
-from mockserver.testing.repro import explain
-from mockserver.testing.strategies import InvalidRequest, create_requests, invalid_create_requests
-from mockserver.testing.verify import JWKS, PAGE, TOKEN, Target
-
-OPERATION = load_contract().operation(CREATE)
-DEFAULTS = defaults_of(OPERATION.body.schema) if OPERATION.body else {}
+from mockserver.strategies import InvalidRequest, create_requests, invalid_create_requests
+from mockserver.testing import Target, explain
 
 
 @given(body=create_requests())
@@ -27,7 +21,7 @@ def test_expires_in_is_the_ttl_asked_for(server: Target, body: dict[str, Any]) -
     r = server.create(body)
     with explain(r):
         assert r.status_code == 200
-        assert r.json()["expires_in"] == body.get("ttl", DEFAULTS.get("ttl"))
+        assert r.json()["expires_in"] == body.get("ttl", server.create_operation.defaults.get("ttl"))
 
 
 @given(body=create_requests())
@@ -42,7 +36,7 @@ def test_the_iframe_url_ends_with_the_cache_key(server: Target, body: dict[str, 
 
 @pytest.fixture(scope="session")
 def jwks(server: Target) -> jwt.PyJWKSet:
-    r = server.client.get(server.path(JWKS))
+    r = server.client.get(server.jwks_path)
     with explain(r):
         assert r.status_code == 200
         return jwt.PyJWKSet.from_dict(r.json())
@@ -56,7 +50,7 @@ def test_the_token_behind_a_cache_key_verifies_and_names_the_uid(
     created = server.create(body)
     with explain(created):
         assert created.status_code == 200
-    found = server.client.get(server.path(TOKEN, cache_key=created.json()["cache_key"]))
+    found = server.client.get(server.token_path(created.json()["cache_key"]))
     with explain(created, found):
         assert found.status_code == 200
         token = found.json()["token"]
@@ -88,10 +82,10 @@ def test_a_link_dies_when_the_mock_clock_passes_its_ttl(server: Target, body: di
     created = server.create(body)
     key = created.json()["cache_key"]
     server.handle.clock.advance(created.json()["expires_in"] - 1)
-    alive = server.client.get(server.path(TOKEN, cache_key=key))
+    alive = server.client.get(server.token_path(key))
     server.handle.clock.advance(1)
-    dead = server.client.get(server.path(TOKEN, cache_key=key))
-    page = server.client.get(server.path(PAGE, cache_key=key))
+    dead = server.client.get(server.token_path(key))
+    page = server.client.get(server.page_path(key))
     with explain(created, alive, dead, page):
         assert alive.status_code == 200 and alive.json()["expires_in"] == 1
         assert dead.status_code == 404 and page.status_code == 410

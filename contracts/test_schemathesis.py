@@ -14,8 +14,8 @@ import pytest
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
 
-from mockserver.spec.contract import load_contract
-from mockserver.testing.verify import Target
+from mockserver import load_contract
+from mockserver.testing import Target
 
 DOCUMENT = load_contract().document
 schema = schemathesis.openapi.from_dict(copy.deepcopy(DOCUMENT))

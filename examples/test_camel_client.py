@@ -8,9 +8,8 @@ import httpx
 from camel_client import CamelError, IframeLink, create_iframe
 from hypothesis import given
 
-from mockserver.testing import strategies
-from mockserver.testing.handle import MockHandle
-from mockserver.testing.in_process import transport
+from mockserver import strategies
+from mockserver.testing import MockHandle, transport
 
 
 @given(answer=strategies.responses())

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mockserver.core.clock import Clock
     from mockserver.mock import Mock, build_mock
     from mockserver.server.app import create_app
-    from mockserver.spec.contract import ContractError
+    from mockserver.spec.contract import Contract, ContractError, load_contract
     from mockserver.testing import strategies
     from mockserver.testing.handle import MockHandle
     from mockserver.testing.in_process import InProcessTransport, default_settings, transport
@@ -29,6 +29,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 _HOMES = {
     "Clock": "mockserver.core.clock",
     "ConfigError": "mockserver.config",
+    "Contract": "mockserver.spec.contract",
     "ContractError": "mockserver.spec.contract",
     "InProcessTransport": "mockserver.testing.in_process",
     "KeyPolicy": "mockserver.config",
@@ -39,6 +40,7 @@ _HOMES = {
     "build_mock": "mockserver.mock",
     "create_app": "mockserver.server.app",
     "default_settings": "mockserver.testing.in_process",
+    "load_contract": "mockserver.spec.contract",
     "serve_in_thread": "mockserver.testing.live_server",
     "strategies": "mockserver.testing.strategies",
     "transport": "mockserver.testing.in_process",
@@ -47,6 +49,7 @@ _HOMES = {
 __all__ = [
     "Clock",
     "ConfigError",
+    "Contract",
     "ContractError",
     "InProcessTransport",
     "KeyPolicy",
@@ -58,6 +61,7 @@ __all__ = [
     "build_mock",
     "create_app",
     "default_settings",
+    "load_contract",
     "serve_in_thread",
     "strategies",
     "transport",

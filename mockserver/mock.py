@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.requests import Request
 from starlette.types import Scope
@@ -11,7 +10,6 @@ from starlette.types import Scope
 from mockserver.config import ConfigError, Settings, is_memory
 from mockserver.core.clock import Clock
 from mockserver.core.limits import unknown_windows
-from mockserver.core.rules import defaults_of
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
 from mockserver.server.prefer import Responder
 from mockserver.spec.contract import ADMIN_SPEC, CREATE, SESSION_PARAMETER, Contract, Operation, load_contract
@@ -28,7 +26,6 @@ class Mock:
     clock: Clock
     store: Store
     create: Operation
-    defaults: dict[str, Any]
     signing_key_generated: bool
     responder: Responder
     session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
@@ -93,7 +90,6 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         clock=clock,
         store=store or MemoryStore(),
         create=create,
-        defaults=defaults_of(create.body.schema),
         signing_key_generated=not settings.signing_key,
         admin=load_contract(ADMIN_SPEC) if settings.admin else None,
         responder=responder,

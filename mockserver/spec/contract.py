@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from mockserver.core.rules import defaults_of
 from mockserver.spec.validation import BodyValidator, compile_body_validator
 
 # Wheels carry the spec inside the package; a source checkout keeps it at the top level.
@@ -46,6 +47,7 @@ class Operation:
     path: str
     body: BodyValidator | None
     responses: dict[int, Answer] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)  # the `default` of each top-level body property
 
 
 class Contract:
@@ -64,7 +66,8 @@ class Contract:
                 schema = _json_body_schema(op)
                 body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
                 answers = _answers(op, document, f"{route} {method}")
-                self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers)
+                defaults = defaults_of(body.schema) if body else {}
+                self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers, defaults)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
         self.parameters: dict[str, BodyValidator] = {
             name: compile_body_validator(_inline(param["schema"], document, f"parameter {name}"))

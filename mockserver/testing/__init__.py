@@ -13,16 +13,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mockserver.testing.handle import MockHandle
     from mockserver.testing.in_process import BASE_URL, InProcessTransport, default_settings, transport
+    from mockserver.testing.repro import explain
+    from mockserver.testing.verify import Target, target
 
 _HOMES = {
     "BASE_URL": "mockserver.testing.in_process",
     "InProcessTransport": "mockserver.testing.in_process",
     "MockHandle": "mockserver.testing.handle",
     "default_settings": "mockserver.testing.in_process",
+    "Target": "mockserver.testing.verify",
+    "explain": "mockserver.testing.repro",
+    "target": "mockserver.testing.verify",
     "transport": "mockserver.testing.in_process",
 }
 
-__all__ = ["BASE_URL", "InProcessTransport", "MockHandle", "default_settings", "transport"]
+__all__ = [
+    "BASE_URL",
+    "InProcessTransport",
+    "MockHandle",
+    "Target",
+    "default_settings",
+    "explain",
+    "target",
+    "transport",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from mockserver.config import ConfigError, KeyPolicy
-from mockserver.spec.contract import CREATE, Contract, load_contract
+from mockserver.spec.contract import CREATE, Contract, Operation, load_contract
 from mockserver.testing.handle import MockHandle
 
 JWKS = "mock_jwks_retrieve"
@@ -64,8 +64,22 @@ class Target:
         return self.contract.operation(operation_id).path.format(**params)
 
     @property
+    def create_operation(self) -> Operation:
+        return self.contract.operation(CREATE)
+
+    @property
     def create_path(self) -> str:
-        return self.path(CREATE)
+        return self.create_operation.path
+
+    @property
+    def jwks_path(self) -> str:
+        return self.path(JWKS)
+
+    def token_path(self, cache_key: str) -> str:
+        return self.path(TOKEN, cache_key=cache_key)
+
+    def page_path(self, cache_key: str) -> str:
+        return self.path(PAGE, cache_key=cache_key)
 
     def create(self, body: Any) -> httpx.Response:
         return self.client.post(self.create_path, json=body, headers=self.auth)

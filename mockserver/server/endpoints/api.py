@@ -33,7 +33,7 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     assert mock.create.body is not None
     errors = mock.create.body.errors(body)
     if not errors:
-        fields = rules.resolve(body, mock.defaults)  # the request's fields with the contract's defaults
+        fields = rules.resolve(body, mock.create.defaults)  # the request's fields with the contract's defaults
         policy = mock.settings.api_keys.get(auth.key) if auth.key else None
         problem = rules.model_error(policy, fields["model"], auth.key)
         errors = [problem] if problem else []

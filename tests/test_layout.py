@@ -1,0 +1,122 @@
+"""The layering rules of ARCHITECTURE.md, read off the source: which subpackage may import what."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "mockserver"
+WEB = ("starlette", "uvicorn", "httpx")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
+    """Every module the file imports (inside functions too, unless `top_level_only`); TYPE_CHECKING blocks excluded."""
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(
+                f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in MODULES
+            )
+    if not top_level_only:  # ast.walk also enters TYPE_CHECKING blocks: take those imports out again
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.ImportFrom) and inner.module:
+                        found.discard(inner.module)
+    return found
+
+
+def within(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+# subpackage: (package modules it may import, third-party roots it may not import)
+RULES = {
+    "core": (("mockserver.core", "mockserver.config"), WEB),
+    "spec": (("mockserver.spec", "mockserver.core"), WEB),
+    "store": (("mockserver.store", "mockserver.core", "mockserver.config"), WEB),
+    "server": (
+        (
+            "mockserver.server",
+            "mockserver.core",
+            "mockserver.spec",
+            "mockserver.store",
+            "mockserver.config",
+            "mockserver.mock",
+        ),
+        (),
+    ),
+}
+
+
+@pytest.mark.parametrize("subpackage", sorted(RULES))
+def test_each_subpackage_imports_only_what_its_rule_allows(subpackage: str) -> None:
+    allowed, forbidden_roots = RULES[subpackage]
+    broken = []
+    for name, path in MODULES.items():
+        if not within(name, f"mockserver.{subpackage}"):
+            continue
+        for imported in imports(path):
+            if imported.startswith("mockserver") and not within(imported, *allowed):
+                broken.append(f"{name} imports {imported}")
+            if imported.split(".")[0] in forbidden_roots:
+                broken.append(f"{name} imports {imported}")
+    assert not broken, f"mockserver/{subpackage}/ breaks its rule in ARCHITECTURE.md:\n" + "\n".join(broken)
+
+
+def test_only_the_public_surface_and_the_verify_command_reach_into_testing() -> None:
+    entrances = {"mockserver", "mockserver.strategies", "mockserver.cli"}
+    broken = [
+        f"{name} imports {imported}"
+        for name, path in MODULES.items()
+        if not within(name, "mockserver.testing") and name not in entrances
+        for imported in imports(path)
+        if within(imported, "mockserver.testing")
+    ]
+    assert not broken, "\n".join(broken)
+
+
+def test_no_module_level_import_cycles() -> None:
+    graph = {
+        name: {i for i in imports(path, top_level_only=True) if i in MODULES and i != name}
+        for name, path in MODULES.items()
+    }
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycle = [*trail[trail.index(name) :], name]
+            raise AssertionError("import cycle: " + " -> ".join(cycle))
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            # importing a.b.c runs the packages a and a.b first
+            visit(imported, [*trail, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
+def test_every_subpackage_is_named_in_architecture_md() -> None:
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text()
+    subpackages = sorted({p.parent.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("__init__.py")} - {"."})
+    missing = [s for s in subpackages if f"{s}/" not in text]
+    assert not missing, f"ARCHITECTURE.md does not describe: {missing}"
