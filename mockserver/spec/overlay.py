@@ -20,6 +20,10 @@ from typing import Any
 import yaml
 from jsonpath import CompoundJSONPath, JSONPath, JSONPathEnvironment, JSONPathError, JSONPathMatch
 
+# The mock's own overlay. Wheels carry contracts/ inside the package; a source checkout keeps it at the top level.
+_PACKAGE = Path(__file__).parent.parent
+_CONTRACTS = _PACKAGE / "contracts" if (_PACKAGE / "contracts").is_dir() else _PACKAGE.parent / "contracts"
+DEFAULT_OVERLAY = _CONTRACTS / "mock.overlay.yaml"
 VERSION_PREFIX = "1.0."  # the feature set this module applies; 1.0.0 and 1.0.1 alike
 _ACTION_FIELDS = ("target", "description", "update", "remove")
 _JSONPATH = JSONPathEnvironment(strict=True)  # RFC 9535 only: none of the library's extra syntax

@@ -8,10 +8,9 @@ import pytest
 import yaml
 
 from mockserver.spec.contract import DEFAULT_SPEC, strip_mock_additions
-from mockserver.spec.overlay import OverlayError, apply_overlay, load_overlay
+from mockserver.spec.overlay import DEFAULT_OVERLAY, OverlayError, apply_overlay, load_overlay
 
 ROOT = Path(__file__).parents[2]
-MOCK_OVERLAY = ROOT / "contracts" / "mock.overlay.yaml"
 VENDOR = ROOT / "contracts" / "vendor" / "iframe-create.openapi.yaml"
 VENDOR_2025 = ROOT / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -197,7 +196,7 @@ def test_a_malformed_overlay_file_is_a_one_line_error_naming_it(
 
 
 def test_openapi_yaml_is_the_vendor_document_with_the_mock_overlay_applied() -> None:
-    built, _ = apply_overlay(read(VENDOR), load_overlay(MOCK_OVERLAY), str(MOCK_OVERLAY))
+    built, _ = apply_overlay(read(VENDOR), load_overlay(DEFAULT_OVERLAY), str(DEFAULT_OVERLAY))
     assert read(DEFAULT_SPEC) == built, (
         "openapi.yaml is generated: edit contracts/mock.overlay.yaml (or the vendor document), then run "
         "scripts/build-openapi"
@@ -206,9 +205,9 @@ def test_openapi_yaml_is_the_vendor_document_with_the_mock_overlay_applied() -> 
 
 @pytest.mark.parametrize("start", [DEFAULT_SPEC, VENDOR, VENDOR_2025], ids=lambda p: p.name)
 def test_the_mock_overlay_applied_again_changes_nothing(start: Path) -> None:
-    mock_overlay = load_overlay(MOCK_OVERLAY)
-    once, _ = apply_overlay(read(start), mock_overlay, str(MOCK_OVERLAY))
-    twice, _ = apply_overlay(once, mock_overlay, str(MOCK_OVERLAY))
+    mock_overlay = load_overlay(DEFAULT_OVERLAY)
+    once, _ = apply_overlay(read(start), mock_overlay, str(DEFAULT_OVERLAY))
+    twice, _ = apply_overlay(once, mock_overlay, str(DEFAULT_OVERLAY))
     assert twice == once
     if start == DEFAULT_SPEC:  # a user may pass --spec openapi.yaml, which already carries the additions
         assert once == read(DEFAULT_SPEC)
@@ -216,8 +215,8 @@ def test_the_mock_overlay_applied_again_changes_nothing(start: Path) -> None:
 
 def test_the_mock_overlay_applies_to_the_vendors_2025_document() -> None:
     vendor = read(VENDOR_2025)
-    mock_overlay = load_overlay(MOCK_OVERLAY)
-    result, warnings = apply_overlay(vendor, mock_overlay, str(MOCK_OVERLAY))
+    mock_overlay = load_overlay(DEFAULT_OVERLAY)
+    result, warnings = apply_overlay(vendor, mock_overlay, str(DEFAULT_OVERLAY))
 
     # Every operation the vendor documents without a 400 gets the mock's {"error": ...} 400.
     bare = [name for name, op in operations(vendor).items() if "400" not in op["responses"]]
@@ -237,7 +236,7 @@ def test_the_mock_overlay_applies_to_the_vendors_2025_document() -> None:
     ]
     assert len(theme_actions) == 2
     assert [w.split(" (")[0] for w in warnings] == [
-        f"{MOCK_OVERLAY}: actions[{index}]: target {target}" for index, target in theme_actions
+        f"{DEFAULT_OVERLAY}: actions[{index}]: target {target}" for index, target in theme_actions
     ]
     assert all(w.endswith("selects nothing in this document, so the action changes nothing") for w in warnings)
     # Everything added is marked: removing the additions gives back the vendor's document.
