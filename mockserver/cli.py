@@ -25,9 +25,10 @@ from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
+from mockserver.spec.overlay import OverlayError
 from mockserver.workers import SETTINGS_ENV, settings_to_json
 
-STARTUP_ERRORS = (ContractError, ConfigError, SigningKeyError, ClockError)
+STARTUP_ERRORS = (ContractError, OverlayError, ConfigError, SigningKeyError, ClockError)
 APP_FACTORY = "mockserver.workers:app_from_env"
 
 
@@ -74,6 +75,13 @@ def parser() -> argparse.ArgumentParser:
     option(
         "--spec",
         help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)",
+    )
+    serve.add_argument(
+        "--overlay",
+        action="append",
+        dest="overlays",
+        metavar="FILE",
+        help="an OpenAPI Overlay 1.0 file of your own, applied after the mock's (repeatable, in order)",
     )
     option(
         "--config",
@@ -172,6 +180,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     flags = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
     flags["api_keys"] = {**settings.api_keys, **keys} if keys else None
+    flags["overlays"] = tuple(args.overlays) if args.overlays else None
     flags["ip_rate_limit"] = parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None
     return settings.with_overrides(**flags)
 

@@ -30,7 +30,8 @@ class KeyPolicy:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
-    spec: str | None = None
+    spec: str | None = None  # the vendor's document (default: the bundled openapi.yaml)
+    overlays: tuple[str, ...] = ()  # the user's Overlay 1.0 files, applied after the mock's own
     api_keys: dict[str, KeyPolicy] = field(default_factory=dict)  # empty: any non-empty key
     allow_anonymous: bool = False
     alg: str = "ES256"

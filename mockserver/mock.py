@@ -25,9 +25,9 @@ class Mock:
     signer: Signer
     clock: Clock
     store: Store
-    create: Operation
+    create: Operation | None  # the iframe create, when the document has it: the mock's own behaviour
     signing_key_generated: bool
-    responder: Responder
+    responders: dict[str, Responder]  # by operation id: which answer an accepted request gets
     session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
 
@@ -45,30 +45,17 @@ class Mock:
 def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock | None = None) -> Mock:
     """Every start-up check happens here; each failure names its source (ContractError, ConfigError...)."""
     settings.check()
-    contract = load_contract(settings.spec)
-    try:
-        create = contract.operation(CREATE)
-    except KeyError:
-        raise ConfigError(f"{contract.path}: has no operation {CREATE!r} (POST /api/v1/iframe/create)") from None
-    if create.body is None:
-        raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
-    unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
-    if unknown:
-        raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
+    contract = load_contract(settings.spec, settings.overlays)
+    create = _create_operation(contract, settings)
     session_rule = contract.parameters.get(SESSION_PARAMETER)
     if session_rule is None:
         raise ConfigError(
             f"{contract.path}: has no components.parameters.{SESSION_PARAMETER} (what a session name may be)"
         )
-    models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
-    for key, policy in settings.api_keys.items():
-        unknown = sorted(set(policy.models or ()) - set(models or ()))
-        if models and unknown:
-            raise ConfigError(
-                f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})"
-            )
     try:
-        responder = Responder(create, settings.responses, settings.seed)
+        responders = {
+            op_id: Responder(op, settings.responses, settings.seed) for op_id, op in contract.operations.items()
+        }
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     clock = clock or Clock.parse(settings.clock)
@@ -91,10 +78,30 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         store=store or MemoryStore(),
         create=create,
         signing_key_generated=not settings.signing_key,
-        admin=load_contract(ADMIN_SPEC) if settings.admin else None,
-        responder=responder,
+        admin=load_contract(ADMIN_SPEC, mock=False) if settings.admin else None,
+        responders=responders,
         session_rule=session_rule,
     )
+
+
+def _create_operation(contract: Contract, settings: Settings) -> Operation | None:
+    """The iframe create, checked against what the mock can do with it; None when the document has none."""
+    create = contract.operations.get(CREATE)
+    if create is None:
+        return None
+    if create.body is None:
+        raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
+    unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
+    if unknown:
+        raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
+    models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
+    for key, policy in settings.api_keys.items():
+        unknown = sorted(set(policy.models or ()) - set(models or ()))
+        if models and unknown:
+            raise ConfigError(
+                f"api_keys.{key}.models: {', '.join(unknown)} not in the contract's models ({', '.join(models)})"
+            )
+    return create
 
 
 def mock_of(request: Request) -> Mock:

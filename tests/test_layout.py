@@ -50,7 +50,7 @@ def within(name: str, *prefixes: str) -> bool:
 # subpackage: (package modules it may import, third-party roots it may not import)
 RULES = {
     "core": (("mockserver.core", "mockserver.config"), WEB),
-    "spec": (("mockserver.spec", "mockserver.core"), WEB),
+    "spec": (("mockserver.spec", "mockserver.core", "mockserver.config"), WEB),
     "store": (("mockserver.store", "mockserver.core", "mockserver.config"), WEB),
     "server": (
         (

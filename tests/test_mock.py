@@ -9,7 +9,6 @@ from mockserver.config import Settings
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock, build_mock
 from mockserver.server.sessions import session_named
-from mockserver.spec.contract import DEFAULT_SPEC
 from tests.conftest import AUTH, VALID
 
 A = {"X-Mock-Session": "worker-a"}
@@ -66,10 +65,13 @@ async def test_an_unusable_session_name_is_a_400_naming_the_rule(
         assert r.status_code == 400 and r.json()["error"].startswith("X-Mock-Session: ") and rule in r.json()["error"]
 
 
-def test_session_names_follow_the_contracts_rule(tmp_path: Path) -> None:
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(DEFAULT_SPEC.read_text().replace("maxLength: 200", "maxLength: 5", 1))
-    mock = build_mock(Settings(spec=str(spec)))
+def test_session_names_follow_the_contracts_rule_which_a_users_overlay_can_change(tmp_path: Path) -> None:
+    overlay = tmp_path / "mine.overlay.yaml"
+    overlay.write_text(
+        "overlay: 1.0.0\ninfo: {title: mine, version: '1'}\nactions:\n"
+        "  - target: $.components.parameters.MockSession.schema\n    update: {maxLength: 5}\n"
+    )
+    mock = build_mock(Settings(overlays=(str(overlay),)))
     assert session_named(mock, "abcde") == "abcde"
     with pytest.raises(ApiError, match="longer than 5 characters"):
         session_named(mock, "abcdef")

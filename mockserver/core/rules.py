@@ -30,16 +30,22 @@ def authenticate(header: str | None, keys: dict[str, KeyPolicy], allow_anonymous
         return AuthResult(None, f"Authorization scheme {scheme[:20]!r} is not accepted; use 'Bearer <API key>'")
     if not key:
         return AuthResult(None, "Authorization: Bearer needs an API key after it, and none was sent")
+    found = accepted_key(key, keys)
+    if found is None:
+        return AuthResult(None, f"API key {mask(key)!r} is not one of the keys this mock accepts")
+    return AuthResult(found, None)
+
+
+def accepted_key(key: str, keys: dict[str, KeyPolicy]) -> str | None:
+    """The configured key `key` is, or None; with no keys configured, any non-empty key is accepted."""
     if not keys:
-        return AuthResult(key, None)
+        return key or None
     # Compare against every key, so timing says nothing about which prefix matched.
     found = None
     for known in keys:
         if hmac.compare_digest(known.encode(), key.encode()):
             found = known
-    if found is None:
-        return AuthResult(None, f"API key {mask(key)!r} is not one of the keys this mock accepts")
-    return AuthResult(found, None)
+    return found
 
 
 def mask(key: str) -> str:

@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 
 from mockserver.mock import Mock
 from mockserver.server.endpoints import admin, api, chat, page
+from mockserver.server.endpoints.generic import generic_endpoint
 from mockserver.server.error_handlers import EXCEPTION_HANDLERS
 from mockserver.server.middleware.clock_sync import ClockSync
 from mockserver.server.middleware.faults import FaultMiddleware
@@ -32,7 +33,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 
 def create_app(mock: Mock) -> Starlette:
-    routes = [*contract_routes(mock.contract, ENDPOINTS), *admin.routes(mock)]
+    routes = [*contract_routes(mock.contract, ENDPOINTS, generic_endpoint), *admin.routes(mock)]
     # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
     middleware = [Middleware(JournalMiddleware, mock=mock), Middleware(FaultMiddleware, mock=mock)]
     if mock.settings.ip_rate_limit:  # off by default, and then not a layer every request passes through

@@ -5,16 +5,17 @@ answers to a request the mock would accept, but cannot make a rejected request s
 chosen body comes from the contract (a named example or a draw from the response schema), so it is
 valid against the served spec. What `Prefer` understands, following Prism:
 
-- `code=<status>`: the documented response for that status. `code=200` alone keeps the realistic,
-  stateful answer; other codes answer with their first example, or a body drawn from the schema.
+- `code=<status>`: the documented response for that status. The operation's own success status alone
+  (`code=200` for the create) keeps the realistic, stateful answer; other codes answer with their first
+  example, or a body drawn from the schema.
 - `example=<name>`: a named example from the responses' `examples` (with `code`, from that status).
-- `dynamic=true`: a body drawn from the response schema (of `code`, else 200).
+- `dynamic=true`: a body drawn from the response schema (of `code`, else the operation's success status).
 
 An unknown status, example or `dynamic` value is a 400 naming the choice and listing what exists.
 Other preferences (`return=minimal`, ...) are ignored, as RFC 7240 asks.
 
-`--responses fuzz --seed N` answers every accepted create with a body drawn from a vendor-documented
-response (200 or 400 for create), deterministic for a seed and the order of requests.
+`--responses fuzz --seed N` answers every accepted request with a body drawn from a vendor-documented
+response of its operation (200 or 400 for the create), deterministic for a seed and the order of requests.
 """
 
 from __future__ import annotations
@@ -102,14 +103,14 @@ class Responder:
                     return Chosen(candidate.status, candidate.examples[name])
             known = ", ".join(f"{a.status}:{n}" for a in pool for n in a.examples) or "none"
             raise ApiError(400, f"Prefer: example={name} is not a named example of {where}; examples: {known}")
-        answer = answer or answers.get(200)
+        answer = answer or answers.get(self.operation.success)
         if answer is None:
             return None
         if dynamic == "true":
             with self._lock:
                 return Chosen(answer.status, self._draw(answer))
-        if answer.status == 200:
-            return None  # code=200 alone: the realistic answer, with a live link behind it
+        if answer.status == self.operation.success:
+            return None  # the success status alone: the realistic answer (for the create, a live link behind it)
         if answer.examples:
             return Chosen(answer.status, next(iter(answer.examples.values())))
         with self._lock:

@@ -40,6 +40,13 @@ async def send_body(
     await send({"type": "http.response.body", "body": body})
 
 
+async def send_empty(send: Send, status: int) -> None:
+    """An answer with no body (a 204 may not even say its length is 0)."""
+    headers = [] if status == 204 else [(b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
 async def send_json(send: Send, content: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> None:
     await send_body(send, dumps(content), status, b"application/json", headers)
 

@@ -15,7 +15,7 @@ from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.config import ConfigError
-from mockserver.spec.contract import Contract
+from mockserver.spec.contract import Contract, Operation
 
 ADMIN_PREFIX = "/__mock"  # the mock's own API (admin.openapi.yaml); journal and faults leave it alone
 
@@ -30,21 +30,26 @@ class Raw:
 Endpoint = Callable[[Request], Awaitable[Response]] | Raw
 
 
-def contract_routes(contract: Contract, endpoints: dict[str, Endpoint]) -> list[Route]:
+def contract_routes(
+    contract: Contract, endpoints: dict[str, Endpoint], generic: Callable[[Operation], Endpoint] | None = None
+) -> list[Route]:
+    """A route for every operation: its endpoint by operation id, else `generic(operation)`; without `generic`, an
+    operation with no endpoint stops start-up (the admin API, whose every operation has one)."""
     missing = sorted(set(contract.operations) - set(endpoints))
-    unknown = sorted(set(endpoints) - set(contract.operations))
-    if missing or unknown:
-        raise ConfigError(
-            f"{contract.path}: the mock has no endpoint for {', '.join(missing) or 'nothing'} "
-            f"and the spec has no operation for {', '.join(unknown) or 'nothing'}"
-        )
+    if missing and generic is None:
+        raise ConfigError(f"{contract.path}: the mock has no endpoint for {', '.join(missing)}")
     by_path: dict[str, dict[str, tuple[str, ASGIApp]]] = {}
     for op in contract.operations.values():
-        endpoint = endpoints[op.operation_id]
+        endpoint = endpoints.get(op.operation_id)
+        if endpoint is None:
+            assert generic is not None
+            endpoint = generic(op)
         app = endpoint.app if isinstance(endpoint, Raw) else request_response(endpoint)
         by_path.setdefault(op.path, {})[op.method] = (op.operation_id, app)
-    # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`.
-    return [Route(path, _Operations(methods), methods=list(methods)) for path, methods in by_path.items()]
+    # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`; literal
+    # segments before templated ones, so /sources/add/ is not taken for /sources/{id}/.
+    ordered = sorted(by_path, key=lambda path: [(part.startswith("{"), part) for part in path.split("/")])
+    return [Route(path, _Operations(by_path[path]), methods=list(by_path[path])) for path in ordered]
 
 
 class _Operations:

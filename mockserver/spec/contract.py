@@ -1,42 +1,61 @@
-"""Loads `openapi.yaml`, checks it once, and derives what the hot path needs from it."""
+"""The contract: the document in use, every operation compiled once at start-up into what serving it needs.
+
+Any OpenAPI 3.0 or 3.1 document is read. A mistake that leaves it usable is a warning naming the operation and what
+was ignored (a path parameter missing from the template, a `$ref` to nothing, a duplicate operation id, an example
+that breaks its own schema), and the operation is still served where possible; the served document leaves out what
+the mock ignored and lists the warnings under `x-mock-warnings`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.core.rules import defaults_of
+from mockserver.spec.document import METHODS, ContractError, RefError, dialect, inline, read_document
+from mockserver.spec.document import strip_mock_additions as strip_mock_additions
+from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
+from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
+from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.validation import BodyValidator, compile_body_validator
+
+__all__ = [
+    "ADMIN_SPEC",
+    "CREATE",
+    "DEFAULT_SPEC",
+    "SESSION_PARAMETER",
+    "Answer",
+    "Contract",
+    "ContractError",
+    "Operation",
+    "load_contract",
+    "strip_mock_additions",
+]
 
 # Wheels carry the spec inside the package; a source checkout keeps it at the top level.
 _PACKAGE = Path(__file__).parent.parent
 DEFAULT_SPEC = _PACKAGE / "openapi.yaml" if (_PACKAGE / "openapi.yaml").exists() else _PACKAGE.parent / "openapi.yaml"
-# libyaml's loader where the wheel has it: the two specs load in ~10 ms instead of ~80 ms of start-up.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CREATE = "iframe_create_create"  # the operation the mock has its own behaviour for
 ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")  # the admin API's own document
 SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-class ContractError(Exception):
-    """The spec cannot be used; the message names the file and the problem."""
+_TEMPLATE = re.compile(r"{([^{}/]+)}")
+# Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
+_MESSAGE_FIELDS = ("error", "detail", "message", "msg", "title")
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One documented response: its JSON body schema (inlined) and named examples."""
+    """One documented response: its JSON body schema (inlined, as a response sees it) and named examples."""
 
     status: int
-    schema: dict[str, Any] | None  # None when the response is not JSON
+    schema: dict[str, Any] | None  # None when the response has no JSON body
     validator: BodyValidator | None
-    examples: dict[str, Any]  # name -> value
+    examples: dict[str, Any]  # name -> value, each valid against the schema
     vendor: bool  # documented by the vendor, not an `x-mock` addition
 
 
@@ -45,38 +64,71 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    body: BodyValidator | None
+    body: BodyValidator | None  # the JSON request body's validator
     responses: dict[int, Answer] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)  # the `default` of each top-level body property
+    parameters: tuple[Parameter, ...] = ()
+    security: Security = PUBLIC
+    body_required: bool = False
+    success: int = 200  # the documented 2xx the mock answers with
+    mock: bool = False  # one of the mock's own additions (`x-mock: true`)
+    error_fields: dict[int, str] = field(default_factory=dict)  # status -> the field of its shape that says why
+
+    def check_request(
+        self,
+        path: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        cookies: Mapping[str, str],
+        body: Any,
+    ) -> list[str]:
+        """Every rule the request breaks, one sentence each; `body` is None when none was sent."""
+        problems = check_parameters(self.parameters, path, query, headers, cookies)
+        if body is None:
+            if self.body_required:
+                problems.append("body: is required but missing; send a JSON object")
+        elif self.body is not None:
+            problems.extend(self.body.errors(body))
+        return problems
+
+    def check_response(self, status: int, body: Any) -> list[str]:
+        """Every way an answer breaks what this operation documents (for checking a real server's answers)."""
+        answer = self.responses.get(status)
+        if answer is None:
+            documented = ", ".join(map(str, sorted(self.responses))) or "none"
+            return [f"response status {status} is not documented for {self.operation_id} (documented: {documented})"]
+        if answer.validator is None or body is None:
+            return []
+        return [f"response {status} {p}" for p in answer.validator.errors(body)]
+
+    def error_body(self, status: int, message: str) -> Any:
+        """`message` in the shape the operation documents for `status`, else the vendor's `{"error": ...}`."""
+        return {self.error_fields.get(status, "error"): message}
 
 
 class Contract:
     """The loaded document, its operations, and the validators compiled from it at start-up."""
 
-    def __init__(self, path: Path, document: dict[str, Any]):
+    def __init__(self, path: Path, document: dict[str, Any], warnings: Sequence[str] = ()):
         self.path = path
-        self.document = document
+        self.dialect = dialect(document, path)
+        self.warnings: list[str] = list(warnings)
         self.operations: dict[str, Operation] = {}
-        for route, item in document.get("paths", {}).items():
-            for method in METHODS:
-                op = item.get(method)
-                if op is None:
-                    continue
-                op_id = op.get("operationId") or f"{method} {route}"
-                schema = _json_body_schema(op)
-                body = compile_body_validator(_inline(schema, document, f"{route} {method}")) if schema else None
-                answers = _answers(op, document, f"{route} {method}")
-                defaults = defaults_of(body.schema) if body else {}
-                self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers, defaults)
+        self.document = _compile_all(self, document)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
-        self.parameters: dict[str, BodyValidator] = {
-            name: compile_body_validator(_inline(param["schema"], document, f"parameter {name}"))
-            for name, param in (document.get("components", {}).get("parameters") or {}).items()
-            if isinstance(param, dict) and isinstance(param.get("schema"), dict)
-        }
-        marker = "\x00servers\x00"
-        encoded = json.dumps({**document, "servers": marker}).encode()
-        self._served_head, _, self._served_tail = encoded.partition(json.dumps(marker).encode())
+        self.parameters: dict[str, BodyValidator] = {}
+        for name, param in ((self.document.get("components") or {}).get("parameters") or {}).items():
+            try:
+                schema = inline(param.get("schema"), self.document) if isinstance(param, dict) else None
+                if isinstance(schema, dict):
+                    self.parameters[name] = compile_body_validator(schema, "request", self.dialect)
+            except (RefError, ValueError) as exc:
+                self.warnings.append(f"components.parameters.{name}: {exc}; ignored")
+        served = {**self.document, "servers": "\x00servers\x00"}
+        if self.warnings:
+            served["x-mock-warnings"] = self.warnings
+        encoded = json.dumps(served).encode()
+        self._served_head, _, self._served_tail = encoded.partition(json.dumps("\x00servers\x00").encode())
 
     def operation(self, operation_id: str) -> Operation:
         return self.operations[operation_id]
@@ -91,126 +143,230 @@ class Contract:
         return self._served_head + servers + self._served_tail
 
 
-def load_contract(path: str | os.PathLike[str] | None = None, *, check_cache: Path | None = None) -> Contract:
-    """Read and check the spec; every failure is a ContractError naming the file."""
-    spec_path = Path(path) if path else DEFAULT_SPEC
-    try:
-        raw = spec_path.read_bytes()
-    except FileNotFoundError:
-        raise ContractError(f"{spec_path}: no such file") from None
-    except OSError as exc:
-        raise ContractError(f"{spec_path}: cannot be read ({exc.strerror})") from None
-    try:
-        document = yaml.load(raw, Loader=SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ContractError(f"{spec_path}: not valid YAML or JSON: {exc}") from None
-    if not isinstance(document, dict) or "openapi" not in document:
-        raise ContractError(f"{spec_path}: not an OpenAPI document (no top-level 'openapi' field)")
-    _check_with_openapi_core(spec_path, raw, document, check_cache)
-    try:
-        return Contract(spec_path, document)
-    except ValueError as exc:
-        raise ContractError(f"{spec_path}: {exc}") from None
+def load_contract(
+    path: str | os.PathLike[str] | None = None, overlays: Sequence[str | os.PathLike[str]] = (), *, mock: bool = True
+) -> Contract:
+    """The vendor's document with the mock's overlay (unless `mock` is false) and then `overlays` applied, compiled.
 
-
-def _check_with_openapi_core(path: Path, raw: bytes, document: dict[str, Any], cache: Path | None) -> None:
-    """openapi-core's own spec check, remembered by content hash.
-
-    Importing openapi-core costs about 0.5 s, the whole start-up budget; a spec whose exact
-    bytes passed before under the same openapi-core version is not checked again.
+    A file that cannot be used at all is a ContractError (an OverlayError for an overlay) naming it; an overlay
+    action that finds nothing to change is a warning.
     """
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(raw + version("openapi-core").encode()).hexdigest()
-    marker = (cache or _default_cache()) / f"{digest}.ok"
-    if marker.exists():
-        return
-    from openapi_core import OpenAPI
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    try:
-        OpenAPI.from_dict(document)
-    except OpenAPIValidationError as exc:
-        where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else "document"
-        raise ContractError(f"{path}: not a valid OpenAPI document at {where}: {exc.message}") from None
-    except Exception as exc:  # openapi-core raises several unrelated types for broken specs
-        raise ContractError(f"{path}: rejected by openapi-core: {exc}") from None
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    except OSError:
-        pass  # no writable cache: the next start simply checks again
+    spec_path = Path(path) if path else DEFAULT_SPEC
+    document = read_document(spec_path)
+    warnings: list[str] = []
+    for overlay in [*([DEFAULT_OVERLAY] if mock else []), *overlays]:
+        document, found = apply_overlay(document, load_overlay(overlay), str(overlay))
+        warnings.extend(found)
+    return Contract(spec_path, document, warnings)
 
 
-def _default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "camelai-iframe-mock" / "checked-specs"
-
-
-def _json_body_schema(op: dict[str, Any]) -> dict[str, Any] | None:
-    content = (op.get("requestBody") or {}).get("content") or {}
-    media = content.get("application/json")
-    return media.get("schema") if media else None
-
-
-def _answers(op: dict[str, Any], document: dict[str, Any], where: str) -> dict[int, Answer]:
-    """The operation's responses with a numeric status (`default` and `4XX` ranges are not answers)."""
-    out: dict[int, Answer] = {}
-    for status, raw in (op.get("responses") or {}).items():
-        if not str(status).isdigit():
+def _compile_all(contract: Contract, document: dict[str, Any]) -> dict[str, Any]:
+    """Compile every operation into `contract`; returns the document as served (without what was ignored)."""
+    served: dict[str, Any] = json.loads(json.dumps(document))  # a copy to prune; the document stays as read
+    components = _mapping(document.get("components"))
+    schemes = _mapping(components.get("securitySchemes"))
+    for route, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            contract.warnings.append(f"paths.{route}: not a path item; ignored")
+            del served["paths"][route]
             continue
-        response = _inline(raw, document, f"{where} {status}")
-        media = (response.get("content") or {}).get("application/json") or {}
-        schema = media.get("schema")
-        examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items()}
-        if "example" in media:
-            examples.setdefault("example", media["example"])
-        validator = compile_body_validator(schema) if schema is not None else None
-        out[int(status)] = Answer(int(status), schema, validator, examples, response.get("x-mock") is not True)
+        for method in METHODS:
+            spec = item.get(method)
+            if spec is None:
+                continue
+            where = f"{method.upper()} {route}"
+            if not isinstance(spec, dict):
+                contract.warnings.append(f"{where}: not an operation object; not served")
+                del served["paths"][route][method]
+                continue
+            op_id = spec.get("operationId") or f"{method} {route}"
+            if op_id in contract.operations:
+                first = contract.operations[op_id]
+                contract.warnings.append(
+                    f"{where}: operationId {op_id!r} is also {first.method} {first.path}'s; served as '{method} {route}'"
+                )
+                op_id = f"{method} {route}"
+            notes: list[str] = []
+            try:
+                operation = _compile(op_id, method, route, item, spec, document, schemes, contract.dialect, notes)
+            except (RefError, ValueError) as exc:
+                contract.warnings.append(f"{where} ({op_id}): {exc}; not served")
+                del served["paths"][route][method]
+                continue
+            contract.warnings.extend(f"{where} ({op_id}): {note}" for note in notes)
+            contract.operations[op_id] = operation
+            _prune(served["paths"][route][method], operation)
+        if route in served["paths"] and not any(m in served["paths"][route] for m in METHODS):
+            del served["paths"][route]
+    return served
+
+
+def _compile(
+    op_id: str,
+    method: str,
+    route: str,
+    item: dict[str, Any],
+    spec: dict[str, Any],
+    document: dict[str, Any],
+    schemes: dict[str, Any],
+    dialect: str,
+    notes: list[str],
+) -> Operation:
+    parameters = _parameters(route, item, spec, document, dialect, notes)
+    body, body_required = _request_body(spec, document, dialect, notes)
+    responses = _answers(spec, document, dialect, notes)
+    success = _success(method, responses)
+    security = compile_security(
+        spec.get("security", document.get("security")), schemes, spec.get("x-mock-credentials-required") is True, notes
+    )
+    return Operation(
+        operation_id=op_id,
+        method=method.upper(),
+        path=route,
+        body=body,
+        responses=responses,
+        defaults=defaults_of(body.schema) if body else {},
+        parameters=tuple(parameters),
+        security=security,
+        body_required=body_required,
+        success=success,
+        mock=spec.get("x-mock") is True or item.get("x-mock") is True,
+        error_fields={s: f for s, a in responses.items() if s >= 400 and (f := _message_field(a.schema))},
+    )
+
+
+def _parameters(
+    route: str, item: dict[str, Any], spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]
+) -> list[Parameter]:
+    declared: dict[tuple[str, str], dict[str, Any]] = {}
+    for raw in [*(item.get("parameters") or []), *(spec.get("parameters") or [])]:  # the operation's win
+        try:
+            param = inline(raw, document)
+        except RefError as exc:
+            notes.append(f"a parameter's {exc}; that parameter is ignored")
+            continue
+        if not isinstance(param, dict) or param.get("in") not in LOCATIONS or not isinstance(param.get("name"), str):
+            notes.append(f"parameter {str(raw)[:80]} has no usable 'in' and 'name'; ignored")
+            continue
+        declared[(param["in"], param["name"])] = param
+    in_template = _TEMPLATE.findall(route)
+    out: list[Parameter] = []
+    for (location, name), param in declared.items():
+        if location == "path" and name not in in_template:
+            notes.append(f"path parameter {name!r} is not in the path template; it is ignored")
+            continue
+        schema = param.get("schema")
+        validator = compile_body_validator(schema, "request", dialect) if isinstance(schema, dict) else None
+        out.append(compile_parameter(param, validator))
+    for name in in_template:
+        if ("path", name) not in declared:
+            notes.append(f"path template names {{{name}}} but no path parameter declares it; read as a string")
+            out.append(compile_parameter({"in": "path", "name": name}, None))
     return out
 
 
-def _inline(node: Any, document: dict[str, Any], where: str, seen: tuple[str, ...] = ()) -> Any:
-    """Resolve local `$ref`s once, so no reference is followed per request."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            if not ref.startswith("#/"):
-                raise ValueError(f"{where}: only local $refs are supported, not {ref!r}")
-            if ref in seen:
-                raise ValueError(f"{where}: recursive $ref {ref!r} is not supported")
-            target: Any = document
-            for part in ref[2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                if not isinstance(target, dict) or part not in target:
-                    raise ValueError(f"{where}: $ref {ref!r} points at nothing")
-                target = target[part]
-            return _inline(target, document, where, (*seen, ref))
-        return {k: _inline(v, document, where, seen) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_inline(v, document, where, seen) for v in node]
-    return node
+def _request_body(
+    spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]
+) -> tuple[BodyValidator | None, bool]:
+    if "requestBody" not in spec:
+        return None, False
+    request = inline(spec["requestBody"], document, notes)
+    content = request.get("content") if isinstance(request, dict) else None
+    media = _json_media(content)
+    if media is None:
+        if content:
+            notes.append(f"request body media {', '.join(content)} is accepted unchecked (the mock validates JSON)")
+        return None, bool(request.get("required")) if isinstance(request, dict) else False
+    schema = media.get("schema")
+    validator = compile_body_validator(schema, "request", dialect) if isinstance(schema, dict) else None
+    return validator, bool(request.get("required"))
 
 
-def strip_mock_additions(node: Any) -> Any:
-    """The document as the vendor published it: every `x-mock: true` object removed.
+def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]) -> dict[int, Answer]:
+    """The operation's responses with a numeric status (`default` and `4XX` ranges are not answers)."""
+    out: dict[int, Answer] = {}
+    for status, raw in (spec.get("responses") or {}).items():
+        if not str(status).isdigit():
+            continue
+        code = int(status)
+        try:
+            response = inline(raw, document, notes)
+        except RefError as exc:
+            notes.append(f"response {status}: {exc}; answered without a body")
+            continue
+        media = _json_media(response.get("content") if isinstance(response, dict) else None) or {}
+        schema = media.get("schema")
+        if code == 204 or not isinstance(schema, dict) or not _has_shape(schema):
+            schema = None  # 204 never has a body; a schema with nothing but a description says nothing
+        validator = compile_body_validator(schema, "response", dialect) if schema is not None else None
+        examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items() if isinstance(ex, dict)}
+        if "example" in media:
+            examples.setdefault("example", media["example"])
+        for name, value in list(examples.items()):
+            problems = validator.errors(value) if validator else []
+            if problems:
+                notes.append(f"response {status} example {name!r} breaks its own schema ({problems[0]}); not served")
+                del examples[name]
+        out[code] = Answer(code, schema, validator, examples, not (isinstance(raw, dict) and raw.get("x-mock") is True))
+    return out
 
-    A mapping or list left empty only because its members were additions goes too.
-    """
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if _is_addition(value):
-                continue
-            stripped = strip_mock_additions(value)
-            if isinstance(value, (dict, list)) and value and not stripped:
-                continue
-            out[key] = stripped
-        return out
-    if isinstance(node, list):
-        return [strip_mock_additions(v) for v in node if not _is_addition(v)]
-    return node
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
-def _is_addition(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("x-mock") is True
+def _json_media(content: Any) -> dict[str, Any] | None:
+    if not isinstance(content, dict):
+        return None
+    for kind, media in content.items():
+        base = str(kind).partition(";")[0].strip().lower()
+        if base == "application/json" or base.endswith("+json"):
+            return media if isinstance(media, dict) else {}
+    return None
+
+
+def _has_shape(schema: dict[str, Any]) -> bool:
+    return any(k not in ("description", "title", "example", "examples") for k in schema)
+
+
+def _success(method: str, responses: Mapping[int, Answer]) -> int:
+    """The documented 2xx the mock answers: 201 for a create and 204 for a delete where documented, else the
+    first; 200 when none is documented."""
+    documented = sorted(s for s in responses if 200 <= s < 300)
+    preferred = {"post": 201, "delete": 204}.get(method)
+    if preferred in documented:
+        return preferred
+    return documented[0] if documented else 200
+
+
+def _message_field(schema: dict[str, Any] | None) -> str | None:
+    """Which string property of an error shape says why: `error`, `detail`, ... or its first required string."""
+    props = (schema or {}).get("properties") or {}
+    strings = [name for name, sub in props.items() if isinstance(sub, dict) and sub.get("type") == "string"]
+    for name in (*_MESSAGE_FIELDS, *((schema or {}).get("required") or ()), *strings):
+        if name in strings:
+            return str(name)
+    return None
+
+
+def _prune(served: dict[str, Any], operation: Operation) -> None:
+    """Leave out of the served operation what the mock ignored: examples that break their schema, parameters
+    missing from the path template."""
+    for status, response in (served.get("responses") or {}).items():
+        answer = operation.responses.get(int(status)) if str(status).isdigit() else None
+        media = _json_media(response.get("content") if isinstance(response, dict) else None)
+        if answer is None or media is None:
+            continue
+        if isinstance(media.get("examples"), dict):
+            media["examples"] = {k: v for k, v in media["examples"].items() if k in answer.examples}
+            if not media["examples"]:
+                del media["examples"]
+        if "example" in media and "example" not in answer.examples:
+            del media["example"]
+    kept = {(p.location, p.name) for p in operation.parameters}
+    if isinstance(served.get("parameters"), list):
+        served["parameters"] = [
+            p
+            for p in served["parameters"]
+            if not (isinstance(p, dict) and p.get("in") == "path" and ("path", p.get("name")) not in kept)
+        ]

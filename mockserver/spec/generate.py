@@ -10,6 +10,8 @@ optional fields and unknown extra ones. Keywords it cannot satisfy by constructi
 from __future__ import annotations
 
 import random
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.spec.validation import BodyValidator
@@ -54,10 +56,21 @@ def _merge(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _choose_branch(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A schema with `oneOf`/`anyOf` narrowed to one of its branches (the validator judges the result)."""
+    for keyword in ("oneOf", "anyOf"):
+        branches = schema.get(keyword)
+        if isinstance(branches, list) and branches:
+            rest = {k: v for k, v in schema.items() if k != keyword}
+            branch = rng.choice(branches)
+            return {"allOf": [rest, branch]} if rest else branch if isinstance(branch, dict) else rest
+    return schema
+
+
 def _draw(schema: Any, rng: random.Random, edges: tuple[int, ...]) -> Any:
     if not isinstance(schema, dict):
         return _scalar(rng)
-    schema = _merge(schema)
+    schema = _merge(_choose_branch(schema, rng))
     if schema.get("nullable") is True and rng.random() < 0.1:
         return None
     if "enum" in schema:
@@ -142,3 +155,81 @@ def integer_edges(schema: Any) -> tuple[int, ...]:
 
 def _scalar(rng: random.Random) -> Any:
     return rng.choice((None, True, 0, -1, "", "text", 1.5))
+
+
+# Realistic answers: what a generic operation answers when nothing else was asked for.
+_EPOCH_2000 = 946684800.0
+
+
+def realistic(schema: dict[str, Any], rng: random.Random, now: float, validator: BodyValidator | None = None) -> Any:
+    """A plausible value for `schema`: every documented property present (`writeOnly` ones left out), formats
+    honoured (`date-time` on the mock's clock, `uri`, `email`, `uuid`), numbers inside their bounds. Falls back
+    to the fuzzing draw where the schema asks for more than this can build."""
+    for _ in range(3):
+        value = _plausible(schema, rng, now, "value")
+        if validator is None or not validator.errors(value):
+            return value
+    return generate(schema, rng, validator)
+
+
+def _plausible(schema: Any, rng: random.Random, now: float, name: str) -> Any:
+    if not isinstance(schema, dict):
+        return None
+    schema = _merge(_choose_branch(schema, rng))
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if "default" in schema:
+        return schema["default"]
+    kind = schema.get("type") or ("object" if "properties" in schema else None)
+    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
+        kind = next((k for k in kind if k != "null"), None)
+    if kind == "object":
+        props: dict[str, Any] = schema.get("properties") or {}
+        return {
+            key: _plausible(sub, rng, now, key)
+            for key, sub in props.items()
+            if not (isinstance(sub, dict) and sub.get("writeOnly") is True)
+        }
+    if kind == "array":
+        low = schema.get("minItems", 1)
+        count = max(low, min(schema.get("maxItems", 2), 2))
+        return [_plausible(schema.get("items", {}), rng, now, name) for _ in range(count)]
+    if kind == "string":
+        return _formatted(schema, rng, now, name)
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", 1)
+        high = schema.get("maximum", max(low, 1000))
+        value = (
+            rng.randint(
+                int(low) + (1 if schema.get("exclusiveMinimum") is True else 0),
+                int(high) - (1 if schema.get("exclusiveMaximum") is True else 0),
+            )
+            if high >= low + 2
+            else low
+        )
+        return value if kind == "integer" else float(value)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    return None
+
+
+def _formatted(schema: dict[str, Any], rng: random.Random, now: float, name: str) -> str:
+    fmt = schema.get("format")
+    if fmt == "date-time":  # on the mock's clock: a moment of the last thirty days
+        moment = max(now - rng.uniform(0, 30 * 86400), _EPOCH_2000)
+        return datetime.fromtimestamp(int(moment), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == "date":
+        return datetime.fromtimestamp(int(now), UTC).strftime("%Y-%m-%d")
+    if fmt in ("uri", "url", "uri-reference"):
+        return f"https://example.com/{name}/{rng.randint(1, 9999)}"
+    if fmt == "email":
+        return f"user{rng.randint(1, 9999)}@example.com"
+    if fmt == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if fmt == "ipv4":
+        return f"192.0.2.{rng.randint(1, 254)}"
+    text = f"{name} {rng.randint(1, 9999)}"
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+    if len(text) < low:
+        text += "x" * (low - len(text))
+    return text[:high] if high is not None else text

@@ -55,7 +55,8 @@ class MockHandle:
         """A fresh mock for this session: no links, limits, journal or faults; clock and fuzz draws restarted."""
         self.call(self.mock.store.reset(self.session))
         self.mock.clock.state = self._clock_at_start
-        self.mock.responder.restart()
+        for responder in self.mock.responders.values():
+            responder.restart()
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         result: T = self._run(coro)
@@ -147,7 +148,7 @@ class Faults:
         """
         wanted = {"path": path, "method": method, "count": count, "status": status, "body": body, "delay": delay}
         fault: dict[str, Any] = {k: v for k, v in {**wanted, "drop": drop or None}.items() if v is not None}
-        admin = self._handle.mock.admin or load_contract(ADMIN_SPEC)  # the rules hold with --no-admin too
+        admin = self._handle.mock.admin or load_contract(ADMIN_SPEC, mock=False)  # the rules hold with --no-admin too
         validator = admin.operation("admin_faults_add").body
         errors = validator.errors(fault) if validator else []
         if errors:

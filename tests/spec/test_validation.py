@@ -103,10 +103,15 @@ def test_nullable_becomes_a_null_type() -> None:
     assert schema == {"type": ["string", "null"], "enum": ["a", None]}
 
 
-@pytest.mark.parametrize("keyword", ["discriminator", "readOnly", "writeOnly"])
-def test_unsupported_keywords_are_refused_at_start_up(keyword: str) -> None:
-    with pytest.raises(ValueError, match=keyword):
-        to_json_schema({"properties": {"a": {keyword: True}}}, "schema")
+def test_read_only_fields_are_required_only_in_answers_and_write_only_ones_only_in_requests() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "readOnly": True}, "secret": {"type": "string", "writeOnly": True}},
+        "required": ["id", "secret"],
+    }
+    request, response = compile_body_validator(schema, "request"), compile_body_validator(schema, "response")
+    assert request.errors({"secret": "s"}) == [] and request.errors({}) == ["secret: is required but missing"]
+    assert response.errors({"id": 1}) == [] and response.errors({}) == ["id: is required but missing"]
 
 
 def test_field_names() -> None:

@@ -14,6 +14,7 @@ from mockserver.core.errors import ApiError
 from mockserver.core.tokens import b64url
 from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
+from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import JSONResponse, send_json
 from mockserver.server.sessions import SESSION_HEADER, link_query, session_named, session_of
 from mockserver.store.base import Link
@@ -24,16 +25,21 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     mock: Mock = scope["app"].state.mock
     state = scope["state"]
     headers = header_map(scope)
-    auth = rules.authenticate(headers.get("authorization"), mock.settings.api_keys, mock.settings.allow_anonymous)
+    create = mock.create
+    assert create is not None  # this endpoint is routed only where the document has the create
+    security = create.security
+    query = query_map(scope) if "query" in security.locations else {}
+    cookies = cookie_map(headers) if "cookie" in security.locations else {}
+    auth = security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
     if auth.error:
-        raise ApiError(401, auth.error, {"WWW-Authenticate": 'Bearer realm="camelai-mock"'})
+        raise ApiError(401, auth.error, {"WWW-Authenticate": security.challenge})
     body = await read_json_object(headers, receive, mock.settings.max_body_bytes)
     if isinstance(body.get("uid"), str):
         state["uid"] = body["uid"]
-    assert mock.create.body is not None
-    errors = mock.create.body.errors(body)
+    assert create.body is not None
+    errors = create.body.errors(body)
     if not errors:
-        fields = rules.resolve(body, mock.create.defaults)  # the request's fields with the contract's defaults
+        fields = rules.resolve(body, create.defaults)  # the request's fields with the contract's defaults
         policy = mock.settings.api_keys.get(auth.key) if auth.key else None
         problem = rules.model_error(policy, fields["model"], auth.key)
         errors = [problem] if problem else []
@@ -41,8 +47,9 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
         state["errors"] = errors
         raise ApiError(400, "; ".join(errors))
     prefer = headers.get("prefer")
-    if prefer is not None or mock.responder.fuzzing:  # the default path pays one header lookup
-        chosen = mock.responder.choose(prefer)
+    responder = mock.responders[create.operation_id]
+    if prefer is not None or responder.fuzzing:  # the default path pays one header lookup
+        chosen = responder.choose(prefer)
         if chosen is not None:
             await send_json(send, chosen.body, chosen.status)
             return
@@ -61,11 +68,6 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
         "expires_in": fields["ttl"],
     }
     await send_json(send, answer)
-
-
-def header_map(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name; the first of repeated ones wins, as in Starlette's `Headers`."""
-    return {key.decode("latin-1"): value.decode("latin-1") for key, value in reversed(scope["headers"])}
 
 
 async def token_lookup(request: Request) -> Response:

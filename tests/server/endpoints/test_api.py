@@ -218,12 +218,13 @@ def test_the_route_table_is_the_contracts_operations(mock: Mock) -> None:
     }
 
 
-def test_an_operation_without_an_endpoint_stops_start_up(tmp_path: Path) -> None:
+async def test_an_operation_without_behaviour_of_its_own_is_served_from_the_document(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(DEFAULT_SPEC.read_text().replace("operationId: mock_jwks_retrieve", "operationId: mock_keys"))
-    mock = build_mock(Settings(spec=str(spec)))
-    with pytest.raises(ConfigError, match="no endpoint for mock_keys and the spec has no operation for mock_jwks"):
-        create_app(mock)
+    app = create_app(build_mock(Settings(spec=str(spec), clock="frozen")))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://m") as client:
+        answer = await client.get("/.well-known/jwks.json")
+    assert answer.status_code == 200 and isinstance(answer.json()["keys"], list)  # drawn from its schema
 
 
 def test_a_limit_window_the_mock_cannot_time_stops_start_up(tmp_path: Path) -> None:

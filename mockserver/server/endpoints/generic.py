@@ -1,0 +1,89 @@
+"""Every operation the mock has no behaviour of its own for, served from the document alone.
+
+Auth follows the operation's `security`, parameters and body are checked with the compiled validators, and the
+answer is the documented success status with a body taken from a valid documented example, or else drawn from the
+schema: realistic, and the same for the same request (the draw is seeded by the request). A refusal comes in the
+shape the operation documents for its status, else as `{"error": ...}`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from mockserver.core.errors import ApiError
+from mockserver.mock import Mock
+from mockserver.server.body import read_json_object
+from mockserver.server.request_parts import cookie_map, header_map, query_map
+from mockserver.server.responses import send_empty, send_json
+from mockserver.server.routes import Raw
+from mockserver.spec.contract import Operation
+from mockserver.spec.generate import realistic
+
+
+def generic_endpoint(operation: Operation) -> Raw:
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        mock: Mock = scope["app"].state.mock
+        try:
+            status, body = await answer(mock, operation, scope, receive)
+        except ApiError as refusal:
+            scope["state"]["error"] = refusal.message
+            body = operation.error_body(refusal.status, refusal.message)
+            await send_json(send, body, refusal.status, refusal.headers)
+            return
+        if body is _NO_BODY:
+            await send_empty(send, status)
+        else:
+            await send_json(send, body, status)
+
+    return Raw(endpoint)
+
+
+_NO_BODY: Any = object()  # the documented answer has no JSON body
+
+
+async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receive) -> tuple[int, Any]:
+    """The status and body an accepted request gets; raises ApiError for a refused one."""
+    headers = header_map(scope)
+    query = query_map(scope)
+    cookies = cookie_map(headers)
+    auth = operation.security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
+    if auth.error:
+        raise ApiError(401, auth.error, {"WWW-Authenticate": operation.security.challenge})
+    body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
+    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
+    if problems:
+        scope["state"]["errors"] = problems
+        raise ApiError(400, "; ".join(problems))
+    responder = mock.responders[operation.operation_id]
+    prefer = headers.get("prefer")
+    if prefer is not None or responder.fuzzing:
+        chosen = responder.choose(prefer)
+        if chosen is not None:
+            return chosen.status, chosen.body
+    documented = operation.responses.get(operation.success)
+    if documented is None or documented.schema is None:
+        return operation.success, _NO_BODY
+    if documented.examples:
+        return operation.success, next(iter(documented.examples.values()))
+    rng = random.Random(_request_seed(operation, scope, body))
+    return operation.success, realistic(documented.schema, rng, mock.clock.now(), documented.validator)
+
+
+def _has_body(headers: dict[str, str]) -> bool:
+    length = headers.get("content-length")
+    return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in headers
+
+
+def _request_seed(operation: Operation, scope: Scope, body: Any) -> int:
+    """The same request (operation, path, query, JSON body) draws the same answer."""
+    key = json.dumps(
+        [operation.operation_id, scope["path"], scope.get("query_string", b"").decode("latin-1"), body],
+        sort_keys=True,
+        default=str,
+    )
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
