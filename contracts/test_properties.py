@@ -1,4 +1,4 @@
-"""What a client relies on beyond the schema, as properties over generated requests.
+"""What a client relies on beyond the schema, as properties over requests generated from the document in use.
 
 Each failure carries the request, the response and a curl line (mockserver.testing.repro.explain);
 hypothesis prints the smallest body that fails and a blob to replay it.
@@ -6,26 +6,29 @@ hypothesis prints the smallest body that fails and a blob to replay it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jwt
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
-from mockserver.strategies import InvalidRequest, create_requests, invalid_create_requests
+from mockserver.strategies import create_requests, invalid_create_requests
 from mockserver.testing import Target, explain
 
 
-@given(body=create_requests())
-def test_expires_in_is_the_ttl_asked_for(server: Target, body: dict[str, Any]) -> None:
+@pytest.mark.create
+@given(data=st.data())
+def test_expires_in_is_the_ttl_asked_for(server: Target, data: st.DataObject) -> None:
+    body = data.draw(create_requests(server.contract))
     r = server.create(body)
     with explain(r):
         assert r.status_code == 200
         assert r.json()["expires_in"] == body.get("ttl", server.create_operation.defaults.get("ttl"))
 
 
-@given(body=create_requests())
-def test_the_iframe_url_ends_with_the_cache_key(server: Target, body: dict[str, Any]) -> None:
+@pytest.mark.create
+@given(data=st.data())
+def test_the_iframe_url_ends_with_the_cache_key(server: Target, data: st.DataObject) -> None:
+    body = data.draw(create_requests(server.contract))
     r = server.create(body)
     with explain(r):
         assert r.status_code == 200
@@ -43,10 +46,12 @@ def jwks(server: Target) -> jwt.PyJWKSet:
 
 
 @pytest.mark.mock_extensions
-@given(body=create_requests())
+@pytest.mark.create
+@given(data=st.data())
 def test_the_token_behind_a_cache_key_verifies_and_names_the_uid(
-    server: Target, jwks: jwt.PyJWKSet, body: dict[str, Any]
+    server: Target, jwks: jwt.PyJWKSet, data: st.DataObject
 ) -> None:
+    body = data.draw(create_requests(server.contract))
     created = server.create(body)
     with explain(created):
         assert created.status_code == 200
@@ -65,8 +70,10 @@ def test_the_token_behind_a_cache_key_verifies_and_names_the_uid(
         assert claims["sub"] == body["uid"]
 
 
-@given(invalid=invalid_create_requests())
-def test_a_400_always_says_why_in_error(server: Target, invalid: InvalidRequest) -> None:
+@pytest.mark.create
+@given(data=st.data())
+def test_a_400_always_says_why_in_error(server: Target, data: st.DataObject) -> None:
+    invalid = data.draw(invalid_create_requests(server.contract))
     r = server.create_raw(invalid.content)
     with explain(r):
         assert r.status_code == 400
@@ -76,8 +83,10 @@ def test_a_400_always_says_why_in_error(server: Target, invalid: InvalidRequest)
 
 @pytest.mark.mock_only
 @pytest.mark.mock_extensions
-@given(body=create_requests())
-def test_a_link_dies_when_the_mock_clock_passes_its_ttl(server: Target, body: dict[str, Any]) -> None:
+@pytest.mark.create
+@given(data=st.data())
+def test_a_link_dies_when_the_mock_clock_passes_its_ttl(server: Target, data: st.DataObject) -> None:
+    body = data.draw(create_requests(server.contract))
     assert server.handle is not None
     created = server.create(body)
     key = created.json()["cache_key"]

@@ -171,6 +171,11 @@ def parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("url", help="base URL of the server to check, e.g. http://127.0.0.1:8000")
     verify.add_argument("--api-key", default=_env("api_key"), help="bearer key the server accepts")
+    verify.add_argument(
+        "--spec",
+        default=_env("spec"),
+        help="the document to check against, for a server that does not serve its own at /openapi.json",
+    )
     return top
 
 
@@ -257,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             from mockserver.testing.verify import verify
 
-            return verify(args.url, args.api_key, extra)
+            return verify(args.url, args.api_key, extra, args.spec)
     except STARTUP_ERRORS as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return 2

@@ -45,8 +45,13 @@ class InvalidRequest:
     reason: str  # the mock's 400 `error`, word for word
 
 
+def _contract(spec: str | Contract | None) -> Contract:
+    """`spec`: a document's path (with the mock's overlay), an already loaded Contract, or None for the bundled one."""
+    return spec if isinstance(spec, Contract) else _loaded(spec)
+
+
 @lru_cache(maxsize=4)
-def _contract(spec: str | None) -> Contract:
+def _loaded(spec: str | None) -> Contract:
     return load_contract(spec)
 
 
@@ -75,7 +80,8 @@ def rejection(content: bytes, contract: Contract | None = None) -> str | None:
     return "; ".join(errors) or None
 
 
-def create_requests(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+@lru_cache(maxsize=16)  # a strategy is built once per document, however many examples draw from it
+def create_requests(spec: str | Contract | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Create bodies valid against the contract (and accepted by the mock)."""
     contract = _contract(spec)
     operation = contract.operation(CREATE)
@@ -100,7 +106,8 @@ def _encoded(body: Any) -> bytes:
     return body if isinstance(body, bytes) else json.dumps(body).encode()
 
 
-def invalid_create_requests(spec: str | None = None) -> st.SearchStrategy[InvalidRequest]:
+@lru_cache(maxsize=16)  # a strategy is built once per document, however many examples draw from it
+def invalid_create_requests(spec: str | Contract | None = None) -> st.SearchStrategy[InvalidRequest]:
     """Bodies the mock rejects with a 400, each with its reason: schema violations (schemathesis'
     negative cases), non-JSON, non-objects, and the spec's mutually exclusive fields sent together."""
     contract = _contract(spec)
@@ -156,25 +163,25 @@ def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[
     return both.filter(lambda body: validator is None or not validator.errors(body))
 
 
-def _create_answers(spec: str | None) -> tuple[dict[int, Answer], tuple[int, ...]]:
+def _create_answers(spec: str | Contract | None) -> tuple[dict[int, Answer], tuple[int, ...]]:
     operation = _contract(spec).operation(CREATE)
     edges = integer_edges(operation.body.schema) if operation.body else ()
     return {s: a for s, a in operation.responses.items() if a.schema is not None}, edges
 
 
-def create_responses(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+def create_responses(spec: str | Contract | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Bodies of the create's success answers (2xx), valid against the spec."""
     answers, edges = _create_answers(spec)
     return st.one_of([_answer_bodies(a, edges) for s, a in sorted(answers.items()) if 200 <= s < 300])
 
 
-def error_responses(spec: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
+def error_responses(spec: str | Contract | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Bodies of the create's documented error answers (4xx, 5xx), valid against the spec."""
     answers, edges = _create_answers(spec)
     return st.one_of([_answer_bodies(a, edges) for s, a in sorted(answers.items()) if s >= 400])
 
 
-def responses(spec: str | None = None) -> st.SearchStrategy[tuple[int, Any]]:
+def responses(spec: str | Contract | None = None) -> st.SearchStrategy[tuple[int, Any]]:
     """`(status, body)` for every documented answer of the create, each body valid for its status."""
     answers, edges = _create_answers(spec)
     return st.one_of([st.tuples(st.just(s), _answer_bodies(a, edges)) for s, a in sorted(answers.items())])

@@ -27,17 +27,21 @@ _PACKAGED = Path(__file__).parent.parent / "contracts"
 SUITE = _PACKAGED if (_PACKAGED / "conftest.py").exists() else _PACKAGED.parent.parent / "contracts"
 
 
-def pytest_arguments(url: str | None, api_key: str | None, extra: Sequence[str] = ()) -> list[str]:
+def pytest_arguments(
+    url: str | None, api_key: str | None, extra: Sequence[str] = (), spec: str | None = None
+) -> list[str]:
     """The suite's own ini and rootdir, so the caller's pytest configuration does not leak in."""
     args = [str(SUITE), "-c", str(SUITE / "pytest.ini"), "--rootdir", str(SUITE), "-p", "no:cacheprovider"]
     if url:
         args += ["--base-url", url]
     if api_key:
         args += ["--api-key", api_key]
+    if spec:
+        args += ["--spec", spec]
     return [*args, *extra]
 
 
-def verify(url: str, api_key: str | None, extra: Sequence[str] = ()) -> int:
+def verify(url: str, api_key: str | None, extra: Sequence[str] = (), spec: str | None = None) -> int:
     if not (SUITE / "conftest.py").exists():
         raise ConfigError(f"{SUITE}: the contract suite is missing from this installation")
     if importlib.util.find_spec("pytest") is None:
@@ -45,7 +49,7 @@ def verify(url: str, api_key: str | None, extra: Sequence[str] = ()) -> int:
         return 2
     # A fresh interpreter: in this one mockserver is imported already, so pytest could not rewrite the
     # asserts of its plugin (a warning, which the suite's filterwarnings turns into an error).
-    return subprocess.call([sys.executable, "-m", "pytest", *pytest_arguments(url, api_key, extra)])
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_arguments(url, api_key, extra, spec)])
 
 
 @dataclass
@@ -57,7 +61,11 @@ class Target:
     client: httpx.Client
     handle: MockHandle | None = None  # only when the suite started the mock itself
     extensions: bool = True  # serves the mock's x-mock endpoints (token lookup, JWKS)
-    contract: Contract = field(default_factory=load_contract, repr=False)
+    contract: Contract = field(default_factory=load_contract, repr=False)  # the document in use
+
+    @property
+    def has_create(self) -> bool:
+        return CREATE in self.contract.operations
 
     def path(self, operation_id: str, **params: str) -> str:
         """The contract's path of an operation, its parameters filled in (`TOKEN, cache_key=...`)."""
@@ -93,30 +101,55 @@ class Target:
         return {"Authorization": f"Bearer {self.api_key}"}
 
 
-def serves_extensions(client: httpx.Client) -> bool:
+def serves_extensions(client: httpx.Client, contract: Contract) -> bool:
     """Whether the server publishes the mock's JWKS, i.e. it is this mock or serves its x-mock endpoints."""
+    if JWKS not in contract.operations:
+        return False
     try:
-        r = client.get(load_contract().operation(JWKS).path)
+        r = client.get(contract.operation(JWKS).path)
     except httpx.HTTPError:
         return False
     return r.status_code == 200 and r.headers.get("content-type", "").startswith("application/json")
 
 
+def served_contract(client: httpx.Client, spec: str | None) -> Contract:
+    """The document a server says it serves (the mock's `/openapi.json`, additions included); else `spec` (or the
+    bundled document) with the mock's overlay."""
+    try:
+        r = client.get("/openapi.json")
+        document = r.json() if r.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        document = None
+    if isinstance(document, dict) and "openapi" in document and isinstance(document.get("paths"), dict):
+        return Contract(Path(f"{client.base_url}openapi.json"), document)
+    return load_contract(spec)
+
+
+def contract_in_use(url: str | None, spec: str | None) -> Contract:
+    """The document a contract run checks: what the server at `url` serves, else `spec` (or the bundled one)."""
+    if not url:
+        return load_contract(spec)
+    with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
+        return served_contract(client, spec)
+
+
 @contextmanager
-def target(url: str | None, api_key: str | None) -> Iterator[Target]:
-    """`url` with `api_key`, or (no url) a mock started here on a free port."""
+def target(url: str | None, api_key: str | None, spec: str | None = None) -> Iterator[Target]:
+    """`url` with `api_key`, or (no url) a mock started here on a free port, on `spec` when given."""
     if url:
         with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
-            yield Target(url.rstrip("/"), api_key or "", client, None, serves_extensions(client))
+            contract = served_contract(client, spec)
+            extensions = serves_extensions(client, contract)
+            yield Target(url.rstrip("/"), api_key or "", client, None, extensions, contract)
         return
     from mockserver.mock import build_mock
     from mockserver.testing.in_process import default_settings
     from mockserver.testing.live_server import serve_in_thread
 
-    settings = default_settings()
+    settings = default_settings(spec=spec)
     if api_key:
         settings = settings.with_overrides(api_keys={api_key: KeyPolicy()})
     mock = build_mock(settings)
     key = next(iter(mock.settings.api_keys))
     with serve_in_thread(mock) as server, httpx.Client(base_url=server.url, timeout=30) as client:
-        yield Target(server.url, key, client, MockHandle(mock, server.url, key, server.call))
+        yield Target(server.url, key, client, MockHandle(mock, server.url, key, server.call), True, mock.contract)
