@@ -37,11 +37,9 @@ class Credential:
 class Security:
     alternatives: tuple[tuple[Credential, ...], ...]  # any one alternative; every credential of it
     anonymous: bool  # a request with no credentials at all is accepted
-
-    @property
-    def locations(self) -> frozenset[str]:
-        """Where its credentials are sent: an endpoint reads the query or cookies only when one is there."""
-        return frozenset(c.location for alternative in self.alternatives for c in alternative)
+    # Where its credentials are sent: an endpoint reads the query or cookies only when one is there.
+    locations: frozenset[str] = frozenset()
+    bearer_only: bool = False  # one alternative, `Authorization: Bearer`: the hot create's case, checked directly
 
     @property
     def challenge(self) -> str:
@@ -58,13 +56,13 @@ class Security:
         allow_anonymous: bool,
     ) -> AuthResult:
         """The key that passed, or why none did; a credential is never repeated in the reason."""
+        if self.bearer_only:
+            return authenticate(headers.get("authorization"), keys, self.anonymous or allow_anonymous)
         presented = [alt for alt in self.alternatives if all(_sent(c, headers, query, cookies) for c in alt)]
         if not presented:
             if self.anonymous or allow_anonymous or not self.alternatives:
                 return AuthResult(None, None)
             ways = " or ".join(" with ".join(c.describe() for c in alt) for alt in self.alternatives)
-            if len(self.alternatives) == 1 and self.alternatives[0][0].kind == "bearer":
-                return authenticate(headers.get("authorization"), keys, allow_anonymous)  # its own precise words
             return AuthResult(None, f"no credentials were sent; send {ways}")
         reasons: list[str] = []
         for alternative in presented:
@@ -145,7 +143,9 @@ def compile_security(
             alternatives.append(tuple(c for c in credentials if c is not None))
     if not alternatives:
         return PUBLIC
-    return Security(tuple(alternatives), anonymous and not credentials_required)
+    locations = frozenset(c.location for alternative in alternatives for c in alternative)
+    bearer_only = len(alternatives) == 1 and [c.kind for c in alternatives[0]] == ["bearer"]
+    return Security(tuple(alternatives), anonymous and not credentials_required, locations, bearer_only)
 
 
 def _credential(name: str, scheme: Any, warn: list[str]) -> Credential | None:
