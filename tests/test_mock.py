@@ -56,7 +56,7 @@ async def test_faults_and_reset_stay_in_their_session(client: httpx.AsyncClient)
 async def test_an_unusable_session_name_is_a_400_naming_the_rule(
     client: httpx.AsyncClient, name: str, rule: str
 ) -> None:
-    header = {"X-Mock-Session": name.encode("latin-1")}
+    header = {"X-Mock-Session": name.encode()}
     for r in (
         await client.get("/__mock/requests", headers=header),
         await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, **header}),

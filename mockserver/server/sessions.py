@@ -43,7 +43,10 @@ def scope_session(mock: Mock, scope: Any) -> str:
     state = scope.setdefault("state", {})
     session: str | None = state.get("mock_session")
     if session is None:
-        session = requested_session(scope)
+        try:
+            session = requested_session(scope)
+        except ApiError:  # not UTF-8
+            session = ""
         if session is None or mock.session_rule.errors(session):
             session = DEFAULT_SESSION
         state["mock_session"] = session
@@ -51,10 +54,14 @@ def scope_session(mock: Mock, scope: Any) -> str:
 
 
 def requested_session(scope: Any) -> str | None:
-    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter."""
+    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter.
+
+    The header is read as UTF-8, as the query parameter's percent-escapes are, so one name means one session either
+    way; a header whose bytes are not UTF-8 is a 400 naming it.
+    """
     for key, value in scope.get("headers", ()):
         if key == _SESSION_HEADER_RAW:
-            return str(value.decode("latin-1"))
+            return header_text(value)
     query = scope.get("query_string", b"")
     if query and scope["path"].startswith(LINK_PATHS):
         for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
@@ -64,6 +71,16 @@ def requested_session(scope: Any) -> str | None:
 
 
 _SESSION_HEADER_RAW = SESSION_HEADER.encode()  # ASGI header names arrive as lower-case bytes
+
+
+def header_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = raw[:40]
+        raise ApiError(
+            400, f"X-Mock-Session: {shown!r} is not valid UTF-8 (byte {exc.start}); send the session name as UTF-8"
+        ) from None
 
 
 def link_query(session: str) -> str:

@@ -16,7 +16,7 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import JSONResponse, send_json
-from mockserver.server.sessions import SESSION_HEADER, link_query, session_named, session_of
+from mockserver.server.sessions import link_query, requested_session, session_named, session_of
 from mockserver.store.base import Link
 
 
@@ -53,7 +53,7 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
         if chosen is not None:
             await send_json(send, chosen.body, chosen.status)
             return
-    session = session_named(mock, headers.get(SESSION_HEADER))  # on this path only the header names a session
+    session = session_named(mock, requested_session(scope))  # on this path only the header names a session
     now = mock.clock.now()
     base = mock.public_base(scope, headers.get("host"))
     # One draw for both: the cache key's 24 bytes (192 bits) are its first 32 characters, the jti's 16 the rest.
