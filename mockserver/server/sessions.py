@@ -39,18 +39,33 @@ def session_named(mock: Mock, name: str | None) -> str:
 
 def scope_session(mock: Mock, scope: Any) -> str:
     """The same for middleware, which cannot answer: an unusable name counts as the default session there
-    (the endpoint itself answers it with a 400). Worked out once per request and kept in its scope."""
+    (the endpoint itself answers it with a 400), so the journal still records the request."""
+    return _scope_sessions(mock, scope)[0]
+
+
+def usable_session(mock: Mock, scope: Any) -> str | None:
+    """The request's session for middleware that acts in a session's name (queued faults): None when the name is
+    unusable, so such a request changes no session's state and is answered its 400."""
+    return _scope_sessions(mock, scope)[1]
+
+
+def _scope_sessions(mock: Mock, scope: Any) -> tuple[str, str | None]:
+    """Worked out once per request and kept in its scope."""
     state = scope.setdefault("state", {})
-    session: str | None = state.get("mock_session")
-    if session is None:
+    found: tuple[str, str | None] | None = state.get("mock_sessions")
+    if found is None:
         try:
-            session = requested_session(scope)
+            name = requested_session(scope)
         except ApiError:  # not UTF-8
-            session = ""
-        if session is None or mock.session_rule.errors(session):
-            session = DEFAULT_SESSION
-        state["mock_session"] = session
-    return session
+            name = ""
+        if name is None:
+            found = (DEFAULT_SESSION, DEFAULT_SESSION)
+        elif mock.session_rule.errors(name):
+            found = (DEFAULT_SESSION, None)
+        else:
+            found = (name, name)
+        state["mock_sessions"] = found
+    return found
 
 
 def requested_session(scope: Any) -> str | None:

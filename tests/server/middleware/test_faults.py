@@ -69,3 +69,19 @@ def test_a_drop_fault_closes_the_connection_without_an_answer(
         (entry, _) = client.get("/__mock/requests").json()["requests"]
         assert entry["outcome"] == "dropped" and entry["status"] is None
     assert not [r for r in caplog.records if r.exc_info], "a requested drop is not logged as a server error"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(b"x" * 201, id="too-long"),
+        pytest.param(b"a\xc2\x85b", id="control-character"),
+        pytest.param(b"\xe9quipe", id="not-utf8"),
+    ],
+)
+async def test_a_request_naming_an_unusable_session_takes_no_fault(client: httpx.AsyncClient, name: bytes) -> None:
+    await client.post("/__mock/faults", json={"path": CREATE, "status": 418})
+    refused = await client.post(CREATE, json=VALID, headers={**AUTH, "X-Mock-Session": name})
+    assert refused.status_code == 400 and refused.json()["error"].startswith("X-Mock-Session: ")
+    assert [f["count"] for f in (await client.get("/__mock/faults")).json()["faults"]] == [1]
+    assert (await client.post(CREATE, json=VALID, headers=AUTH)).status_code == 418
