@@ -13,6 +13,11 @@ from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window
 
 THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
+# Sessions kept, by last write. Past the cap a new session takes the place of the least recently written one that
+# holds nothing live (no live link, no queued fault); only a create or a queued fault may take the place of one
+# that does. A request that would only be journaled in a new session, with every session holding something, is
+# answered but not journaled: names that hold nothing never push out state a test is relying on.
+MAX_SESSIONS = 256
 
 
 @dataclass(frozen=True)
@@ -53,11 +58,14 @@ class Store(Protocol):
     async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup: ...
 
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None: ...
-    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
-        """Atomically: refuse if any window is full, else count one action at `now`."""
+    async def hit(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
+        """Atomically: refuse if any window is full, else count one action at `now`.
+
+        Session None is the store's global namespace, which no request can name and which neither session eviction
+        nor a session's reset reaches (the per-address counters live there)."""
         ...
 
-    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+    async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         """What `hit` would decide, counting nothing."""
         ...
 

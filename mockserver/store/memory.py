@@ -11,9 +11,10 @@ from typing import Any
 from mockserver.core.clock import ClockState
 from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, fault_matches
+from mockserver.store.base import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, fault_matches
 
-MAX_SESSIONS = 256  # X-Mock-Session names kept in memory, least recently written dropped first
+__all__ = ["EXPIRED_MEMORY", "MAX_SESSIONS", "MemoryStore"]
+
 EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
 
 
@@ -44,22 +45,48 @@ class MemoryStore:
     """State in this process's memory; bounded however long it runs."""
 
     def __init__(self) -> None:
-        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()  # least recently written first
+        self._global = _Session()  # what belongs to no session: out of reach of eviction and reset
         self._clock: ClockState | None = None
+        self._now = 0.0  # the mock's time as last told; what "live" means when a session must make room
 
-    def _s(self, session: str) -> _Session:
-        """The session's state, for a write: created when new; the least recently written goes past the cap."""
+    def _s(self, session: str | None) -> _Session:
+        """The session's state, for a write that holds something (a link, a fault), marked most recently written."""
+        if session is None:
+            return self._global
         state = self._sessions.get(session)
-        if state is None:
-            state = self._sessions[session] = _Session()
-            if len(self._sessions) > MAX_SESSIONS:
-                self._sessions.popitem(last=False)
-        else:
+        if state is not None:
             self._sessions.move_to_end(session)
+            return state
+        state = self._new(session, holding=True)
+        assert state is not None  # a write that holds something always gets a place
         return state
 
-    def _view(self, session: str) -> _Session:
+    def _new(self, session: str, *, holding: bool) -> _Session | None:
+        """A new session's state: in a free place, else in that of the least recently written session holding
+        nothing live, else (only for a write that holds something) of the least recently written one."""
+        if len(self._sessions) >= MAX_SESSIONS:
+            victim = self._idle_session()
+            if victim is None:
+                if not holding:
+                    return None
+                victim = next(iter(self._sessions))
+            del self._sessions[victim]
+        state = self._sessions[session] = _Session()
+        return state
+
+    def _idle_session(self) -> str | None:
+        """The least recently written session that holds nothing live."""
+        for name, state in self._sessions.items():
+            self._purge(state, self._now)
+            if not state.links and not state.faults:
+                return name
+        return None
+
+    def _view(self, session: str | None) -> _Session:
         """The session's state, for a read: a session nobody wrote to is not created by looking at it."""
+        if session is None:
+            return self._global
         return self._sessions.get(session) or _Session()
 
     def _purge(self, s: _Session, now: float) -> None:
@@ -78,6 +105,7 @@ class MemoryStore:
                     s.limits.pop(uid, None)
 
     async def put_link(self, session: str, link: Link, now: float) -> None:
+        self._now = now
         s = self._s(session)
         self._purge(s, now)
         uid = str(link.claims.get("sub"))
@@ -93,6 +121,7 @@ class MemoryStore:
             s.limits.pop(uid, None)
 
     async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup:
+        self._now = now
         s = self._view(session)
         self._purge(s, now)
         kept = s.links.get(cache_key)
@@ -101,6 +130,7 @@ class MemoryStore:
         return EXPIRED if cache_key in s.expired else UNKNOWN
 
     async def live_links(self, session: str, now: float) -> list[Link]:
+        self._now = now
         s = self._view(session)
         self._purge(s, now)
         return sorted((_link(key, kept) for key, kept in s.links.items()), key=lambda link: link.expires_at)
@@ -126,7 +156,8 @@ class MemoryStore:
             s.stamps.pop(bucket, None)  # an idle bucket costs nothing
         return stamps
 
-    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+    async def hit(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
+        self._now = now
         s = self._s(session)
         stamps = self._stamps(s, bucket, windows, now)
         decision = decide(stamps, windows, now)
@@ -139,12 +170,14 @@ class MemoryStore:
         self._sweep(s, now)
         return decision
 
-    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+    async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
+        self._now = now
         return decide(self._stamps(self._view(session), bucket, windows, now), windows, now)
 
     async def append_messages(
         self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
     ) -> None:
+        self._now = now
         s = self._s(session)
         self._sweep(s, now)
         thread = s.threads.get(uid)
@@ -156,12 +189,20 @@ class MemoryStore:
         heapq.heappush(s.idle, (until, "thread", uid))
 
     async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        self._now = now
         s = self._view(session)
         self._sweep(s, now)
         return list(s.threads.get(uid, ()))
 
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
-        journal = self._s(session).journal
+        state = self._sessions.get(session)
+        if state is not None:
+            self._sessions.move_to_end(session)
+        else:  # a new name holding nothing: it takes no place a session holding something live has
+            state = self._new(session, holding=False)
+            if state is None:
+                return
+        journal = state.journal
         journal.append(entry)
         while len(journal) > cap:
             journal.popleft()

@@ -1,7 +1,8 @@
 """`RedisStore`: the `Store` protocol kept in Redis, so several workers and replicas share every piece of state.
 
 Keys live under `<prefix>:s:<session, URL-quoted>:...` (one session's state) and `<prefix>:g:...` (the clock, the
-signing keys). Expiry follows the mock's clock, which may have been moved: a link's value carries `expires_at` and
+signing keys, the per-address counters, the ranking of sessions that keeps at most `MAX_SESSIONS` of them, with the
+same rule as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock, which may have been moved: a link's value carries `expires_at` and
 is judged against the mock's `now` on every read, while its real Redis TTL (time left + `TOMBSTONE_SECONDS`) only
 keeps Redis bounded and lets an expired key still answer 410 for a day. Everything else has a cap or an idle TTL.
 """
@@ -25,10 +26,19 @@ from mockserver.config import display_url
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, verdict
 from mockserver.store import redis_scripts
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, StoreUnavailable
+from mockserver.store.base import (
+    EXPIRED,
+    MAX_SESSIONS,
+    THREAD_IDLE_SECONDS,
+    UNKNOWN,
+    Link,
+    LinkLookup,
+    StoreUnavailable,
+)
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
+INDEX_TTL_MS = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)  # a session's index outlives the keys it names
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0
 POOL_SIZE = 64
@@ -68,10 +78,13 @@ class _Conn:
     def __init__(self, url: str):
         pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **client_options())
         self.redis = Redis(connection_pool=pool)
-        self.put_link = self.redis.register_script(redis_scripts.PUT_LINK)
-        self.hit = self.redis.register_script(redis_scripts.HIT)
+        with_sessions = functools.partial(redis_scripts.with_sessions, index_ttl_ms=INDEX_TTL_MS)
+        self.put_link = self.redis.register_script(with_sessions(redis_scripts.PUT_LINK))
+        self.hit = self.redis.register_script(with_sessions(redis_scripts.HIT))
         self.take_fault = self.redis.register_script(redis_scripts.TAKE_FAULT)
-        self.append_messages = self.redis.register_script(redis_scripts.APPEND_MESSAGES)
+        self.add_fault = self.redis.register_script(with_sessions(redis_scripts.ADD_FAULT))
+        self.journal_append = self.redis.register_script(with_sessions(redis_scripts.JOURNAL_APPEND))
+        self.append_messages = self.redis.register_script(with_sessions(redis_scripts.APPEND_MESSAGES))
 
 
 class RedisStore:
@@ -80,6 +93,7 @@ class RedisStore:
         self.where = display_url(url)
         self.prefix = prefix
         self._conns: dict[asyncio.AbstractEventLoop, _Conn] = {}
+        self._now = 0.0  # the mock's time as last told; what "live" means when a journal entry's session is new
 
     def _conn(self) -> _Conn:
         loop = asyncio.get_running_loop()
@@ -88,14 +102,24 @@ class RedisStore:
             conn = self._conns[loop] = _Conn(self.url)
         return conn
 
-    def _key(self, session: str, *parts: str) -> str:
+    def _key(self, session: str | None, *parts: str) -> str:
+        """A key of the session's, or with session None of the global namespace."""
+        if session is None:
+            return ":".join((self.prefix, "g", *parts))
         return ":".join((self.prefix, "s", quote(session, safe=""), *parts))
+
+    def _session_args(self, session: str | None, now: float) -> list[str | int]:
+        """What every script writing a session's state gets first (see `redis_scripts`)."""
+        if session is None:
+            return ["", "", 0, repr(now)]
+        return [self.prefix, quote(session, safe=""), MAX_SESSIONS, repr(now)]
 
     def clock_key(self) -> str:
         return f"{self.prefix}:g:clock"
 
     @_guarded
     async def put_link(self, session: str, link: Link, now: float) -> None:
+        self._now = now
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
         uid = str(link.claims.get("sub"))
         keys = [
@@ -105,6 +129,7 @@ class RedisStore:
         ]
         limits = link.claims.get("limits")
         args: list[str | int] = [
+            *self._session_args(session, now),
             # Built by hand: dataclasses.asdict would deep-copy the claims, which costs more than the Redis call.
             json.dumps(
                 {"cache_key": link.cache_key, "token": link.token, "claims": link.claims, "expires_at": link.expires_at}
@@ -115,11 +140,14 @@ class RedisStore:
             repr(now - TOMBSTONE_SECONDS),
             json.dumps(limits) if limits else "",
             IDLE_SECONDS,
+            f"limits:{uid}",
+            repr(now + IDLE_SECONDS),
         ]
         await self._conn().put_link(keys=keys, args=args)
 
     @_guarded
     async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup:
+        self._now = now
         raw = await self._conn().redis.get(self._key(session, "link", cache_key))
         if raw is None:
             return UNKNOWN
@@ -142,11 +170,22 @@ class RedisStore:
         limits: dict[str, int] | None = json.loads(raw) if raw is not None else None
         return limits
 
-    async def _decide(self, session: str, bucket: str, windows: list[Window], now: float, count: bool) -> Decision:
+    async def _decide(
+        self, session: str | None, bucket: str, windows: list[Window], now: float, count: bool
+    ) -> Decision:
+        self._now = now
         longest = max((w.seconds for w in windows), default=0.0)
         member = f"{now!r}:{secrets.token_hex(6)}"
         ttl_ms = int((longest + TOMBSTONE_SECONDS) * 1000)
-        args: list[str | int] = [member, "1" if count else "0", ttl_ms, repr(now - longest), repr(now)]
+        args: list[str | int] = [
+            *self._session_args(session, now),
+            member,
+            "1" if count else "0",
+            ttl_ms,
+            repr(now - longest),
+            repr(now + longest),
+            f"rl:{bucket}",
+        ]
         for window in windows:
             args += [f"({now - window.seconds!r}", window.limit]
         found = await self._conn().hit(keys=[self._key(session, "rl", bucket)], args=args)
@@ -154,22 +193,12 @@ class RedisStore:
         return verdict(windows, tallies, now)
 
     @_guarded
-    async def hit(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+    async def hit(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         return await self._decide(session, bucket, windows, now, count=True)
 
     @_guarded
-    async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
+    async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         return await self._decide(session, bucket, windows, now, count=False)
-
-    async def _push(self, key: str, items: list[dict[str, Any]], cap: int) -> None:
-        async with self._conn().redis.pipeline(transaction=True) as pipe:
-            if cap <= 0:
-                pipe.delete(key)
-            elif items:
-                pipe.rpush(key, *(json.dumps(item) for item in items))
-                pipe.ltrim(key, -cap, -1)
-                pipe.expire(key, IDLE_SECONDS)
-            await pipe.execute()
 
     async def _list(self, key: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in await self._conn().redis.lrange(key, 0, -1)]
@@ -178,13 +207,22 @@ class RedisStore:
     async def append_messages(
         self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
     ) -> None:
+        self._now = now
         keys = [self._key(session, "thread", uid), self._key(session, "thread-idle-at", uid)]
         ttl_ms = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)
-        args: list[str | int] = [repr(now), repr(now + THREAD_IDLE_SECONDS), cap, ttl_ms]
+        args: list[str | int] = [
+            *self._session_args(session, now),
+            repr(now + THREAD_IDLE_SECONDS),
+            cap,
+            ttl_ms,
+            f"thread:{uid}",
+            f"thread-idle-at:{uid}",
+        ]
         await self._conn().append_messages(keys=keys, args=args + [json.dumps(m) for m in messages])
 
     @_guarded
     async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
+        self._now = now
         async with self._conn().redis.pipeline(transaction=True) as pipe:
             pipe.get(self._key(session, "thread-idle-at", uid))
             pipe.lrange(self._key(session, "thread", uid), 0, -1)
@@ -195,7 +233,8 @@ class RedisStore:
 
     @_guarded
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
-        await self._push(self._key(session, "journal"), [entry], cap)
+        args = [*self._session_args(session, self._now), json.dumps(entry), cap, IDLE_SECONDS]
+        await self._conn().journal_append(keys=[self._key(session, "journal")], args=args)
 
     @_guarded
     async def journal(self, session: str) -> list[dict[str, Any]]:
@@ -210,15 +249,9 @@ class RedisStore:
 
     @_guarded
     async def add_fault(self, session: str, fault: dict[str, Any]) -> None:
-        ids, data, left = self._fault_keys(session)
         fault_id = secrets.token_hex(8)
-        async with self._conn().redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(ids, fault_id)
-            pipe.hset(data, fault_id, json.dumps(fault))
-            pipe.hset(left, fault_id, int(fault["count"]))
-            for key in (ids, data, left):
-                pipe.expire(key, IDLE_SECONDS)
-            await pipe.execute()
+        args = [*self._session_args(session, self._now), fault_id, json.dumps(fault), int(fault["count"]), IDLE_SECONDS]
+        await self._conn().add_fault(keys=self._fault_keys(session), args=args)
 
     @_guarded
     async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
@@ -259,6 +292,7 @@ class RedisStore:
     @_guarded
     async def reset(self, session: str) -> None:
         r = self._conn().redis
+        await r.zrem(self._key(None, "sessions"), quote(session, safe=""))
         pattern = _glob_escape(self._key(session)) + ":*"
         batch: list[str] = []
         async for key in r.scan_iter(match=pattern, count=1000):

@@ -3,42 +3,143 @@
 Float arithmetic stays in Python (Lua's `tostring` keeps only 14 digits): the scripts get range bounds and scores
 as exact strings and hand scores back as Redis formats them (17 digits), so `RedisStore` reaches the very same
 verdicts as `store.decide()`.
+
+Every script that writes a session's state starts its ARGV with the same four values: the key prefix, the session's
+name as it appears in its keys (URL-quoted), the session cap and the mock's `now`; and runs `SESSIONS` first.
 """
 
 from __future__ import annotations
 
-# KEYS: link, index (sorted set of cache keys by expiry), the uid's limits
-# ARGV: link JSON, expires_at, real TTL in ms, cache key, prune index entries that expired before this,
-#       limits JSON ("" when the create set none: the uid's older limits go), limits TTL in seconds
-PUT_LINK = """
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
-if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+# The session cap (`store.base.MAX_SESSIONS`), shared by every script that writes a session's state.
+# <prefix>:g:sessions ranks the sessions by their last write, counted by <prefix>:g:seq. A session's keys are its
+# fixed ones, one per cache key in its `links` index, and those named in its `keys` index (a uid's limits, a
+# bucket's counter, a thread), each scored there by the mock time after which it no longer matters. The scripts
+# touch keys they derive from these indexes, which a single Redis allows (a cluster would not).
+SESSIONS = """
+local function base_of(prefix, name)
+  return prefix .. ':s:' .. name .. ':'
 end
-if ARGV[6] == '' then
+
+local function holds(base, now)
+  return redis.call('ZCOUNT', base .. 'links', '(' .. now, '+inf') > 0 or redis.call('EXISTS', base .. 'faults') == 1
+end
+
+local function unlink_all(keys)
+  for i = 1, #keys, 1000 do
+    redis.call('UNLINK', unpack(keys, i, math.min(i + 999, #keys)))
+  end
+end
+
+local function drop(prefix, name)
+  local base = base_of(prefix, name)
+  local keys = {base .. 'links', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left'}
+  for _, key in ipairs(redis.call('ZRANGE', base .. 'links', 0, -1)) do
+    keys[#keys + 1] = base .. 'link:' .. key
+  end
+  for _, suffix in ipairs(redis.call('ZRANGE', base .. 'keys', 0, -1)) do
+    keys[#keys + 1] = base .. suffix
+  end
+  unlink_all(keys)
+  redis.call('ZREM', prefix .. ':g:sessions', name)
+end
+
+-- A write to session `name`. A new session past the cap takes the place of the least recently written one that
+-- holds nothing live, else (only for a write that holds something, holding == '1') of the least recently written
+-- one. Returns false when the write may not create the session: the caller then writes nothing.
+local function touch(prefix, name, cap, now, holding)
+  local sessions = prefix .. ':g:sessions'
+  if not redis.call('ZSCORE', sessions, name) and redis.call('ZCARD', sessions) >= tonumber(cap) then
+    local names = redis.call('ZRANGE', sessions, 0, -1)
+    local victim = nil
+    for _, other in ipairs(names) do
+      if not holds(base_of(prefix, other), now) then
+        victim = other
+        break
+      end
+    end
+    if victim == nil then
+      if holding ~= '1' then
+        return false
+      end
+      victim = names[1]
+    end
+    drop(prefix, victim)
+  end
+  redis.call('ZADD', sessions, redis.call('INCR', prefix .. ':g:seq'), name)
+  return true
+end
+
+-- Name one of the session's keys in its `keys` index, until the mock time `until_`.
+local function index(base, suffix, until_)
+  local key = base .. 'keys'
+  redis.call('ZADD', key, until_, suffix)
+  redis.call('PEXPIRE', key, INDEX_TTL_MS)
+end
+
+-- Delete (at most 1,000 per call) the indexed keys that stopped mattering before `now`.
+local function forget_stale(base, now)
+  local key = base .. 'keys'
+  local stale = redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. now, 'LIMIT', 0, 1000)
+  if #stale > 0 then
+    local keys = {}
+    for i, suffix in ipairs(stale) do
+      keys[i] = base .. suffix
+    end
+    unlink_all(keys)
+    redis.call('ZREM', key, unpack(stale))
+  end
+end
+"""
+
+
+def with_sessions(script: str, index_ttl_ms: int) -> str:
+    """The script with the session functions before it; the `keys` index outlives every key it names."""
+    return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)) + script
+
+
+# KEYS: link, index (sorted set of cache keys by expiry), the uid's limits
+# ARGV: prefix, session, session cap, now, then: link JSON, expires_at, real TTL in ms, cache key,
+#       prune index entries that expired before this, limits JSON ("" when the create set none: the uid's older
+#       limits go), limits TTL in seconds, the limits key's name in the session's index, until when it matters
+PUT_LINK = """
+local base = base_of(ARGV[1], ARGV[2])
+forget_stale(base, ARGV[4])
+touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
+redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[8])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[9])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[7]) then
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+end
+if ARGV[10] == '' then
   redis.call('DEL', KEYS[3])
+  redis.call('ZREM', base .. 'keys', ARGV[12])
 else
-  redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[7])
+  redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[11])
+  index(base, ARGV[12], ARGV[13])
 end
 return 1
 """
 
 # KEYS: bucket (sorted set of action times)
-# ARGV: member, count it (1/0), real TTL in ms, forget times <= this, now,
+# ARGV: prefix ("" for the global namespace: no session), session, session cap, now, then: member, count it (1/0),
+#       real TTL in ms, forget times <= this, until when the bucket matters, its name in the session's index,
 #       then per window: "(" .. window start (times after it count), limit
 # Returns per window checked: count, then the score of the oldest counted action that matters (or nil);
 # it stops at the first full window, exactly as `decide()` does.
 HIT = """
 local key = KEYS[1]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[4])
+local session = ARGV[1] ~= ''
+if session then
+  forget_stale(base_of(ARGV[1], ARGV[2]), ARGV[4])
+end
+redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[8])
 local out = {}
 local refused = false
-local n = (#ARGV - 5) / 2
+local n = (#ARGV - 10) / 2
 for i = 1, n do
-  local start = ARGV[4 + 2 * i]
-  local limit = tonumber(ARGV[5 + 2 * i])
+  local start = ARGV[9 + 2 * i]
+  local limit = tonumber(ARGV[10 + 2 * i])
   local count = redis.call('ZCOUNT', key, start, '+inf')
   local offset = 0
   if count >= limit then
@@ -52,9 +153,13 @@ for i = 1, n do
     break
   end
 end
-if (not refused) and n > 0 and ARGV[2] == '1' then
-  redis.call('ZADD', key, ARGV[5], ARGV[1])
-  redis.call('PEXPIRE', key, ARGV[3])
+if (not refused) and n > 0 and ARGV[6] == '1' then
+  if session then
+    touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
+    index(base_of(ARGV[1], ARGV[2]), ARGV[10], ARGV[9])
+  end
+  redis.call('ZADD', key, ARGV[4], ARGV[5])
+  redis.call('PEXPIRE', key, ARGV[7])
 end
 return out
 """
@@ -86,22 +191,59 @@ end
 return false
 """
 
-# KEYS: thread (list of message JSON), the mock time at which the thread goes idle
-# ARGV: now, new idle time, cap, real TTL in ms, then the messages
-# An idle thread is dropped before the append, as MemoryStore's sweep does.
-APPEND_MESSAGES = """
-local idle_at = redis.call('GET', KEYS[2])
-if idle_at and tonumber(idle_at) <= tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
+# KEYS: fault ids (list, in order), fault JSON by id (hash), counts left by id (hash)
+# ARGV: prefix, session, session cap, now, then: fault id, fault JSON, its count, TTL in seconds
+ADD_FAULT = """
+touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
+redis.call('RPUSH', KEYS[1], ARGV[5])
+redis.call('HSET', KEYS[2], ARGV[5], ARGV[6])
+redis.call('HSET', KEYS[3], ARGV[5], ARGV[7])
+for i = 1, 3 do
+  redis.call('EXPIRE', KEYS[i], ARGV[8])
 end
-local cap = tonumber(ARGV[3])
+return 1
+"""
+
+# KEYS: journal (list of entry JSON)
+# ARGV: prefix, session, session cap, now, then: entry JSON, cap, TTL in seconds
+# Returns 0 when the entry was not kept: a new session, every place taken by sessions holding something live.
+JOURNAL_APPEND = """
+local cap = tonumber(ARGV[6])
 if cap <= 0 then
   redis.call('DEL', KEYS[1])
-elseif #ARGV > 4 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
-  redis.call('LTRIM', KEYS[1], -cap, -1)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return 1
 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
+if not touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '0') then
+  return 0
+end
+redis.call('RPUSH', KEYS[1], ARGV[5])
+redis.call('LTRIM', KEYS[1], -cap, -1)
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+return 1
+"""
+
+# KEYS: thread (list of message JSON), the mock time at which the thread goes idle
+# ARGV: prefix, session, session cap, now, then: new idle time, cap, real TTL in ms, the two keys' names in the
+#       session's index, then the messages
+# An idle thread is dropped before the append, as MemoryStore's sweep does.
+APPEND_MESSAGES = """
+local base = base_of(ARGV[1], ARGV[2])
+forget_stale(base, ARGV[4])
+touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
+local idle_at = redis.call('GET', KEYS[2])
+if idle_at and tonumber(idle_at) <= tonumber(ARGV[4]) then
+  redis.call('DEL', KEYS[1])
+end
+local cap = tonumber(ARGV[6])
+if cap <= 0 then
+  redis.call('DEL', KEYS[1])
+elseif #ARGV > 9 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 10))
+  redis.call('LTRIM', KEYS[1], -cap, -1)
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+end
+redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[7])
+index(base, ARGV[8], ARGV[5])
+index(base, ARGV[9], ARGV[5])
 return 1
 """

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import redis
 
-from mockserver.mock import Mock
+from mockserver.config import Settings
+from mockserver.mock import Mock, build_mock
+from mockserver.server.app import create_app
+from mockserver.store.memory import MAX_SESSIONS, MemoryStore
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, VALID
 
@@ -57,3 +61,59 @@ def test_a_utf8_session_header_works_over_a_real_socket(live: ThreadedServer) ->
         refused = client.get("/__mock/requests", headers={"X-Mock-Session": b"\xe9quipe"})
         assert refused.status_code == 400 and "is not valid UTF-8" in refused.json()["error"]
         assert len(client.get("/__mock/requests", headers={"X-Mock-Session": NAME.encode()}).json()["requests"]) == 2
+
+
+CHURN = 1_000  # new session names, far more than the 256 sessions a store keeps
+
+
+async def churn(client: httpx.AsyncClient) -> None:
+    """Unauthenticated requests, each naming a new session and holding nothing."""
+    for n in range(CHURN):
+        assert (await client.get("/.well-known/jwks.json", headers={"X-Mock-Session": f"churn-{n}"})).status_code == 200
+
+
+def redis_keys(url: str, prefix: str) -> list[str]:
+    with redis.Redis.from_url(url, decode_responses=True) as r:
+        return sorted(r.scan_iter(match=f"{prefix}:*", count=1000))
+
+
+async def test_new_session_names_holding_nothing_do_not_evict_a_live_link(
+    client: httpx.AsyncClient, mock: Mock, store: str, store_prefix: str
+) -> None:
+    key = (await client.post(CREATE, json=VALID, headers=AUTH)).json()["cache_key"]
+    await churn(client)
+    assert (await client.get(f"/api/v1/iframe/token/{key}")).status_code == 200
+    assert len(await mock.store.journal("default")) == 2  # the create and the lookup
+    if isinstance(mock.store, MemoryStore):
+        assert len(mock.store._sessions) == MAX_SESSIONS
+    else:
+        keys = redis_keys(store, store_prefix)
+        per_session = [k for k in keys if k.startswith(f"{store_prefix}:s:")]
+        # default's link, link index and journal, and the journal of each of the 255 newest names; no more.
+        assert len(per_session) == 3 + MAX_SESSIONS - 1, keys[:10]
+        assert [k.removeprefix(f"{store_prefix}:g:") for k in keys if k not in per_session] == [
+            "clock",
+            "seq",
+            "sessions",
+            "signing-key:ES256",
+        ]
+
+
+async def test_new_session_names_do_not_reset_the_per_address_limit(
+    settings: Settings, store: str, store_prefix: str
+) -> None:
+    mock = build_mock(settings.with_overrides(ip_rate_limit=5, store=store, store_prefix=store_prefix))
+    transport = httpx.ASGITransport(app=create_app(mock), client=("10.0.0.9", 1))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+            assert [(await client.get("/iframe/nope/")).status_code for _ in range(5)] == [404] * 5
+            await churn(client)
+            await client.post("/__mock/reset")  # per-address counts belong to no session
+            assert [(await client.get("/iframe/nope/")).status_code for _ in range(2)] == [429, 429]
+    finally:
+        await mock.store.close()
+
+
+async def test_the_admin_document_states_the_session_cap(client: httpx.AsyncClient) -> None:
+    described = (await client.get("/__mock/openapi.json")).json()["info"]["description"]
+    assert f"The mock keeps {MAX_SESSIONS} sessions, by last write" in described

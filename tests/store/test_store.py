@@ -11,7 +11,7 @@ import redis
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, Store, StoreUnavailable
+from mockserver.store.base import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, UNKNOWN, Link, Store, StoreUnavailable
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
 from tests.redis_server import RedisServer
@@ -201,8 +201,13 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 10
+        assert len(keys) == 11  # with the index naming the session's per-uid keys
         assert all(r.ttl(key) > 0 for key in keys)
+        # Outside sessions: their ranking, capped at MAX_SESSIONS, and the counter that orders it.
+        assert sorted(r.scan_iter(match=f"{store_prefix}:g:*")) == [
+            f"{store_prefix}:g:{name}".encode() for name in ("seq", "sessions")
+        ]
+        assert r.zcard(f"{store_prefix}:g:sessions") == 1
         # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
 
@@ -229,3 +234,47 @@ async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_cloc
     assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == []
     await st.append_messages("s", "u", [{"n": 3}], 3, T + 100 + THREAD_IDLE_SECONDS)
     assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == [{"n": 3}]
+
+
+async def test_new_names_holding_nothing_replace_each_other_not_sessions_holding_links_or_faults(st: Store) -> None:
+    await st.put_link("live", link("a", T + 60), T)
+    await st.add_fault("faulty", {"path": "/x", "count": 1})
+    for n in range(1_000):
+        await st.journal_append(f"churn-{n}", {"n": n}, 10)
+    assert (await st.get_link("live", "a", T)).link == link("a", T + 60)
+    assert [f["path"] for f in await st.faults("faulty")] == ["/x"]
+    kept = [n for n in range(1_000) if await st.journal(f"churn-{n}")]
+    assert kept == list(range(1_000 - (MAX_SESSIONS - 2), 1_000))  # the 254 newest, beside the two holding sessions
+
+
+async def test_with_every_session_holding_a_link_a_new_name_is_not_journaled_and_a_create_replaces_the_oldest(
+    st: Store,
+) -> None:
+    for n in range(MAX_SESSIONS):
+        await st.put_link(f"s{n}", link(f"k{n}", T + 60), T)
+    await st.journal_append("new", {"n": 1}, 10)
+    assert await st.journal("new") == []
+    await st.put_link("newest", link("k", T + 60), T)
+    assert await st.get_link("s0", "k0", T) is UNKNOWN
+    assert (await st.get_link("s1", "k1", T)).link == link("k1", T + 60)
+    assert (await st.get_link("newest", "k", T)).link == link("k", T + 60)
+
+
+async def test_a_session_whose_links_all_expired_holds_nothing(st: Store) -> None:
+    await st.put_link("old", link("a", T + 60), T)
+    for n in range(MAX_SESSIONS - 1):
+        await st.put_link(f"s{n}", link(f"k{n}", T + 3600), T)
+    assert (await st.get_link("s0", "k0", T + 61)).link == link("k0", T + 3600)  # the mock's clock moved on
+    await st.journal_append("new", {"n": 1}, 10)
+    assert await st.journal("new") == [{"n": 1}]
+    assert await st.get_link("old", "a", T + 61) is UNKNOWN
+
+
+async def test_the_global_namespace_is_out_of_reach_of_session_churn_and_reset(st: Store) -> None:
+    window = [Window("minute", 60, 1)]
+    assert (await st.hit(None, "ip:10.0.0.1", window, T)).allowed
+    for n in range(MAX_SESSIONS + 10):
+        await st.put_link(f"s{n}", link(f"k{n}", T + 60), T)
+    await st.reset("default")
+    assert not (await st.hit(None, "ip:10.0.0.1", window, T)).allowed
+    assert (await st.hit("default", "ip:10.0.0.1", window, T)).allowed  # a session's bucket of that name is another

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.core import limits
 from mockserver.mock import Mock
 from mockserver.server.responses import send_body, send_error
-from mockserver.server.sessions import DEFAULT_SESSION, LINK_PATHS
+from mockserver.server.sessions import LINK_PATHS
 
 
 def is_limited(path: str) -> bool:
@@ -30,9 +30,10 @@ class IpLimitMiddleware:
             return
         address = (scope.get("client") or ("unknown", 0))[0]
         mock = self.mock
-        # One count per address whatever X-Mock-Session says, or a client could reset it by naming a new session.
+        # One count per address whatever X-Mock-Session says, kept in no session (None: the store's global
+        # namespace), so neither a new session name, session eviction nor a session's reset can clear it.
         bucket = limits.ip_bucket(address)
-        decision = await mock.store.hit(DEFAULT_SESSION, bucket, self.windows, mock.clock.now())
+        decision = await mock.store.hit(None, bucket, self.windows, mock.clock.now())
         if decision.allowed:
             await self.app(scope, receive, send)
             return
