@@ -18,6 +18,10 @@ THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long withou
 # that does. A request that would only be journaled in a new session, with every session holding something, is
 # answered but not journaled: names that hold nothing never push out state a test is relying on.
 MAX_SESSIONS = 256
+# Live links kept per session: a create past it drops the session's oldest live link, which then answers as expired.
+# Each create keeps its claims and token until `exp`, forever on a frozen clock: this is what bounds them.
+MAX_LIVE_LINKS = 10_000
+EXPIRED_MEMORY = 10_000  # expired (or dropped) cache keys remembered per session, so a page can say 410, not 404
 
 
 @dataclass(frozen=True)

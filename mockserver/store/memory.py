@@ -11,19 +11,28 @@ from typing import Any
 from mockserver.core.clock import ClockState
 from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, fault_matches
+from mockserver.store.base import (
+    EXPIRED,
+    EXPIRED_MEMORY,
+    MAX_LIVE_LINKS,
+    MAX_SESSIONS,
+    THREAD_IDLE_SECONDS,
+    UNKNOWN,
+    Link,
+    LinkLookup,
+    fault_matches,
+)
 
-__all__ = ["EXPIRED_MEMORY", "MAX_SESSIONS", "MemoryStore"]
-
-EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
+__all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_SESSIONS", "MemoryStore"]
 
 
 @dataclass
 class _Session:
     # Each link as (token, uid, claims as JSON, expires_at): a tuple of atoms the garbage collector stops
     # tracking, so tens of thousands of live links cost no collection pauses (as Link objects they cost ~70 ms).
+    # Oldest first (dicts keep insertion order), which is the order they go in past MAX_LIVE_LINKS.
     links: dict[str, tuple[str, str, bytes, float]] = field(default_factory=dict)
-    by_expiry: list[tuple[float, str]] = field(default_factory=list)
+    by_expiry: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (expires_at, cache key, uid)
     expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
     uid_until: dict[str, float] = field(default_factory=dict)  # when a uid's last live link expires
@@ -34,6 +43,12 @@ class _Session:
     idle: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (when, "stamps"|"thread", name)
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _remember_gone(s: _Session, cache_key: str) -> None:
+    s.expired[cache_key] = None
+    if len(s.expired) > EXPIRED_MEMORY:
+        s.expired.popitem(last=False)
 
 
 def _link(cache_key: str, kept: tuple[str, str, bytes, float]) -> Link:
@@ -91,18 +106,29 @@ class MemoryStore:
 
     def _purge(self, s: _Session, now: float) -> None:
         while s.by_expiry and s.by_expiry[0][0] <= now:
-            _, key = heapq.heappop(s.by_expiry)
-            link = s.links.pop(key, None)
-            if link is not None:
-                uid = link[1]
-                s.expired[key] = None
-                if len(s.expired) > EXPIRED_MEMORY:
-                    s.expired.popitem(last=False)
-                # No live link, no message: the uid's limits matter again only after a new create,
-                # which sets them anew, so they go with its last link.
-                if s.uid_until.get(uid, now + 1) <= now:
-                    del s.uid_until[uid]
-                    s.limits.pop(uid, None)
+            _, key, uid = heapq.heappop(s.by_expiry)
+            if s.links.pop(key, None) is not None:
+                _remember_gone(s, key)
+            # No live link, no message: the uid's limits matter again only after a new create,
+            # which sets them anew, so they go with its last link (or once it was dropped past the cap).
+            if s.uid_until.get(uid, now + 1) <= now:
+                del s.uid_until[uid]
+                s.limits.pop(uid, None)
+
+    def _drop_oldest_link(self, s: _Session) -> None:
+        """Past MAX_LIVE_LINKS: the oldest live link goes, and answers as expired from then on."""
+        oldest = next(iter(s.links))
+        del s.links[oldest]
+        _remember_gone(s, oldest)
+        if len(s.by_expiry) > 2 * MAX_LIVE_LINKS:
+            # The heap still holds the dropped links, until they would have expired (on a frozen clock, never):
+            # rebuild it from the live ones now and then, and forget uids left with none.
+            s.by_expiry = [(kept[3], key, kept[1]) for key, kept in s.links.items()]
+            heapq.heapify(s.by_expiry)
+            live_uids = {kept[1] for kept in s.links.values()}
+            for uid in [uid for uid in s.uid_until if uid not in live_uids]:
+                del s.uid_until[uid]
+                s.limits.pop(uid, None)
 
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
@@ -112,7 +138,9 @@ class MemoryStore:
         # A copy of exact size: orjson's own result keeps its 4-8 KiB working buffer for as long as it lives.
         claims = bytes(memoryview(dumps(link.claims)))
         s.links[link.cache_key] = (link.token, uid, claims, link.expires_at)
-        heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
+        heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key, uid))
+        if len(s.links) > MAX_LIVE_LINKS:
+            self._drop_oldest_link(s)
         s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
         limits = link.claims.get("limits")
         if limits:

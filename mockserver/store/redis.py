@@ -1,10 +1,12 @@
 """`RedisStore`: the `Store` protocol kept in Redis, so several workers and replicas share every piece of state.
 
 Keys live under `<prefix>:s:<session, URL-quoted>:...` (one session's state) and `<prefix>:g:...` (the clock, the
-signing keys, the per-address counters, the ranking of sessions that keeps at most `MAX_SESSIONS` of them, with the
-same rule as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock, which may have been moved: a link's value carries `expires_at` and
-is judged against the mock's `now` on every read, while its real Redis TTL (time left + `TOMBSTONE_SECONDS`) only
-keeps Redis bounded and lets an expired key still answer 410 for a day. Everything else has a cap or an idle TTL.
+signing keys, the per-address counters, and the ranking that keeps at most `MAX_SESSIONS` sessions by the same rule
+as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock, which may have been moved: a link's
+value carries `expires_at` and is judged against the mock's `now` on every read, while its real Redis TTL (time left
++ `TOMBSTONE_SECONDS`) only keeps Redis bounded and lets an expired key still answer 410 for a day. A session keeps
+at most `MAX_LIVE_LINKS` live links and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past the cap,
+which are forgotten first). Everything else has a cap or an idle TTL.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from mockserver.core.limits import Decision, Window, verdict
 from mockserver.store import redis_scripts
 from mockserver.store.base import (
     EXPIRED,
+    EXPIRED_MEMORY,
+    MAX_LIVE_LINKS,
     MAX_SESSIONS,
     THREAD_IDLE_SECONDS,
     UNKNOWN,
@@ -125,6 +129,7 @@ class RedisStore:
         keys = [
             self._key(session, "link", link.cache_key),
             self._key(session, "links"),
+            self._key(session, "order"),
             self._key(session, "limits", uid),
         ]
         limits = link.claims.get("limits")
@@ -137,11 +142,13 @@ class RedisStore:
             repr(link.expires_at),
             ttl_ms,
             link.cache_key,
-            repr(now - TOMBSTONE_SECONDS),
             json.dumps(limits) if limits else "",
             IDLE_SECONDS,
             f"limits:{uid}",
             repr(now + IDLE_SECONDS),
+            MAX_LIVE_LINKS,
+            MAX_LIVE_LINKS + EXPIRED_MEMORY,
+            TOMBSTONE_SECONDS * 1000,
         ]
         await self._conn().put_link(keys=keys, args=args)
 

@@ -32,7 +32,9 @@ end
 
 local function drop(prefix, name)
   local base = base_of(prefix, name)
-  local keys = {base .. 'links', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left'}
+  local keys = {
+    base .. 'links', base .. 'order', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left'
+  }
   for _, key in ipairs(redis.call('ZRANGE', base .. 'links', 0, -1)) do
     keys[#keys + 1] = base .. 'link:' .. key
   end
@@ -97,26 +99,58 @@ def with_sessions(script: str, index_ttl_ms: int) -> str:
     return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)) + script
 
 
-# KEYS: link, index (sorted set of cache keys by expiry), the uid's limits
+# KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits
 # ARGV: prefix, session, session cap, now, then: link JSON, expires_at, real TTL in ms, cache key,
-#       prune index entries that expired before this, limits JSON ("" when the create set none: the uid's older
-#       limits go), limits TTL in seconds, the limits key's name in the session's index, until when it matters
+#       limits JSON ("" when the create set none: the uid's older limits go), limits TTL in seconds,
+#       the limits key's name in the session's index, until when it matters,
+#       the live links cap, how many cache keys the index keeps in all (live and gone), a dropped link's real TTL in ms
+# Past the cap the oldest live link is dropped: its value becomes a link that expired at epoch 0, so it answers as
+# expired; past the index's size the keys that expired or were dropped first are forgotten with their values.
 PUT_LINK = """
 local base = base_of(ARGV[1], ARGV[2])
-forget_stale(base, ARGV[4])
-touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
+local now = ARGV[4]
+forget_stale(base, now)
+touch(ARGV[1], ARGV[2], ARGV[3], now, '1')
 redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[7])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[8])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[9])
-if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[7]) then
-  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+redis.call('ZADD', KEYS[3], redis.call('INCR', ARGV[1] .. ':g:seq'), ARGV[8])
+for i = 2, 3 do
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[7]) then
+    redis.call('PEXPIRE', KEYS[i], ARGV[7])
+  end
 end
-if ARGV[10] == '' then
-  redis.call('DEL', KEYS[3])
-  redis.call('ZREM', base .. 'keys', ARGV[12])
+local live = redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
+while live > tonumber(ARGV[13]) do
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  if not oldest then
+    break
+  end
+  redis.call('ZREM', KEYS[3], oldest)
+  local expires_at = redis.call('ZSCORE', KEYS[2], oldest)
+  if expires_at and tonumber(expires_at) > tonumber(now) then
+    redis.call('ZADD', KEYS[2], 0, oldest)
+    local gone = '{"cache_key": ' .. cjson.encode(oldest) .. ', "token": "", "claims": {}, "expires_at": 0}'
+    redis.call('SET', base .. 'link:' .. oldest, gone, 'PX', ARGV[15])
+    live = live - 1
+  end
+end
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[14])
+if extra > 0 then
+  local forgotten = redis.call('ZPOPMIN', KEYS[2], extra)
+  local keys, members = {}, {}
+  for i = 1, #forgotten, 2 do
+    members[#members + 1] = forgotten[i]
+    keys[#keys + 1] = base .. 'link:' .. forgotten[i]
+  end
+  unlink_all(keys)
+  redis.call('ZREM', KEYS[3], unpack(members))
+end
+if ARGV[9] == '' then
+  redis.call('DEL', KEYS[4])
+  redis.call('ZREM', base .. 'keys', ARGV[11])
 else
-  redis.call('SET', KEYS[3], ARGV[10], 'EX', ARGV[11])
-  index(base, ARGV[12], ARGV[13])
+  redis.call('SET', KEYS[4], ARGV[9], 'EX', ARGV[10])
+  index(base, ARGV[11], ARGV[12])
 end
 return 1
 """

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from mockserver.core.limits import Window
 from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link
-from mockserver.store.memory import MAX_SESSIONS, MemoryStore
+from mockserver.store.memory import EXPIRED_MEMORY, MAX_LIVE_LINKS, MAX_SESSIONS, MemoryStore
 
 HOUR = [Window("hourly", 3600.0, 5)]
 
@@ -70,3 +70,14 @@ async def test_sessions_are_capped_least_recently_written_first() -> None:
     assert len(store._sessions) == MAX_SESSIONS
     assert await store.journal("s0") == [] and await store.journal("s11") == []
     assert await store.journal("s10") == [{"n": 10}, {"n": "again"}]
+
+
+async def test_links_dropped_past_the_cap_leave_nothing_behind_on_a_frozen_clock() -> None:
+    store = MemoryStore()
+    for n in range(3 * MAX_LIVE_LINKS):
+        await store.put_link("s", Link(f"k{n}", "t", {"sub": f"u{n}", "limits": {"hourly": 1}}, 60.0), 0.0)
+    s = store._s("s")
+    assert len(s.links) == MAX_LIVE_LINKS and len(s.expired) == EXPIRED_MEMORY
+    assert len(s.by_expiry) <= 2 * MAX_LIVE_LINKS
+    assert len(s.uid_until) == len(s.limits) <= 2 * MAX_LIVE_LINKS
+    assert await store.get_limits("s", f"u{3 * MAX_LIVE_LINKS - 1}") == {"hourly": 1}

@@ -11,7 +11,17 @@ import redis
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, MAX_SESSIONS, THREAD_IDLE_SECONDS, UNKNOWN, Link, Store, StoreUnavailable
+from mockserver.store.base import (
+    EXPIRED,
+    EXPIRED_MEMORY,
+    MAX_LIVE_LINKS,
+    MAX_SESSIONS,
+    THREAD_IDLE_SECONDS,
+    UNKNOWN,
+    Link,
+    Store,
+    StoreUnavailable,
+)
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
 from tests.redis_server import RedisServer
@@ -201,7 +211,7 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 11  # with the index naming the session's per-uid keys
+        assert len(keys) == 12  # with the links by creation and the index naming the session's per-uid keys
         assert all(r.ttl(key) > 0 for key in keys)
         # Outside sessions: their ranking, capped at MAX_SESSIONS, and the counter that orders it.
         assert sorted(r.scan_iter(match=f"{store_prefix}:g:*")) == [
@@ -278,3 +288,35 @@ async def test_the_global_namespace_is_out_of_reach_of_session_churn_and_reset(s
     await st.reset("default")
     assert not (await st.hit(None, "ip:10.0.0.1", window, T)).allowed
     assert (await st.hit("default", "ip:10.0.0.1", window, T)).allowed  # a session's bucket of that name is another
+
+
+async def put_many(st: Store, session: str, keys: list[str], expires_at: float, now: float) -> None:
+    """Many creates, 500 at a time: their order among themselves does not matter here."""
+    for start in range(0, len(keys), 500):
+        await asyncio.gather(*(st.put_link(session, link(key, expires_at), now) for key in keys[start : start + 500]))
+
+
+async def test_a_session_keeps_its_newest_live_links_up_to_the_cap_the_oldest_answering_as_expired(
+    st: Store,
+) -> None:
+    await st.put_link("s", link("oldest", T + 60), T)  # on a frozen clock links never expire by themselves
+    await put_many(st, "s", [f"k{n}" for n in range(MAX_LIVE_LINKS - 1)], T + 60, T)
+    assert (await st.get_link("s", "oldest", T)).link == link("oldest", T + 60)  # at the cap, every link is kept
+    await st.put_link("s", link("newest", T + 60), T)
+    assert await st.get_link("s", "oldest", T) is EXPIRED
+    assert (await st.get_link("s", "newest", T)).link == link("newest", T + 60)
+    assert (await st.get_link("s", "k0", T)).link == link("k0", T + 60)
+    assert len(await st.live_links("s", T)) == MAX_LIVE_LINKS
+
+
+async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_their_caps(
+    redis_server: RedisServer, store_prefix: str
+) -> None:
+    st = RedisStore(redis_server.url, store_prefix)
+    await put_many(st, "s", [f"k{n}" for n in range(MAX_LIVE_LINKS + EXPIRED_MEMORY + 100)], T + 60, T)
+    await st.close()
+    with redis.Redis.from_url(redis_server.url) as r:
+        links = sum(1 for _ in r.scan_iter(match=f"{store_prefix}:s:s:link:*", count=1000))
+        assert links == MAX_LIVE_LINKS + EXPIRED_MEMORY
+        assert r.zcard(f"{store_prefix}:s:s:links") == MAX_LIVE_LINKS + EXPIRED_MEMORY
+        assert r.zcard(f"{store_prefix}:s:s:order") == MAX_LIVE_LINKS
