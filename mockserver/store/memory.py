@@ -241,8 +241,11 @@ class MemoryStore:
     async def journal_clear(self, session: str) -> None:
         self._view(session).journal.clear()
 
-    async def add_fault(self, session: str, fault: dict[str, Any]) -> None:
+    async def add_fault(self, session: str, fault: dict[str, Any], cap: int) -> bool:
+        if len(self._view(session).faults) >= cap:
+            return False
         self._s(session).faults.append(dict(fault))
+        return True
 
     async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
         faults = self._view(session).faults

@@ -255,10 +255,17 @@ class RedisStore:
         return [self._key(session, "faults"), self._key(session, "fault"), self._key(session, "fault-left")]
 
     @_guarded
-    async def add_fault(self, session: str, fault: dict[str, Any]) -> None:
+    async def add_fault(self, session: str, fault: dict[str, Any], cap: int) -> bool:
         fault_id = secrets.token_hex(8)
-        args = [*self._session_args(session, self._now), fault_id, json.dumps(fault), int(fault["count"]), IDLE_SECONDS]
-        await self._conn().add_fault(keys=self._fault_keys(session), args=args)
+        args = [
+            *self._session_args(session, self._now),
+            fault_id,
+            json.dumps(fault),
+            int(fault["count"]),
+            IDLE_SECONDS,
+            cap,
+        ]
+        return bool(await self._conn().add_fault(keys=self._fault_keys(session), args=args))
 
     @_guarded
     async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:

@@ -226,8 +226,12 @@ return false
 """
 
 # KEYS: fault ids (list, in order), fault JSON by id (hash), counts left by id (hash)
-# ARGV: prefix, session, session cap, now, then: fault id, fault JSON, its count, TTL in seconds
+# ARGV: prefix, session, session cap, now, then: fault id, fault JSON, its count, TTL in seconds, queue cap
+# Returns 0, queueing nothing, when the session already queues as many faults as the cap.
 ADD_FAULT = """
+if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[9]) then
+  return 0
+end
 touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
 redis.call('RPUSH', KEYS[1], ARGV[5])
 redis.call('HSET', KEYS[2], ARGV[5], ARGV[6])

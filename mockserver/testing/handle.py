@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from mockserver.core.clock import Clock
 from mockserver.mock import Mock
+from mockserver.server.middleware import faults
 from mockserver.server.middleware.journal import present
 from mockserver.server.sessions import DEFAULT_SESSION
 from mockserver.spec.contract import ADMIN_SPEC, load_contract
@@ -151,10 +152,14 @@ class Faults:
         admin = self._handle.mock.admin or load_contract(ADMIN_SPEC, mock=False)  # the rules hold with --no-admin too
         validator = admin.operation("admin_faults_add").body
         errors = validator.errors(fault) if validator else []
-        if errors:
-            raise ValueError("; ".join(errors))
+        problem = faults.fault_problem(fault)
+        if errors or problem:
+            raise ValueError("; ".join([*errors, *([problem] if problem else [])]))
         fault.setdefault("path", None)
-        self._handle.call(self._handle.mock.store.add_fault(self._handle.session, fault))
+        if not self._handle.call(
+            self._handle.mock.store.add_fault(self._handle.session, fault, faults.MAX_QUEUED_FAULTS)
+        ):
+            raise ValueError(faults.queue_full(self._handle.session))
         return fault
 
     def list(self) -> list[dict[str, Any]]:

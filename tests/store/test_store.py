@@ -72,7 +72,7 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
         await st.hit(session, "u", [HOUR], T)
         await st.journal_append(session, {"n": session}, 10)
         await st.append_messages(session, "u", [{"m": session}], 10, T)
-        await st.add_fault(session, {"path": "/x", "count": 1})
+        await st.add_fault(session, {"path": "/x", "count": 1}, 10)
     assert await st.get_link(one, f"k-{other}", T) is UNKNOWN
     assert await st.journal(one) == [{"n": one}]
     await st.reset(one)
@@ -176,8 +176,8 @@ async def test_journal_and_threads_stay_within_their_cap(st: Store, cap: int) ->
 
 
 async def test_faults_are_used_up_in_order(st: Store) -> None:
-    await st.add_fault("s", {"method": "post", "path": "/a", "count": 2, "status": 500, "extra": []})
-    await st.add_fault("s", {"path": None, "count": 1, "status": 429})
+    await st.add_fault("s", {"method": "post", "path": "/a", "count": 2, "status": 500, "extra": []}, 10)
+    await st.add_fault("s", {"path": None, "count": 1, "status": 429}, 10)
     assert await st.take_fault("s", "GET", "/b") == {"path": None, "count": 0, "status": 429}
     assert await st.take_fault("s", "GET", "/b") is None
     assert await st.take_fault("s", "POST", "/a") == {
@@ -190,7 +190,7 @@ async def test_faults_are_used_up_in_order(st: Store) -> None:
     assert await st.faults("s") == [{"method": "post", "path": "/a", "count": 1, "status": 500, "extra": []}]
     assert (await st.take_fault("s", "POST", "/a") or {})["count"] == 0
     assert await st.faults("s") == []
-    await st.add_fault("s", {"count": 3})
+    await st.add_fault("s", {"count": 3}, 10)
     await st.clear_faults("s")
     assert await st.faults("s") == [] and await st.take_fault("s", "GET", "/") is None
 
@@ -207,7 +207,7 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.hit("s", "u", [HOUR], T)
     await st.append_messages("s", "u", [{"m": 1}], 5, T)
     await st.journal_append("s", {"n": 1}, 5)
-    await st.add_fault("s", {"count": 1})
+    await st.add_fault("s", {"count": 1}, 10)
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
@@ -248,7 +248,7 @@ async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_cloc
 
 async def test_new_names_holding_nothing_replace_each_other_not_sessions_holding_links_or_faults(st: Store) -> None:
     await st.put_link("live", link("a", T + 60), T)
-    await st.add_fault("faulty", {"path": "/x", "count": 1})
+    await st.add_fault("faulty", {"path": "/x", "count": 1}, 10)
     for n in range(1_000):
         await st.journal_append(f"churn-{n}", {"n": n}, 10)
     assert (await st.get_link("live", "a", T)).link == link("a", T + 60)
@@ -320,3 +320,10 @@ async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_thei
         assert links == MAX_LIVE_LINKS + EXPIRED_MEMORY
         assert r.zcard(f"{store_prefix}:s:s:links") == MAX_LIVE_LINKS + EXPIRED_MEMORY
         assert r.zcard(f"{store_prefix}:s:s:order") == MAX_LIVE_LINKS
+
+
+async def test_adds_racing_on_a_full_queue_queue_exactly_the_cap(st: Store) -> None:
+    added = await asyncio.gather(*(st.add_fault("s", {"count": 1, "n": n}, 7) for n in range(30)))
+    assert sum(added) == 7 and len(await st.faults("s")) == 7
+    await st.clear_faults("s")
+    assert await st.add_fault("s", {"count": 1}, 7)

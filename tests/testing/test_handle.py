@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mockserver.server.middleware.faults import MAX_QUEUED_FAULTS
 from mockserver.testing.handle import MockHandle
 from mockserver.testing.in_process import InProcessTransport, transport
 
@@ -91,3 +92,14 @@ def test_faults_are_queued_listed_and_cleared() -> None:
         handle.faults.add(status=503, count=0)
     with pytest.raises(ValueError, match="status: 700"):
         handle.faults.add(status=700)  # refused here exactly as POST /__mock/faults refuses it
+
+
+def test_the_handle_refuses_faults_past_the_caps_as_the_admin_api_does() -> None:
+    handle = transport().handle
+    with pytest.raises(ValueError, match=r"body: 65537 bytes as JSON, more than the 65536 \(64 KiB\)"):
+        handle.faults.add(body={"error": "x" * (65537 - 12)})
+    for _ in range(MAX_QUEUED_FAULTS):
+        handle.faults.add(status=503)
+    with pytest.raises(ValueError, match="already queues 100 faults, the most a session may queue"):
+        handle.faults.add(status=503)
+    assert len(handle.faults) == MAX_QUEUED_FAULTS

@@ -22,6 +22,7 @@ from mockserver.core.errors import ApiError
 from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
 from mockserver.server.endpoints import admin_page
+from mockserver.server.middleware import faults
 from mockserver.server.middleware.journal import present
 from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
@@ -156,7 +157,12 @@ async def faults_list(request: Request, mock: Mock, session: str) -> Response:
 
 async def faults_add(request: Request, mock: Mock, session: str) -> Response:
     body = await _body(request, mock, "admin_faults_add")
-    await mock.store.add_fault(session, {**body, "count": body.get("count", 1)})
+    problem = faults.fault_problem(body)
+    if problem:
+        request.state.errors = [problem]
+        raise ApiError(400, problem)
+    if not await mock.store.add_fault(session, {**body, "count": body.get("count", 1)}, faults.MAX_QUEUED_FAULTS):
+        raise ApiError(409, faults.queue_full(session))
     return JSONResponse({"faults": await mock.store.faults(session)}, 201)
 
 

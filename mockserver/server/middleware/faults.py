@@ -14,11 +14,34 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
 from mockserver.server.error_handlers import DroppedByFault
 from mockserver.server.responses import error_body, send_json
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import usable_session
+
+# Both stated in admin.openapi.yaml (POST /__mock/faults and the Fault schema's `body`), where a test checks them.
+MAX_QUEUED_FAULTS = 100  # per session; one more is a 409 until the queue empties
+MAX_FAULT_BODY_BYTES = 64 * 1024  # a fault's `body` as JSON; a larger one is a 400
+
+
+def fault_problem(fault: dict[str, Any]) -> str | None:
+    """What the admin document's schema cannot say about a fault: how large its `body` may be."""
+    if "body" not in fault:
+        return None
+    size = len(dumps(fault["body"]))
+    if size <= MAX_FAULT_BODY_BYTES:
+        return None
+    limit = MAX_FAULT_BODY_BYTES
+    return f"body: {size} bytes as JSON, more than the {limit} ({limit // 1024} KiB) a fault's body may hold"
+
+
+def queue_full(session: str) -> str:
+    return (
+        f"faults: session {session!r} already queues {MAX_QUEUED_FAULTS} faults, the most a session may queue; "
+        "DELETE /__mock/faults empties the queue, and each fault leaves it once used count times"
+    )
 
 
 async def drop_connection(send: Send) -> None:

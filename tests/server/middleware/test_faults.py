@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from mockserver.server.middleware.faults import MAX_FAULT_BODY_BYTES, MAX_QUEUED_FAULTS
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, VALID
 
@@ -85,3 +86,39 @@ async def test_a_request_naming_an_unusable_session_takes_no_fault(client: httpx
     assert refused.status_code == 400 and refused.json()["error"].startswith("X-Mock-Session: ")
     assert [f["count"] for f in (await client.get("/__mock/faults")).json()["faults"]] == [1]
     assert (await client.post(CREATE, json=VALID, headers=AUTH)).status_code == 418
+
+
+async def test_a_session_queues_at_most_the_cap_of_faults(client: httpx.AsyncClient) -> None:
+    added = [(await client.post("/__mock/faults", json={"status": 500})).status_code for _ in range(MAX_QUEUED_FAULTS)]
+    assert added == [201] * MAX_QUEUED_FAULTS
+    refused = await client.post("/__mock/faults", json={"status": 500})
+    assert refused.status_code == 409
+    assert refused.json()["error"] == (
+        "faults: session 'default' already queues 100 faults, the most a session may queue; "
+        "DELETE /__mock/faults empties the queue, and each fault leaves it once used count times"
+    )
+    assert len((await client.get("/__mock/faults")).json()["faults"]) == MAX_QUEUED_FAULTS
+    await client.delete("/__mock/faults")
+    assert (await client.post("/__mock/faults", json={"status": 500})).status_code == 201
+
+
+def error_of_size(size: int) -> dict[str, str]:
+    """A fault body whose JSON is `size` bytes: {"error":"xx..."}."""
+    return {"error": "x" * (size - len('{"error":""}'))}
+
+
+async def test_a_fault_body_is_at_most_64_kib_as_json(client: httpx.AsyncClient) -> None:
+    assert (await client.post("/__mock/faults", json={"body": error_of_size(MAX_FAULT_BODY_BYTES)})).status_code == 201
+    refused = await client.post("/__mock/faults", json={"body": error_of_size(MAX_FAULT_BODY_BYTES + 1)})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "body: 65537 bytes as JSON, more than the 65536 (64 KiB) a fault's body may hold"
+    assert len((await client.get("/__mock/faults")).json()["faults"]) == 1
+
+
+async def test_the_admin_document_states_the_fault_caps(client: httpx.AsyncClient) -> None:
+    doc = (await client.get("/__mock/openapi.json")).json()
+    add = doc["paths"]["/__mock/faults"]["post"]
+    assert f"at most {MAX_QUEUED_FAULTS} queued faults (MAX_QUEUED_FAULTS)" in add["description"]
+    assert f"already queues {MAX_QUEUED_FAULTS} faults" in add["responses"]["409"]["description"]
+    body = doc["components"]["schemas"]["Fault"]["properties"]["body"]["description"]
+    assert f"At most {MAX_FAULT_BODY_BYTES} bytes (64 KiB) as JSON (MAX_FAULT_BODY_BYTES)" in body
