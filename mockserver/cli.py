@@ -111,6 +111,11 @@ def parser() -> argparse.ArgumentParser:
         help="largest request body accepted (default 1048576)",
     )
     option(
+        "--max-header-bytes",
+        type=int,
+        help="largest request line and headers accepted, together; larger get a 431 (default 16384)",
+    )
+    option(
         "--store",
         metavar="URL",
         help="where state lives: memory (default, this process only) or redis://host:port/db, shared by every "
@@ -205,6 +210,7 @@ def serve(settings: Settings) -> int:
 
     from mockserver.mock import build_mock
     from mockserver.server.app import create_app
+    from mockserver.server.wire import protocol_options
 
     if settings.workers < 1:
         raise ConfigError(f"--workers {settings.workers}: must be at least 1")
@@ -223,7 +229,7 @@ def serve(settings: Settings) -> int:
     print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:
         print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
-    options: dict[str, Any] = {"log_level": settings.log_level, "access_log": settings.access_log}
+    options = {"log_level": settings.log_level, "access_log": settings.access_log, **protocol_options(settings)}
     if settings.workers > 1:
         os.environ[SETTINGS_ENV] = settings_to_json(settings)
         config = uvicorn.Config(APP_FACTORY, factory=True, workers=settings.workers, server_header=False, **options)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_MAX_HEADER = 16 * 1024  # request line and headers together
 DEFAULT_JOURNAL_SIZE = 1000
 
 
@@ -40,6 +41,7 @@ class Settings:
     clock: str = "real"
     frame_ancestors: str = "*"
     max_body_bytes: int = DEFAULT_MAX_BODY
+    max_header_bytes: int = DEFAULT_MAX_HEADER  # larger heads get a 431 on the wire (server/wire.py)
     log_level: str = "info"
     access_log: bool = True
     admin: bool = True  # the /__mock/ admin API and page
@@ -66,6 +68,7 @@ _FILE_KEYS = {
     "clock",
     "frame_ancestors",
     "max_body_bytes",
+    "max_header_bytes",
     "admin",
     "admin_key",
     "ip_rate_limit",

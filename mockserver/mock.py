@@ -75,6 +75,10 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         raise ConfigError(str(exc)) from None
     if settings.max_body_bytes < 1:
         raise ConfigError(f"max_body_bytes: {settings.max_body_bytes} must be at least 1")
+    if settings.max_header_bytes < 1024:
+        raise ConfigError(
+            f"max_header_bytes: {settings.max_header_bytes} must be at least 1024 (ordinary requests need that much)"
+        )
     if settings.journal_size < 1:
         raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
     if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:

@@ -93,6 +93,7 @@ def test_help_documents_every_flag() -> None:
         "--log-level",
         "--allow-anonymous",
         "--frame-ancestors",
+        "--max-header-bytes",
     ):
         assert flag in text
 
@@ -146,6 +147,7 @@ def test_every_serve_flag_sets_the_setting_of_its_name() -> None:
         pytest.param("MOCKSERVER_ALLOW_ANONYMOUS", "yes", "allow_anonymous", True, id="allow-anonymous"),
         pytest.param("MOCKSERVER_PORT", "9001", "port", 9001, id="port"),
         pytest.param("MOCKSERVER_MAX_BODY_BYTES", "2048", "max_body_bytes", 2048, id="max-body-bytes"),
+        pytest.param("MOCKSERVER_MAX_HEADER_BYTES", "4096", "max_header_bytes", 4096, id="max-header-bytes"),
         pytest.param("MOCKSERVER_STORE_PREFIX", "mine", "store_prefix", "mine", id="store-prefix"),
     ],
 )
@@ -161,6 +163,7 @@ def test_every_flag_is_also_an_environment_variable(
     [
         pytest.param(["--ip-rate-limit", "5/hour"], "--ip-rate-limit '5/hour' is not N/minute", id="ip-limit"),
         pytest.param(["--journal-size", "0"], "journal_size: 0 must be at least 1", id="journal-size"),
+        pytest.param(["--max-header-bytes", "100"], "max_header_bytes: 100 must be at least 1024", id="header-bytes"),
     ],
 )
 def test_unusable_values_stop_start_up_with_the_reason(
