@@ -22,7 +22,7 @@ from mockserver.core.errors import ApiError
 from mockserver.mock import Mock, mock_of
 from mockserver.server.body import read_json_object
 from mockserver.server.endpoints import admin_page
-from mockserver.server.middleware.journal import present
+from mockserver.server.middleware.journal import cap_text, present
 from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.server.sessions import session_of
@@ -130,7 +130,8 @@ def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: st
         wanted = entry["path"].startswith(path[:-1]) if path.endswith("*") else entry["path"] == path
         if not wanted:
             return False
-    return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == uid)
+    # A long uid is kept cut (journal.cap_text): the filter is cut the same way to find it.
+    return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == cap_text(uid))
 
 
 async def journal_list(request: Request, mock: Mock, session: str) -> Response:
