@@ -48,6 +48,26 @@ class Operation:
     responses: dict[int, Answer] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Where the document's security schemes carry a secret: `apiKey` header, query and cookie names."""
+
+    headers: frozenset[str] = frozenset()  # lower case
+    query: frozenset[str] = frozenset()
+    cookies: frozenset[str] = frozenset()
+
+
+def credentials_of(document: dict[str, Any]) -> Credentials:
+    """The names under which the document's `apiKey` schemes send a key (`http` schemes use Authorization)."""
+    found: dict[str, set[str]] = {"header": set(), "query": set(), "cookie": set()}
+    for scheme in ((document.get("components") or {}).get("securitySchemes") or {}).values():
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and isinstance(scheme.get("name"), str):
+            found.get(scheme.get("in") or "", set()).add(scheme["name"])
+    return Credentials(
+        frozenset(n.lower() for n in found["header"]), frozenset(found["query"]), frozenset(found["cookie"])
+    )
+
+
 class Contract:
     """The loaded document, its operations, and the validators compiled from it at start-up."""
 
@@ -66,6 +86,7 @@ class Contract:
                 answers = _answers(op, document, f"{route} {method}")
                 self.operations[op_id] = Operation(op_id, method.upper(), route, body, answers)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
+        self.credentials = credentials_of(document)
         self.parameters: dict[str, BodyValidator] = {
             name: compile_body_validator(_inline(param["schema"], document, f"parameter {name}"))
             for name, param in (document.get("components", {}).get("parameters") or {}).items()

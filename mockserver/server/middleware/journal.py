@@ -5,9 +5,11 @@ decodes them once, and reads what endpoints left in `request.state` (operation, 
 Every field a client can make large is capped as it is recorded, as the bodies are: each text
 (path, query, uid, error, each header value) at `TEXT_CAP` characters, the headers together at
 `HEADERS_CAP` bytes, the errors at `ERRORS_CAP` characters, so an entry never holds more than
-about 22 KiB (as JSON) whatever was sent. `Authorization` and cookie values are dropped as the entry is
-recorded; JWTs in bodies, paths and errors are redacted by `present()` whenever the journal is
-read, so no reader ever sees one. With `--no-admin` nothing could read it, so there is no journal.
+about 22 KiB (as JSON) whatever was sent. Credentials are dropped as the entry is recorded: the
+values of `Authorization`, `Proxy-Authorization`, `Cookie`, `X-API-Key` and of every header and
+query parameter an `apiKey` security scheme of the contract names (read once, at start-up); JWTs
+in bodies, paths and errors are redacted by `present()` whenever the journal is read, so no
+reader ever sees one. With `--no-admin` nothing could read it, so there is no journal.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,7 +32,9 @@ TEXT_CAP = 1024  # characters kept of the path, the query, the uid, the error an
 HEADERS_CAP = 4096  # bytes of header names and (capped) values kept, all headers together
 ERRORS_CAP = 4096  # characters of validation errors kept, all together
 JWT = re.compile(rb"eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
-SECRET_HEADERS = {b"authorization", b"proxy-authorization", b"cookie"}
+# Credential headers whatever the contract says (camelAI's own documents send keys as X-API-Key).
+USUAL_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"x-api-key"})
+REDACTED = "[redacted]"
 
 
 def redact(raw: bytes) -> bytes:
@@ -106,12 +111,9 @@ def _cap(value: Any) -> Any:
     return cap_text(value) if isinstance(value, str) and len(value) > TEXT_CAP else value
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def _headers(raw: list[tuple[bytes, bytes]], secret: frozenset[bytes]) -> dict[str, str]:
     if sum(len(key) + len(value) for key, value in raw) <= TEXT_CAP:  # the usual request: nothing to cut
-        return {
-            key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1")
-            for key, value in raw
-        }
+        return {key.decode("latin-1"): REDACTED if key in secret else value.decode("latin-1") for key, value in raw}
     kept: dict[str, str] = {}
     size = 0
     for i, (key, value) in enumerate(raw):
@@ -121,8 +123,16 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
             bytes_left = sum(len(k) + len(v) for k, v in left)
             kept["…"] = f"{len(left)} more header(s), {bytes_left} bytes, not kept"
             break
-        kept[key.decode("latin-1")] = "[redacted]" if key in SECRET_HEADERS else _cap(value.decode("latin-1"))
+        kept[key.decode("latin-1")] = REDACTED if key in secret else _cap(value.decode("latin-1"))
     return kept
+
+
+def _query(raw: bytes, secret: frozenset[str]) -> str:
+    query = raw.decode("latin-1")
+    if secret and query:  # only when the contract sends a key in the query
+        parts = [part.partition("=") for part in query.split("&")]
+        query = "&".join(f"{n}={REDACTED}" if unquote_plus(n) in secret else n + eq + v for n, eq, v in parts)
+    return cap_text(query)
 
 
 def _errors(errors: Any) -> Any:
@@ -152,6 +162,9 @@ class JournalMiddleware:
     def __init__(self, app: ASGIApp, mock: Mock) -> None:
         self.app = app
         self.mock = mock
+        found = [mock.contract.credentials, *([mock.admin.credentials] if mock.admin else [])]
+        self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
+        self.secret_query = frozenset(name for c in found for name in c.query)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -174,7 +187,7 @@ class JournalMiddleware:
                 "epoch": started,
                 "method": _cap(scope["method"]),
                 "path": _cap(scope["path"]),
-                "query": _cap(scope["query_string"].decode("latin-1")),
+                "query": _query(scope["query_string"], self.secret_query),
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
@@ -183,7 +196,7 @@ class JournalMiddleware:
                 "errors": _errors(state.get("errors")),
                 "error": _cap(state.get("error")),
                 "fault": _fault(state.get("fault")),
-                "headers": _headers(scope["headers"]),
+                "headers": _headers(scope["headers"], self.secret_headers),
                 "body": _text(record.request, record.request_size),
                 "answer": _text(record.response, record.response_size),
             }

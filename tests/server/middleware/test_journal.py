@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
-from tests.conftest import AUTH, VALID, MakeClient
+from mockserver.spec.contract import DEFAULT_SPEC
+from tests.conftest import AUTH, T0, VALID, MakeClient
 
 
 async def test_the_journal_records_validation_failures_with_their_messages(client: httpx.AsyncClient) -> None:
@@ -142,3 +145,34 @@ async def test_with_no_admin_nothing_is_journaled(make_client: MakeClient, setti
         for _ in range(3):
             assert (await c.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).status_code == 200
     assert await mock.store.journal("default") == []
+
+
+async def test_an_x_api_key_header_is_redacted(client: httpx.AsyncClient) -> None:
+    await client.get("/.well-known/jwks.json", headers={"X-API-Key": "sk-live-123", "Proxy-Authorization": "Basic x"})
+    (entry,) = (await client.get("/__mock/requests")).json()["requests"]
+    assert entry["request"]["headers"]["x-api-key"] == "[redacted]"
+    assert entry["request"]["headers"]["proxy-authorization"] == "[redacted]"
+
+
+async def test_every_credential_a_security_scheme_of_the_contract_names_is_redacted(tmp_path: Path) -> None:
+    document = yaml.safe_load(DEFAULT_SPEC.read_text())
+    document["components"]["securitySchemes"].update(
+        {
+            "HeaderKey": {"type": "apiKey", "in": "header", "name": "X-Camel-Token"},
+            "QueryKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+            "CookieKey": {"type": "apiKey", "in": "cookie", "name": "camel_key"},
+        }
+    )
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    mock = build_mock(Settings(spec=str(spec), clock=f"frozen:{T0}"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(mock)), base_url="http://mock.test") as c:
+        await c.get(
+            "/.well-known/jwks.json?a=1&api_key=secret-q&api%5Fkey=secret-e",
+            headers={"X-Camel-Token": "secret-h", "Cookie": "camel_key=secret-c"},
+        )
+        text = (await c.get("/__mock/requests")).text
+        (entry,) = (await c.get("/__mock/requests")).json()["requests"]
+    assert "secret" not in text
+    assert entry["query"] == "a=1&api_key=[redacted]&api%5Fkey=[redacted]"
+    assert entry["request"]["headers"]["x-camel-token"] == "[redacted]" == entry["request"]["headers"]["cookie"]
