@@ -20,6 +20,7 @@ from mockserver.config import (
     keys_from_env,
     load_config_file,
     parse_ip_rate_limit,
+    split_hosts,
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
@@ -143,6 +144,12 @@ def parser() -> argparse.ArgumentParser:
         help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
     )
     option(
+        "--allowed-hosts",
+        metavar="HOST,HOST",
+        help="host names the admin API answers besides localhost, 127.0.0.1 and [::1]; without it, only those, "
+        "and only on connections to a loopback address; with it, on every address",
+    )
+    option(
         "--ip-rate-limit",
         metavar="N/minute",
         help="limit each client address to N requests a minute on the iframe endpoints (default: off)",
@@ -172,12 +179,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Each `serve` flag's dest is the name of the Settings field it sets; two need reading first."""
+    """Each `serve` flag's dest is the name of the Settings field it sets; three need reading first."""
     settings = load_config_file(args.config) if args.config else Settings()
     flags = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
     flags["api_keys"] = {**settings.api_keys, **keys} if keys else None
     flags["ip_rate_limit"] = parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None
+    flags["allowed_hosts"] = split_hosts(args.allowed_hosts) if args.allowed_hosts else None
     return settings.with_overrides(**flags)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import Scope
 
-from mockserver.config import ConfigError, Settings, is_memory
+from mockserver.config import ConfigError, Settings, check_host_names, is_memory
 from mockserver.core.clock import Clock
 from mockserver.core.limits import unknown_windows
 from mockserver.core.rules import defaults_of
@@ -79,6 +79,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         raise ConfigError(
             f"max_header_bytes: {settings.max_header_bytes} must be at least 1024 (ordinary requests need that much)"
         )
+    check_host_names(settings.allowed_hosts)
     if settings.journal_size < 1:
         raise ConfigError(f"journal_size: {settings.journal_size} must be at least 1")
     if settings.ip_rate_limit is not None and settings.ip_rate_limit < 1:
