@@ -181,6 +181,8 @@ class JournalMiddleware:
             raise
         finally:
             state: dict[str, Any] = scope.get("state") or {}
+            if state.get("disconnected"):  # error_handlers.on_client_disconnect: status 499
+                outcome = "disconnected"
             # Shaped, timed and redacted by present() when read, not on every request. Besides itself, nothing in it
             # that the garbage collector tracks: strings, numbers, a dict of strings, no empty list.
             entry = {
