@@ -20,6 +20,7 @@ from mockserver.config import (
     keys_from_env,
     load_config_file,
     parse_ip_rate_limit,
+    split_hosts,
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
@@ -119,6 +120,11 @@ def parser() -> argparse.ArgumentParser:
         help="largest request body accepted (default 1048576)",
     )
     option(
+        "--max-header-bytes",
+        type=int,
+        help="largest request line and headers accepted, together; larger get a 431 (default 16384)",
+    )
+    option(
         "--store",
         metavar="URL",
         help="where state lives: memory (default, this process only) or redis://host:port/db, shared by every "
@@ -144,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
     option(
         "--admin-key",
         help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
+    )
+    option(
+        "--allowed-hosts",
+        metavar="HOST,HOST",
+        help="host names the admin API answers besides localhost, 127.0.0.1 and [::1]; without it, only those, "
+        "and only on connections to a loopback address; with it, on every address",
     )
     option(
         "--ip-rate-limit",
@@ -180,13 +192,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Each `serve` flag's dest is the name of the Settings field it sets; two need reading first."""
+    """Each `serve` flag's dest is the name of the Settings field it sets; three need reading first."""
     settings = load_config_file(args.config) if args.config else Settings()
     flags = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
     keys: dict[str, KeyPolicy] = {**keys_from_env(), **{k: KeyPolicy() for k in args.api_keys or ()}}
     flags["api_keys"] = {**settings.api_keys, **keys} if keys else None
     flags["overlays"] = tuple(args.overlays) if args.overlays else None
     flags["ip_rate_limit"] = parse_ip_rate_limit(args.ip_rate_limit) if args.ip_rate_limit else None
+    flags["allowed_hosts"] = split_hosts(args.allowed_hosts) if args.allowed_hosts else None
     return settings.with_overrides(**flags)
 
 
@@ -219,6 +232,7 @@ def serve(settings: Settings) -> int:
 
     from mockserver.mock import build_mock
     from mockserver.server.app import create_app
+    from mockserver.server.wire import protocol_options
 
     mock = build_mock(settings)  # every start-up check, once, before any worker starts
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
@@ -235,7 +249,7 @@ def serve(settings: Settings) -> int:
     print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:
         print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
-    options: dict[str, Any] = {"log_level": settings.log_level, "access_log": settings.access_log}
+    options = {"log_level": settings.log_level, "access_log": settings.access_log, **protocol_options(settings)}
     if settings.workers > 1:
         os.environ[SETTINGS_ENV] = settings_to_json(settings)
         config = uvicorn.Config(APP_FACTORY, factory=True, workers=settings.workers, server_header=False, **options)

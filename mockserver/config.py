@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_MAX_HEADER = 16 * 1024  # request line and headers together
 DEFAULT_JOURNAL_SIZE = 1000
 
 
@@ -41,10 +42,13 @@ class Settings:
     clock: str = "real"
     frame_ancestors: str = "*"
     max_body_bytes: int = DEFAULT_MAX_BODY
+    max_header_bytes: int = DEFAULT_MAX_HEADER  # larger heads get a 431 on the wire (server/wire.py)
     log_level: str = "info"
     access_log: bool = True
     admin: bool = True  # the /__mock/ admin API and page
     admin_key: str | None = None  # when set, the admin API wants `Authorization: Bearer <admin_key>`
+    # Host names the admin API answers besides localhost, 127.0.0.1 and [::1]; when set, checked on every address
+    allowed_hosts: tuple[str, ...] = ()
     ip_rate_limit: int | None = None  # requests per minute per client address on iframe endpoints; None: off
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests remembered per session
     responses: str = "realistic"  # or "fuzz": every accepted create answered from the response schemas
@@ -63,6 +67,11 @@ class Settings:
                 raise ConfigError(f"{name}: {getattr(self, name)} must be at least 1")
         if self.ip_rate_limit is not None and self.ip_rate_limit < 1:
             raise ConfigError(f"ip_rate_limit: {self.ip_rate_limit} must be at least 1 a minute")
+        if self.max_header_bytes < 1024:
+            raise ConfigError(
+                f"max_header_bytes: {self.max_header_bytes} must be at least 1024 (ordinary requests need that much)"
+            )
+        check_host_names(self.allowed_hosts)
         if self.workers < 1:
             raise ConfigError(f"--workers {self.workers}: must be at least 1")
         if self.workers > 1 and is_memory(self.store):
@@ -84,8 +93,10 @@ _FILE_KEYS = {
     "clock",
     "frame_ancestors",
     "max_body_bytes",
+    "max_header_bytes",
     "admin",
     "admin_key",
+    "allowed_hosts",
     "ip_rate_limit",
     "journal_size",
     "responses",
@@ -124,6 +135,8 @@ def load_config_file(path: str | Path) -> Settings:
     values = dict(data)
     if "api_keys" in values:
         values["api_keys"] = _parse_keys(values["api_keys"], where)
+    if "allowed_hosts" in values:
+        values["allowed_hosts"] = split_hosts(values["allowed_hosts"], f"{where}: allowed_hosts")
     if isinstance(values.get("ip_rate_limit"), str):
         values["ip_rate_limit"] = parse_ip_rate_limit(values["ip_rate_limit"], f"{where}: ip_rate_limit")
     if "ip_rate_limit" in values and not isinstance(values["ip_rate_limit"], int):
@@ -131,7 +144,7 @@ def load_config_file(path: str | Path) -> Settings:
     hints = get_type_hints(Settings)  # each value's type, as Settings declares it
     for name, value in values.items():
         kinds = tuple(k for k in get_args(hints[name]) or (hints[name],) if k is not type(None))
-        if name != "api_keys" and not isinstance(value, kinds):
+        if name not in ("api_keys", "allowed_hosts") and not isinstance(value, kinds):
             raise ConfigError(f"{where}: {name}: {value!r} is not a {_KIND_NAMES.get(kinds[0], kinds[0].__name__)}")
     return Settings(**values)
 
@@ -167,6 +180,24 @@ def parse_ip_rate_limit(text: str, where: str = "--ip-rate-limit") -> int:
     if not match or int(match.group(1)) < 1:
         raise ConfigError(f"{where} {text!r} is not N/minute with N at least 1 (e.g. 30/minute)")
     return int(match.group(1))
+
+
+def split_hosts(raw: object, where: str = "--allowed-hosts") -> tuple[str, ...]:
+    """`a.example,b.example` (or a list of names) → the names; each is checked by `check_host_names`."""
+    names = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"{where}: {raw!r} is not a list of host names (e.g. mock.internal,localhost)")
+    return tuple(n.strip() for n in names if n.strip())
+
+
+def check_host_names(names: tuple[str, ...]) -> None:
+    """Each `--allowed-hosts` entry is a host name or address as a Host header carries it, without a port."""
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]", name):
+            raise ConfigError(
+                f"allowed_hosts: {name!r} is not a host name (letters, digits, '.', '-', '_', or an [IPv6] address; "
+                "no scheme, port or path)"
+            )
 
 
 def is_memory(url: str | None) -> bool:

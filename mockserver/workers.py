@@ -26,7 +26,9 @@ def settings_to_json(settings: Settings) -> str:
 def settings_from_json(raw: str) -> Settings:
     data: dict[str, Any] = json.loads(raw)
     keys = {key: KeyPolicy(None if p["models"] is None else tuple(p["models"])) for key, p in data["api_keys"].items()}
-    return Settings(**{**data, "api_keys": keys, "overlays": tuple(data["overlays"])})
+    return Settings(
+        **{**data, "api_keys": keys, "overlays": tuple(data["overlays"]), "allowed_hosts": tuple(data["allowed_hosts"])}
+    )
 
 
 def app_from_env() -> Starlette:

@@ -93,6 +93,8 @@ def test_help_documents_every_flag() -> None:
         "--log-level",
         "--allow-anonymous",
         "--frame-ancestors",
+        "--max-header-bytes",
+        "--allowed-hosts",
     ):
         assert flag in text
 
@@ -146,6 +148,10 @@ def test_every_serve_flag_sets_the_setting_of_its_name() -> None:
         pytest.param("MOCKSERVER_ALLOW_ANONYMOUS", "yes", "allow_anonymous", True, id="allow-anonymous"),
         pytest.param("MOCKSERVER_PORT", "9001", "port", 9001, id="port"),
         pytest.param("MOCKSERVER_MAX_BODY_BYTES", "2048", "max_body_bytes", 2048, id="max-body-bytes"),
+        pytest.param("MOCKSERVER_MAX_HEADER_BYTES", "4096", "max_header_bytes", 4096, id="max-header-bytes"),
+        pytest.param(
+            "MOCKSERVER_ALLOWED_HOSTS", "mock, b.test", "allowed_hosts", ("mock", "b.test"), id="allowed-hosts"
+        ),
         pytest.param("MOCKSERVER_STORE_PREFIX", "mine", "store_prefix", "mine", id="store-prefix"),
     ],
 )
@@ -161,6 +167,8 @@ def test_every_flag_is_also_an_environment_variable(
     [
         pytest.param(["--ip-rate-limit", "5/hour"], "--ip-rate-limit '5/hour' is not N/minute", id="ip-limit"),
         pytest.param(["--journal-size", "0"], "journal_size: 0 must be at least 1", id="journal-size"),
+        pytest.param(["--max-header-bytes", "100"], "max_header_bytes: 100 must be at least 1024", id="header-bytes"),
+        pytest.param(["--allowed-hosts", "http://x"], "allowed_hosts: 'http://x' is not a host name", id="hosts"),
     ],
 )
 def test_unusable_values_stop_start_up_with_the_reason(
@@ -232,3 +240,13 @@ def test_a_config_value_of_the_wrong_type_names_the_setting(tmp_path: Path, line
     path.write_text(line + "\n")
     with pytest.raises(ConfigError, match=expected):
         load_config_file(path)
+
+
+def test_allowed_hosts_come_from_the_flag_or_the_config_file(tmp_path: Path) -> None:
+    assert settings_of("--allowed-hosts", "mock.internal,localhost").allowed_hosts == ("mock.internal", "localhost")
+    config = tmp_path / "mock.yaml"
+    config.write_text("allowed_hosts: [mock, other.test]\n")
+    assert settings_of("--config", str(config)).allowed_hosts == ("mock", "other.test")
+    config.write_text("allowed_hosts: {a: 1}\n")
+    with pytest.raises(ConfigError, match=r"allowed_hosts: .* is not a list of host names"):
+        settings_of("--config", str(config))

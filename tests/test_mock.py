@@ -41,7 +41,7 @@ async def test_faults_and_reset_stay_in_their_session(client: httpx.AsyncClient)
     await client.post("/__mock/faults", json={"status": 500, "count": 5}, headers=A)
     assert (await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, **B})).status_code == 200
     assert (await client.post("/api/v1/iframe/create", json=VALID, headers={**AUTH, **A})).status_code == 500
-    await client.post("/__mock/reset", headers=B)
+    assert (await client.post("/__mock/reset", json={}, headers=B)).json() == {"reset": "worker-b"}
     assert len((await client.get("/__mock/faults", headers=A)).json()["faults"]) == 1
 
 

@@ -34,8 +34,11 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 def create_app(mock: Mock) -> Starlette:
     routes = [*contract_routes(mock.contract, ENDPOINTS, generic_endpoint), *admin.routes(mock)]
-    # Outermost first: the journal, which sees faults and per-IP refusals as the client does.
-    middleware = [Middleware(JournalMiddleware, mock=mock), Middleware(FaultMiddleware, mock=mock)]
+    # Outermost first: the journal, which sees faults and per-IP refusals as the client does. With --no-admin
+    # nothing can read a journal, so none is kept.
+    middleware = [Middleware(FaultMiddleware, mock=mock)]
+    if mock.admin is not None:
+        middleware.insert(0, Middleware(JournalMiddleware, mock=mock))
     if mock.settings.ip_rate_limit:  # off by default, and then not a layer every request passes through
         middleware.append(Middleware(IpLimitMiddleware, mock=mock))
     if not isinstance(mock.store, MemoryStore):

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from mockserver.core.errors import ApiError
@@ -14,6 +14,7 @@ from mockserver.server.responses import error_response
 from mockserver.store.base import StoreUnavailable
 
 log = logging.getLogger("mockserver")
+CLIENT_CLOSED = 499  # "client closed request" (nginx's): nobody is left to answer, and it is no failure of the mock
 
 
 class DroppedByFault(Exception):
@@ -46,6 +47,14 @@ async def on_store_unavailable(request: Request, exc: Exception) -> Response:
     return error_response(503, str(exc), {"Retry-After": "1"})
 
 
+async def on_client_disconnect(request: Request, exc: Exception) -> Response:
+    # The client went away before its request was whole: recorded as such (journal outcome "disconnected"), not
+    # as a 500 with a traceback. The answer goes nowhere (the server drops what is sent on a closed connection).
+    request.state.disconnected = True
+    request.state.error = "the client closed the connection before sending its whole request"
+    return error_response(CLIENT_CLOSED, request.state.error)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DroppedByFault):  # asked for, not a bug; nothing is sent once the response started
         return error_response(500, "connection dropped by a queued fault")
@@ -58,5 +67,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ApiError: on_api_error,
     HTTPException: on_http_exception,
     StoreUnavailable: on_store_unavailable,
+    ClientDisconnect: on_client_disconnect,
     Exception: on_unexpected,
 }

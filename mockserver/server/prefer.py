@@ -30,6 +30,12 @@ from mockserver.spec.contract import Answer, Operation
 from mockserver.spec.generate import generate, integer_edges
 
 MODES = ("realistic", "fuzz")
+SHOWN = 60  # characters of a client's Prefer value quoted back in an error
+
+
+def shown(value: str) -> str:
+    """A Prefer value as an error quotes it: a long one cut, with its length."""
+    return value if len(value) <= SHOWN else f"{value[:SHOWN]}… ({len(value)} characters)"
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,16 @@ class Responder:
         code = wanted.get("code")
         answer: Answer | None = None
         if code is not None:
-            answer = answers.get(int(code)) if code.isdigit() else None
+            # Three ASCII digits: int() of ten thousand digits is a ValueError, not a status.
+            answer = answers.get(int(code)) if len(code) == 3 and code.isascii() and code.isdigit() else None
             if answer is None:
                 documented = ", ".join(map(str, answers))
                 raise ApiError(
-                    400, f"Prefer: code={code} is not a documented response of {where}; documented: {documented}"
+                    400, f"Prefer: code={shown(code)} is not a documented response of {where}; documented: {documented}"
                 )
         dynamic = wanted.get("dynamic", "false").lower()
         if dynamic not in ("true", "false"):
-            raise ApiError(400, f"Prefer: dynamic={wanted['dynamic']} is not true or false")
+            raise ApiError(400, f"Prefer: dynamic={shown(wanted['dynamic'])} is not true or false")
         name = wanted.get("example")
         if name is not None:
             pool = [answer] if answer else list(answers.values())
@@ -102,7 +109,7 @@ class Responder:
                 if name in candidate.examples:
                     return Chosen(candidate.status, candidate.examples[name])
             known = ", ".join(f"{a.status}:{n}" for a in pool for n in a.examples) or "none"
-            raise ApiError(400, f"Prefer: example={name} is not a named example of {where}; examples: {known}")
+            raise ApiError(400, f"Prefer: example={shown(name)} is not a named example of {where}; examples: {known}")
         answer = answer or answers.get(self.operation.success)
         if answer is None:
             return None

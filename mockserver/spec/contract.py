@@ -106,6 +106,26 @@ class Operation:
         return {self.error_fields.get(status, "error"): message}
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Where the document's security schemes carry a secret: `apiKey` header, query and cookie names."""
+
+    headers: frozenset[str] = frozenset()  # lower case
+    query: frozenset[str] = frozenset()
+    cookies: frozenset[str] = frozenset()
+
+
+def credentials_of(document: dict[str, Any]) -> Credentials:
+    """The names under which the document's `apiKey` schemes send a key (`http` schemes use Authorization)."""
+    found: dict[str, set[str]] = {"header": set(), "query": set(), "cookie": set()}
+    for scheme in ((document.get("components") or {}).get("securitySchemes") or {}).values():
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and isinstance(scheme.get("name"), str):
+            found.get(scheme.get("in") or "", set()).add(scheme["name"])
+    return Credentials(
+        frozenset(n.lower() for n in found["header"]), frozenset(found["query"]), frozenset(found["cookie"])
+    )
+
+
 class Contract:
     """The loaded document, its operations, and the validators compiled from it at start-up."""
 
@@ -116,6 +136,7 @@ class Contract:
         self.operations: dict[str, Operation] = {}
         self.document = _compile_all(self, document)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
+        self.credentials = credentials_of(self.document)
         self.parameters: dict[str, BodyValidator] = {}
         for name, param in ((self.document.get("components") or {}).get("parameters") or {}).items():
             try:

@@ -13,6 +13,7 @@ import uvicorn
 
 from mockserver.mock import Mock
 from mockserver.server.app import create_app
+from mockserver.server.wire import protocol_options
 
 T = TypeVar("T")
 
@@ -23,7 +24,9 @@ class ThreadedServer:
         self._sock = socket.socket()
         self._sock.bind((host, 0))
         self.url = f"http://{host}:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(create_app(mock), log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            create_app(mock), log_level="warning", access_log=False, lifespan="on", **protocol_options(mock.settings)
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
         self.loop: asyncio.AbstractEventLoop | None = None

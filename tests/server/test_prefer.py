@@ -138,3 +138,11 @@ def test_reset_restarts_the_fuzz_draws() -> None:
 def test_an_unknown_mode_is_a_start_up_error() -> None:
     with pytest.raises(ConfigError, match="--responses 'chaos' is not one of realistic, fuzz"):
         build_mock(default_settings(responses="chaos"))
+
+
+@pytest.mark.parametrize("name", ["code", "example", "dynamic"])
+def test_a_long_prefer_value_is_quoted_cut(client: httpx.Client, name: str) -> None:
+    r = post(client, {}, prefer=f"{name}={'9' * 10_000}")
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert f"Prefer: {name}={'9' * 60}… (10000 characters) is not" in error and len(error) < 400

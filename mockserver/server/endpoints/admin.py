@@ -15,15 +15,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.config import KeyPolicy
-from mockserver.core import rules
 from mockserver.core.clock import ClockError, format_time, parse_time
 from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json_object
 from mockserver.mock import Mock, mock_of
-from mockserver.server.body import read_json_object
+from mockserver.server.admin_access import AdminAccess
+from mockserver.server.body import read_capped
 from mockserver.server.endpoints import admin_page
 from mockserver.server.middleware import faults
-from mockserver.server.middleware.journal import present
+from mockserver.server.middleware.journal import cap_text, present
 from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.server.sessions import session_of
@@ -48,36 +48,26 @@ def query_names(document: dict[str, Any]) -> dict[str, frozenset[str]]:
     return out
 
 
-def _admin(operation: str, handler: Handler, known: frozenset[str]) -> Endpoint:
-    """Wrap an admin endpoint: check the admin key and the query, resolve the session."""
+def _admin(handler: Handler, known: frozenset[str], access: AdminAccess) -> Endpoint:
+    """Wrap an admin endpoint: check who is asking (admin_access.py) and the query, resolve the session."""
 
     async def endpoint(request: Request) -> Response:
-        mock = mock_of(request)
-        _check_key(request, mock)
+        access.check(request)
         unknown = sorted(set(request.query_params) - known)
         if unknown:  # a typo such as ?stauts=500 would otherwise silently match everything
             accepted = ", ".join(sorted(known)) or "none"
             raise ApiError(400, f"query parameter {unknown[0][:40]!r} is not known here; accepted: {accepted}")
-        return await handler(request, mock, session_of(request))
+        return await handler(request, mock_of(request), session_of(request))
 
     return endpoint
 
 
-def _check_key(request: Request, mock: Mock) -> None:
-    key = mock.settings.admin_key
-    if key is None:
-        return
-    # The same Bearer parsing and constant-time comparison as the API's own keys, with the admin key alone.
-    if rules.authenticate(request.headers.get("authorization"), {key: KeyPolicy()}, allow_anonymous=False).error:
-        raise ApiError(
-            401,
-            "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",
-            {"WWW-Authenticate": 'Bearer realm="camelai-mock-admin"'},
-        )
-
-
-async def _body(request: Request, mock: Mock, operation: str) -> dict[str, Any]:
-    body = await read_json_object(request.headers, request.receive, mock.settings.max_body_bytes)
+async def _body(request: Request, mock: Mock, operation: str, *, required: bool = True) -> dict[str, Any]:
+    """The JSON body, checked by the admin document (its media type was checked with the rest of the access)."""
+    raw = await read_capped(request.receive, request.headers.get("content-length"), mock.settings.max_body_bytes)
+    if not raw and not required:
+        return {}
+    body = parse_json_object(raw)
     assert mock.admin is not None
     validator = mock.admin.operation(operation).body
     errors = validator.errors(body) if validator else []
@@ -131,7 +121,8 @@ def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: st
         wanted = entry["path"].startswith(path[:-1]) if path.endswith("*") else entry["path"] == path
         if not wanted:
             return False
-    return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == uid)
+    # A long uid is kept cut (journal.cap_text): the filter is cut the same way to find it.
+    return (status is None or entry["status"] == status) and (uid is None or entry["uid"] == cap_text(uid))
 
 
 async def journal_list(request: Request, mock: Mock, session: str) -> Response:
@@ -147,6 +138,7 @@ async def journal_clear(request: Request, mock: Mock, session: str) -> Response:
 
 
 async def reset(request: Request, mock: Mock, session: str) -> Response:
+    await _body(request, mock, "admin_reset", required=False)  # none, or {}
     await mock.store.reset(session)
     return JSONResponse({"reset": session})
 
@@ -213,8 +205,8 @@ def routes(mock: Mock) -> list[Route]:
         return Response(document, media_type="application/json")
 
     handlers = {**ADMIN_ENDPOINTS, "admin_openapi": openapi}
+    access = AdminAccess(mock.settings)
     endpoints: dict[str, Endpoint] = {
-        operation: _admin(operation, handler, names.get(operation, frozenset()))
-        for operation, handler in handlers.items()
+        operation: _admin(handler, names.get(operation, frozenset()), access) for operation, handler in handlers.items()
     }
     return contract_routes(mock.admin, endpoints)

@@ -2,8 +2,14 @@
 
 An ASGI middleware, cheap on the hot path: it copies at most `BODY_CAP` bytes of each body,
 decodes them once, and reads what endpoints left in `request.state` (operation, uid, errors).
-`Authorization` and cookie values are dropped as the entry is recorded; JWTs in bodies, paths and
-errors are redacted by `present()` whenever the journal is read, so no reader ever sees one.
+Every field a client can make large is capped as it is recorded, as the bodies are: each text
+(path, query, uid, error, each header value) at `TEXT_CAP` characters, the headers together at
+`HEADERS_CAP` bytes, the errors at `ERRORS_CAP` characters, so an entry never holds more than
+about 22 KiB (as JSON) whatever was sent. Credentials are dropped as the entry is recorded: the
+values of `Authorization`, `Proxy-Authorization`, `Cookie`, `X-API-Key` and of every header and
+query parameter an `apiKey` security scheme of the contract names (read once, at start-up); JWTs
+in bodies, paths and errors are redacted by `present()` whenever the journal is read, so no
+reader ever sees one. With `--no-admin` nothing could read it, so there is no journal.
 """
 
 from __future__ import annotations
@@ -11,17 +17,24 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.core.clock import format_time
+from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 
 BODY_CAP = 4096  # bytes of each request and response body kept
+TEXT_CAP = 1024  # characters kept of the path, the query, the uid, the error and each header value
+HEADERS_CAP = 4096  # bytes of header names and (capped) values kept, all headers together
+ERRORS_CAP = 4096  # characters of validation errors kept, all together
 JWT = re.compile(rb"eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
-SECRET_HEADERS = {b"authorization", b"proxy-authorization", b"cookie"}
+# Credential headers whatever the contract says (camelAI's own documents send keys as X-API-Key).
+USUAL_SECRET_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie", b"x-api-key"})
+REDACTED = "[redacted]"
 
 
 def redact(raw: bytes) -> bytes:
@@ -89,16 +102,69 @@ def _text(chunks: list[bytes], size: int) -> str | None:
     return text + f"… ({size} bytes in all)" if size > BODY_CAP else text
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    return {
-        key.decode("latin-1"): "[redacted]" if key in SECRET_HEADERS else value.decode("latin-1") for key, value in raw
-    }
+def cap_text(text: str) -> str:
+    """A client's text as the journal keeps it: its first `TEXT_CAP` characters and its length."""
+    return text if len(text) <= TEXT_CAP else f"{text[:TEXT_CAP]}… ({len(text)} characters in all)"
+
+
+def _cap(value: Any) -> Any:
+    return cap_text(value) if isinstance(value, str) and len(value) > TEXT_CAP else value
+
+
+def _headers(raw: list[tuple[bytes, bytes]], secret: frozenset[bytes]) -> dict[str, str]:
+    if sum(len(key) + len(value) for key, value in raw) <= TEXT_CAP:  # the usual request: nothing to cut
+        return {key.decode("latin-1"): REDACTED if key in secret else value.decode("latin-1") for key, value in raw}
+    kept: dict[str, str] = {}
+    size = 0
+    for i, (key, value) in enumerate(raw):
+        size += len(key) + min(len(value), TEXT_CAP)
+        if size > HEADERS_CAP:
+            left = raw[i:]
+            bytes_left = sum(len(k) + len(v) for k, v in left)
+            kept["…"] = f"{len(left)} more header(s), {bytes_left} bytes, not kept"
+            break
+        kept[key.decode("latin-1")] = REDACTED if key in secret else _cap(value.decode("latin-1"))
+    return kept
+
+
+def _query(raw: bytes, secret: frozenset[str]) -> str:
+    query = raw.decode("latin-1")
+    if secret and query:  # only when the contract sends a key in the query
+        parts = [part.partition("=") for part in query.split("&")]
+        query = "&".join(f"{n}={REDACTED}" if unquote_plus(n) in secret else n + eq + v for n, eq, v in parts)
+    return cap_text(query)
+
+
+def _errors(errors: Any) -> Any:
+    """The first validation errors, up to `ERRORS_CAP` characters together; how many more there were."""
+    if not errors:
+        return ()
+    kept: list[str] = []
+    size = 0
+    for error in errors:
+        size += min(len(error), TEXT_CAP)
+        if size > ERRORS_CAP:
+            kept.append(f"… and {len(errors) - len(kept)} more error(s)")
+            break
+        kept.append(_cap(error))
+    return kept
+
+
+def _fault(fault: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A queued fault as the journal keeps it: its body (as large as an admin body may be) cut to its JSON's start."""
+    if fault is None or "body" not in fault:
+        return fault
+    body = dumps(fault["body"])
+    return {**fault, "body": _text([body[:BODY_CAP]], len(body))} if len(body) > TEXT_CAP else fault
 
 
 class JournalMiddleware:
     def __init__(self, app: ASGIApp, mock: Mock) -> None:
         self.app = app
         self.mock = mock
+        found = [mock.contract.credentials, *([mock.admin.credentials] if mock.admin else [])]
+        self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
+        self.secret_query = frozenset(name for c in found for name in c.query)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -115,22 +181,24 @@ class JournalMiddleware:
             raise
         finally:
             state: dict[str, Any] = scope.get("state") or {}
+            if state.get("disconnected"):  # error_handlers.on_client_disconnect: status 499
+                outcome = "disconnected"
             # Shaped, timed and redacted by present() when read, not on every request. Besides itself, nothing in it
             # that the garbage collector tracks: strings, numbers, a dict of strings, no empty list.
             entry = {
                 "epoch": started,
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": scope["query_string"].decode("latin-1"),
+                "method": _cap(scope["method"]),
+                "path": _cap(scope["path"]),
+                "query": _query(scope["query_string"], self.secret_query),
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
                 "operation": state.get("operation"),
-                "uid": state.get("uid"),
-                "errors": state.get("errors") or (),
-                "error": state.get("error"),
-                "fault": state.get("fault"),
-                "headers": _headers(scope["headers"]),
+                "uid": _cap(state.get("uid")),
+                "errors": _errors(state.get("errors")),
+                "error": _cap(state.get("error")),
+                "fault": _fault(state.get("fault")),
+                "headers": _headers(scope["headers"], self.secret_headers),
                 "body": _text(record.request, record.request_size),
                 "answer": _text(record.response, record.response_size),
             }

@@ -66,7 +66,7 @@ async def test_reset_empties_the_session_but_keeps_the_clock(client: httpx.Async
     await client.post(f"/iframe/{key}/messages", json={"message": "hi"})
     await client.post("/__mock/faults", json={"path": "/nowhere", "status": 500})
     await client.post("/__mock/clock", json={"advance": 5})
-    assert (await client.post("/__mock/reset")).json() == {"reset": "default"}
+    assert (await client.post("/__mock/reset", json={})).json() == {"reset": "default"}
     assert (await client.get(f"/iframe/{key}/messages")).status_code == 404
     assert (await client.get("/__mock/faults")).json() == {"faults": []}
     journal = (await client.get("/__mock/requests")).json()["requests"]

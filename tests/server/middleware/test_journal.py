@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-import httpx
+import json
+from pathlib import Path
+from typing import Any
 
-from mockserver.mock import Mock
-from tests.conftest import AUTH, VALID, MakeClient
+import httpx
+import yaml
+
+from mockserver.config import Settings
+from mockserver.mock import Mock, build_mock
+from mockserver.server.app import create_app
+from mockserver.spec.contract import DEFAULT_SPEC
+from tests.conftest import AUTH, T0, VALID, MakeClient
 
 
 async def test_the_journal_records_validation_failures_with_their_messages(client: httpx.AsyncClient) -> None:
@@ -72,3 +80,99 @@ async def test_every_operation_of_the_contract_is_named_in_the_journal(client: h
     await client.post(f"/iframe/{key}/messages", json={"message": "hi"})
     named = {e["operation"] for e in await mock.store.journal("default")}
     assert named == set(mock.contract.operations)
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    return len(json.dumps(entry))
+
+
+async def test_no_field_a_client_sends_makes_an_entry_larger_than_24_kb(client: httpx.AsyncClient) -> None:
+    big = "x" * 1_000_000
+    await client.post(
+        "/api/v1/iframe/create",
+        json={"uid": big, "srcs": [1] * 3000},
+        headers={**AUTH, "X-Big": big, **{f"X-Many-{i}": "y" * 100 for i in range(100)}},
+        params={"q": big[:60_000]},  # httpx's own limit on a URL part is 64 KiB
+    )
+    await client.get("/nowhere/" + big[:60_000])
+    entries = (await client.get("/__mock/requests")).json()["requests"]
+    assert [entry_size(e) < 24_000 for e in entries] == [True, True]
+    create, nowhere = entries
+    assert create["uid"] == "x" * 1024 + "… (1000000 characters in all)"
+    assert create["query"] == "q=" + "x" * 1022 + "… (60002 characters in all)"
+    assert create["error"].startswith("srcs[0]") and create["error"].endswith(" characters in all)")
+    assert len(create["error"]) < 1100 and create["errors"][-1].endswith("more error(s)")
+    headers = create["request"]["headers"]
+    assert headers["x-big"] == "x" * 1024 + "… (1000000 characters in all)"
+    assert headers["…"].endswith("bytes, not kept") and "x-many-99" not in headers
+    assert nowhere["path"] == "/nowhere/" + "x" * 1015 + "… (60009 characters in all)" and len(nowhere["error"]) < 1100
+
+
+async def test_a_long_uid_is_journaled_once_cut_however_often_it_is_used(client: httpx.AsyncClient, mock: Mock) -> None:
+    uid = "u" * 1_000_000
+    key = (await client.post("/api/v1/iframe/create", json={**VALID, "uid": uid}, headers=AUTH)).json()["cache_key"]
+    for _ in range(40):
+        assert (await client.get(f"/iframe/{key}/messages")).status_code == 200
+    entries = await mock.store.journal("default")
+    assert len(entries) == 41 and sum(entry_size(e) for e in entries) < 41 * 8_000
+
+
+async def test_the_uid_filter_finds_a_long_uid_by_the_same_cut(client: httpx.AsyncClient) -> None:
+    for uid in ("u" * 5000, "u" * 5001):
+        await client.post("/api/v1/iframe/create", json={**VALID, "uid": uid}, headers=AUTH)
+    found = (await client.get("/__mock/requests", params={"uid": "u" * 5000})).json()["requests"]
+    assert [e["uid"] for e in found] == ["u" * 1024 + "… (5000 characters in all)"]
+
+
+async def test_a_flood_of_validation_errors_keeps_4_kib_of_them(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/iframe/create", json={"uid": "", "srcs": [1] * 5000, "ttl": 0}, headers=AUTH)
+    (entry,) = (await client.get("/__mock/requests")).json()["requests"]
+    assert sum(len(e) for e in entry["errors"]) < 4_200 and entry["errors"][-1].endswith("more error(s)")
+
+
+async def test_a_faults_large_body_is_journaled_cut(client: httpx.AsyncClient) -> None:
+    body = {"detail": "z" * 60_000}  # under the 64 KiB a fault body may hold, over what the journal keeps
+    await client.post("/__mock/faults", json={"path": "/api/v1/iframe/create", "status": 503, "body": body})
+    assert (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).status_code == 503
+    (entry,) = (await client.get("/__mock/requests")).json()["requests"]
+    assert entry["fault"]["status"] == 503 and entry["fault"]["body"].endswith("… (60013 bytes in all)")
+    assert entry_size(entry) < 24_000
+
+
+async def test_with_no_admin_nothing_is_journaled(make_client: MakeClient, settings: Settings) -> None:
+    mock = build_mock(settings.with_overrides(admin=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(mock)), base_url="http://mock.test") as c:
+        for _ in range(3):
+            assert (await c.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).status_code == 200
+    assert await mock.store.journal("default") == []
+
+
+async def test_an_x_api_key_header_is_redacted(client: httpx.AsyncClient) -> None:
+    await client.get("/.well-known/jwks.json", headers={"X-API-Key": "sk-live-123", "Proxy-Authorization": "Basic x"})
+    (entry,) = (await client.get("/__mock/requests")).json()["requests"]
+    assert entry["request"]["headers"]["x-api-key"] == "[redacted]"
+    assert entry["request"]["headers"]["proxy-authorization"] == "[redacted]"
+
+
+async def test_every_credential_a_security_scheme_of_the_contract_names_is_redacted(tmp_path: Path) -> None:
+    document = yaml.safe_load(DEFAULT_SPEC.read_text())
+    document["components"]["securitySchemes"].update(
+        {
+            "HeaderKey": {"type": "apiKey", "in": "header", "name": "X-Camel-Token"},
+            "QueryKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+            "CookieKey": {"type": "apiKey", "in": "cookie", "name": "camel_key"},
+        }
+    )
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    mock = build_mock(Settings(spec=str(spec), clock=f"frozen:{T0}"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(mock)), base_url="http://mock.test") as c:
+        await c.get(
+            "/.well-known/jwks.json?a=1&api_key=secret-q&api%5Fkey=secret-e",
+            headers={"X-Camel-Token": "secret-h", "Cookie": "camel_key=secret-c"},
+        )
+        text = (await c.get("/__mock/requests")).text
+        (entry,) = (await c.get("/__mock/requests")).json()["requests"]
+    assert "secret" not in text
+    assert entry["query"] == "a=1&api_key=[redacted]&api%5Fkey=[redacted]"
+    assert entry["request"]["headers"]["x-camel-token"] == "[redacted]" == entry["request"]["headers"]["cookie"]
