@@ -14,6 +14,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.core.json_codec import field_name
+
 # A property marked readOnly is required only in responses, one marked writeOnly only in requests.
 NOT_REQUIRED_IN = {"request": "readOnly", "response": "writeOnly"}
 MAX_VALUE_CHARS = 60
@@ -77,16 +79,6 @@ def _drop_required(schema: dict[str, Any], view: str | None) -> None:
             schema["required"] = kept
         else:
             del schema["required"]  # draft 4 wants a non-empty list
-
-
-def field_name(path: list[str | int], root: str = "body") -> str:
-    """`["limits", "hourly"]` → `limits.hourly`; `["srcs", 0]` → `srcs[0]`; `[]` → the root's name."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    if root != "body" and text:
-        return root + (text if text.startswith("[") else "." + text)
-    return text or root
 
 
 def short(value: Any) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import _parse_slowly, parse_json_object
+from tests.conftest import AUTH, VALID
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
 values = st.recursive(
@@ -48,3 +50,47 @@ def test_any_bytes_get_the_stdlib_verdict(raw: bytes) -> None:
 )
 def test_integers_beyond_64_bits_stay_exact(raw: bytes) -> None:
     assert parse_json_object(raw) == json.loads(raw)
+
+
+# Every endpoint that reads a JSON body, with a place in its body for a value: (path, body template, field).
+CREATE = "/api/v1/iframe/create"
+BODY_PLACES = [
+    pytest.param(CREATE, '{"uid": "u", "srcs": [], "ttl": %s}', "ttl", id="create"),
+    pytest.param("chat", '{"message": %s}', "message", id="chat"),
+    pytest.param("/__mock/faults", '{"status": 500, "body": {"v": %s}}', "body.v", id="faults"),
+    pytest.param("/__mock/clock", '{"advance": %s}', "advance", id="clock"),
+]
+
+
+async def post_raw(client: httpx.AsyncClient, path: str, raw: bytes) -> httpx.Response:
+    if path == "chat":
+        made = await client.post(CREATE, json=VALID, headers=AUTH)
+        path = f"/iframe/{made.json()['cache_key']}/messages"
+    return await client.post(path, content=raw, headers={**AUTH, "content-type": "application/json"})
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5E+999", "0.001e312"])
+@pytest.mark.parametrize(("path", "template", "field"), BODY_PLACES)
+async def test_a_number_beyond_a_float_is_a_400_naming_the_field_and_the_number_as_sent(
+    client: httpx.AsyncClient, path: str, template: str, field: str, number: str
+) -> None:
+    r = await post_raw(client, path, (template % number).encode())
+    assert r.status_code == 400
+    assert r.json()["error"].startswith(f"{field}: {number} is beyond the range of a JSON number")
+
+
+async def test_a_fault_holding_an_infinite_number_is_refused_and_nothing_is_stored(client: httpx.AsyncClient) -> None:
+    r = await post_raw(client, "/__mock/faults", b'{"status": 500, "body": {"v": 1e400}}')
+    assert r.status_code == 400
+    assert (await client.get("/__mock/faults")).json() == {"faults": []}
+    assert (await client.post(CREATE, json=VALID, headers=AUTH)).status_code == 200  # no fault answers it
+    assert (await client.get("/__mock/requests")).status_code == 200
+
+
+@pytest.mark.parametrize("parse", [parse_json_object, _parse_slowly])
+def test_the_largest_and_smallest_floats_are_read(parse: Any) -> None:
+    assert parse(b'{"big": 1.7976931348623157e308, "tiny": 1e-400, "n": -1e308}') == {
+        "big": 1.7976931348623157e308,
+        "tiny": 0.0,
+        "n": -1e308,
+    }
