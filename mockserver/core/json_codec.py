@@ -1,7 +1,8 @@
 """JSON in and out, outside any web framework: orjson on the usual path, the stdlib where orjson falls short.
 
 Parsing refuses what is not a usable JSON value with an `ApiError(400)` that says why: besides malformed text, a
-number beyond a 64-bit float's range (it would become infinity), named by its place in the body. Encoding falls back to the stdlib for integers beyond
+number beyond a 64-bit float's range (it would become infinity) and arrays and objects nested deeper than
+`MAX_DEPTH` levels, each named by its place in the body. Encoding falls back to the stdlib for integers beyond
 64 bits, which orjson refuses.
 """
 
@@ -16,6 +17,9 @@ import orjson
 
 from mockserver.core.errors import ApiError
 
+# Levels of arrays and objects a body may nest, the body itself being level 1. Real bodies nest three or four;
+# jsonschema-rs and orjson's encoder give up near 255 levels, so a deeper value must never reach them.
+MAX_DEPTH = 64
 MAX_FIELD_CHARS = 100  # a field name quoted in an error (a client chooses the keys, and their length)
 MAX_NUMBER_CHARS = 40  # a number quoted in an error, as sent
 
@@ -56,6 +60,9 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
             value = orjson.loads(raw)  # the usual body: a tenth of the stdlib parser's cost
         except orjson.JSONDecodeError:
             value = _parse_slowly(raw)  # the stdlib parser says precisely what is wrong
+        else:
+            if len(raw) > 2 * MAX_DEPTH:  # a shorter body cannot nest deeper: the usual one skips even the call
+                _refuse_deep_nesting(raw, value)
     else:
         value = _parse_slowly(raw)
     if not isinstance(value, dict):
@@ -94,8 +101,11 @@ def _parse_slowly(raw: bytes) -> Any:
         value = json.loads(text, parse_constant=_no_constants, parse_float=read_float)
     except json.JSONDecodeError as exc:
         raise ApiError(400, f"body: is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except (ValueError, RecursionError) as exc:
-        raise ApiError(400, f"body: is not usable JSON ({str(exc)[:120] or 'nested too deeply'})") from None
+    except RecursionError:
+        raise ApiError(400, f"body: arrays and objects nest too deeply; a body may nest at most {MAX_DEPTH}") from None
+    except ValueError as exc:
+        raise ApiError(400, f"body: is not usable JSON ({str(exc)[:120]})") from None
+    _refuse_deep_nesting(raw, value)  # first: the checks below recurse
     if out_of_range:
         _refuse_out_of_range(value)
     if "\\u" in text:
@@ -148,6 +158,27 @@ def _refuse_out_of_range(value: Any) -> None:
         levels.append(_containers_below(levels[-1]))
     if type(value) is _OutOfRange:
         raise ApiError(400, f"body: {value.text[:MAX_NUMBER_CHARS]} is a number, and beyond a 64-bit float's range")
+
+
+def _refuse_deep_nesting(raw: bytes, value: Any) -> None:
+    # Nesting deeper than MAX_DEPTH needs more than MAX_DEPTH opening brackets: most bodies never get to the walk.
+    if len(raw) <= 2 * MAX_DEPTH or raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
+    if type(value) is not dict and type(value) is not list:
+        return
+    levels = [[value]]
+    for _ in range(MAX_DEPTH):
+        below = _containers_below(levels[-1])
+        if not below:
+            return
+        levels.append(below)
+    path = _path_to(levels, levels[-1][0])
+    shown = field_name(path[:3]) + ("…" if len(path) > 3 else "")  # theme.x[0]…: the field, not 64 indexes
+    raise ApiError(
+        400,
+        f"{shown}: nests arrays and objects {MAX_DEPTH + 1} levels deep (the body is the first); "
+        f"a body may nest at most {MAX_DEPTH}",
+    )
 
 
 def _reject_lone_surrogates(value: Any) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.core.errors import ApiError
-from mockserver.core.json_codec import _parse_slowly, parse_json_object
+from mockserver.core.json_codec import MAX_DEPTH, _parse_slowly, parse_json_object
 from tests.conftest import AUTH, VALID
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
@@ -94,3 +94,51 @@ def test_the_largest_and_smallest_floats_are_read(parse: Any) -> None:
         "tiny": 0.0,
         "n": -1e308,
     }
+
+
+DEEP = "[" * 256 + "]" * 256  # jsonschema-rs gives up at 255 levels ("Recursion limit reached"), once a 500
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "field"),
+    [
+        pytest.param(CREATE, '{"uid": "u", "srcs": [], "theme": %s}', "theme[0][0]…", id="create-theme"),
+        pytest.param(CREATE, '{"uid": "u", "srcs": [], "theme": {"x": %s}}', "theme.x[0]…", id="create-theme-value"),
+        pytest.param("chat", '{"message": %s}', "message[0][0]…", id="chat"),
+        pytest.param("/__mock/faults", '{"path": %s}', "path[0][0]…", id="faults"),
+        pytest.param("/__mock/clock", '{"advance": %s}', "advance[0][0]…", id="clock"),
+    ],
+)
+async def test_a_value_nested_256_deep_is_a_400_naming_the_field(
+    client: httpx.AsyncClient, path: str, template: str, field: str
+) -> None:
+    r = await post_raw(client, path, (template % DEEP).encode())
+    assert r.status_code == 400
+    assert (
+        r.json()["error"]
+        == f"{field}: nests arrays and objects 65 levels deep (the body is the first); a body may nest at most 64"
+    )
+
+
+def nested(levels: int, *, huge_integer: bool = False) -> bytes:
+    """A body whose deepest array is at `levels` (the body itself is level 1)."""
+    extra = b'"n": 12345678901234567890, ' if huge_integer else b""  # takes the stdlib parser's path
+    return b"{" + extra + b'"a": ' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+
+@pytest.mark.parametrize("huge_integer", [False, True], ids=["orjson", "stdlib"])
+def test_bodies_nest_64_levels_and_not_65(huge_integer: bool) -> None:
+    deepest = parse_json_object(nested(MAX_DEPTH, huge_integer=huge_integer))["a"]
+    for _ in range(MAX_DEPTH - 2):
+        deepest = deepest[0]
+    assert deepest == []
+    with pytest.raises(ApiError) as refused:
+        parse_json_object(nested(MAX_DEPTH + 1, huge_integer=huge_integer))
+    assert refused.value.status == 400 and refused.value.message.startswith("a[0][0]…: nests arrays and objects 65")
+
+
+@pytest.mark.parametrize("levels", [1025, 5000])
+def test_nesting_past_what_either_parser_follows_is_a_400(levels: int) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_json_object(nested(levels))
+    assert refused.value.status == 400 and "a body may nest at most 64" in refused.value.message
