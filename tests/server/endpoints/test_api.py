@@ -239,3 +239,17 @@ def test_a_limit_window_the_mock_cannot_time_stops_start_up(tmp_path: Path) -> N
     )
     with pytest.raises(ConfigError, match=r"limits\.minutely: a window the mock has no length for"):
         build_mock(Settings(spec=str(spec)))
+
+
+async def test_a_body_of_340000_bad_items_is_answered_with_ten_problems_not_16_megabytes(
+    client: httpx.AsyncClient,
+) -> None:
+    raw = b'{"uid": "u", "srcs": [' + b",".join([b'""'] * 340_000) + b"]}"
+    assert len(raw) < 1024 * 1024  # under the body limit: the validator sees every item
+    r = await client.post("/api/v1/iframe/create", content=raw, headers={**AUTH, "content-type": "application/json"})
+    assert r.status_code == 400 and len(r.content) < 600
+    problems = r.json()["error"].split("; ")
+    assert problems[:2] == ['srcs[0]: "" is shorter than 1 character', 'srcs[1]: "" is shorter than 1 character']
+    assert len(problems) == 11 and problems[-1] == "… and more problems"
+    entry = (await client.get("/__mock/requests")).json()["requests"][0]
+    assert entry["errors"] == problems
