@@ -179,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
         help="run the contract suite against a server",
         description="Run the contract suite (schemathesis over openapi.yaml plus the behavioural properties) "
         "against URL. Arguments after -- go to pytest (e.g. -- --max-examples 20 -k ttl). "
-        "Needs the 'test' extra (pytest, schemathesis).",
+        "Needs pytest, hypothesis, schemathesis and httpx (not pytest-asyncio); it names any that is missing.",
     )
     verify.add_argument("url", help="base URL of the server to check, e.g. http://127.0.0.1:8000")
     verify.add_argument("--api-key", default=_env("api_key"), help="bearer key the server accepts")

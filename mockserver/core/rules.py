@@ -18,21 +18,48 @@ class AuthResult:
     error: str | None
 
 
+# Schemes named in a refusal when sent instead of Bearer: registered or common ones, never secret. Any other first word
+# may be the key itself (sent without its scheme), so a refusal never repeats what was sent.
+OTHER_SCHEMES = {
+    s.lower(): s
+    for s in (
+        *("Basic", "Digest", "Token", "ApiKey", "Api-Key", "Key", "JWT", "DPoP", "Negotiate", "NTLM", "HOBA"),
+        *("Mutual", "OAuth", "AWS4-HMAC-SHA256", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid", "PrivateToken", "GNAP"),
+    )
+}
+SEND_BEARER = "send 'Authorization: Bearer <API key>'"
+
+
 def authenticate(header: str | None, keys: dict[str, KeyPolicy], allow_anonymous: bool) -> AuthResult:
-    """Check `Authorization: Bearer <key>`; with no keys configured, any non-empty key passes."""
+    """Check `Authorization: Bearer <key>`; with no keys configured, any non-empty key passes.
+
+    A refusal says what is wrong with the header without repeating any of it: a key sent without its scheme would
+    otherwise be echoed into the answer, the journal and the dashboard.
+    """
     if not header:
         if allow_anonymous:
             return AuthResult(None, None)
-        return AuthResult(None, "Authorization header is missing; send 'Authorization: Bearer <API key>'")
-    scheme, _, key = header.strip().partition(" ")
-    key = key.strip()
+        return AuthResult(None, f"Authorization header is missing; {SEND_BEARER}")
+    scheme, space, key = header.strip().partition(" ")
     if scheme.lower() != "bearer":
-        return AuthResult(None, f"Authorization scheme {scheme[:20]!r} is not accepted; use 'Bearer <API key>'")
+        other = OTHER_SCHEMES.get(scheme.lower()) if space else None
+        if other:
+            wrong = f"the {other} scheme is not accepted here"
+        elif scheme.lower().startswith("bearer"):  # Bearer:key, Bearer<tab>key, Bearerkey
+            wrong = "'Bearer' must be followed by one space and then the key"
+        elif not scheme:
+            wrong = "the value is empty"
+        elif not space:
+            wrong = "the value has no scheme (a key alone?)"
+        else:
+            wrong = "the value does not start with the Bearer scheme"
+        return AuthResult(None, f"Authorization: {wrong}; {SEND_BEARER}")
+    key = key.strip()
     if not key:
         return AuthResult(None, "Authorization: Bearer needs an API key after it, and none was sent")
     found = accepted_key(key, keys)
     if found is None:
-        return AuthResult(None, f"API key {mask(key)!r} is not one of the keys this mock accepts")
+        return AuthResult(None, "Authorization: the API key sent is not one of the keys this mock accepts")
     return AuthResult(found, None)
 
 
@@ -48,21 +75,17 @@ def accepted_key(key: str, keys: dict[str, KeyPolicy]) -> str | None:
     return found
 
 
-def mask(key: str) -> str:
-    return key[:4] + "…" if len(key) > 4 else "…"
-
-
 def defaults_of(schema: dict[str, Any]) -> dict[str, Any]:
     """The `default` of each top-level property, read from the contract."""
     props = schema.get("properties") or {}
     return {name: prop["default"] for name, prop in props.items() if isinstance(prop, dict) and "default" in prop}
 
 
-def model_error(policy: KeyPolicy | None, model: str, key: str | None) -> str | None:
+def model_error(policy: KeyPolicy | None, model: str) -> str | None:
     if policy is None or policy.models is None or model in policy.models:
         return None
     allowed = ", ".join(policy.models) or "none"
-    return f"model: {model!r} is not allowed for API key {mask(key or '')!r}; this key may use: {allowed}"
+    return f"model: {model!r} is not allowed for the API key sent; this key may use: {allowed}"
 
 
 def _flag(value: Any) -> bool | None:

@@ -10,17 +10,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from mockserver.config import ConfigError, KeyPolicy
 from mockserver.spec.contract import CREATE, Contract, Operation, load_contract
 from mockserver.testing.handle import MockHandle
 
+if TYPE_CHECKING:
+    import httpx
+
 JWKS = "mock_jwks_retrieve"
 TOKEN = "mock_iframe_token_retrieve"
 PAGE = "mock_iframe_page_retrieve"
+
+# What the contract suite runs with, none of them needed by the mock itself; httpx is imported only where a run
+# uses it, so that `mockserver verify` can say that it is missing.
+SUITE_NEEDS = ("pytest", "hypothesis", "schemathesis", "httpx")
 
 # Wheels carry the suite inside the package; a source checkout keeps it at the top level (as for the spec).
 _PACKAGED = Path(__file__).parent.parent / "contracts"
@@ -44,8 +49,13 @@ def pytest_arguments(
 def verify(url: str, api_key: str | None, extra: Sequence[str] = (), spec: str | None = None) -> int:
     if not (SUITE / "conftest.py").exists():
         raise ConfigError(f"{SUITE}: the contract suite is missing from this installation")
-    if importlib.util.find_spec("pytest") is None:
-        print("mockserver verify needs pytest: pip install 'camelai-iframe-mock[test]'", file=sys.stderr)
+    missing = [name for name in SUITE_NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+        print(
+            f"mockserver verify: the contract suite needs {names}, not installed here: pip install {' '.join(missing)}",
+            file=sys.stderr,
+        )
         return 2
     # A fresh interpreter: in this one mockserver is imported already, so pytest could not rewrite the
     # asserts of its plugin (a warning, which the suite's filterwarnings turns into an error).
@@ -103,6 +113,8 @@ class Target:
 
 def serves_extensions(client: httpx.Client, contract: Contract) -> bool:
     """Whether the server publishes the mock's JWKS, i.e. it is this mock or serves its x-mock endpoints."""
+    import httpx
+
     if JWKS not in contract.operations:
         return False
     try:
@@ -115,6 +127,8 @@ def serves_extensions(client: httpx.Client, contract: Contract) -> bool:
 def served_contract(client: httpx.Client, spec: str | None) -> Contract:
     """The document a server says it serves (the mock's `/openapi.json`, additions included); else `spec` (or the
     bundled document) with the mock's overlay."""
+    import httpx
+
     try:
         r = client.get("/openapi.json")
         document = r.json() if r.status_code == 200 else None
@@ -127,6 +141,8 @@ def served_contract(client: httpx.Client, spec: str | None) -> Contract:
 
 def contract_in_use(url: str | None, spec: str | None) -> Contract:
     """The document a contract run checks: what the server at `url` serves, else `spec` (or the bundled one)."""
+    import httpx
+
     if not url:
         return load_contract(spec)
     with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
@@ -136,6 +152,8 @@ def contract_in_use(url: str | None, spec: str | None) -> Contract:
 @contextmanager
 def target(url: str | None, api_key: str | None, spec: str | None = None) -> Iterator[Target]:
     """`url` with `api_key`, or (no url) a mock started here on a free port, on `spec` when given."""
+    import httpx
+
     if url:
         with httpx.Client(base_url=url.rstrip("/"), timeout=30) as client:
             contract = served_contract(client, spec)

@@ -14,10 +14,13 @@ DEFAULTS = {"ttl": 900, "model": "gpt-5", "response_mode": "full", "show_sidebar
     [
         pytest.param("Bearer anything", {}, False, "anything", None, id="any-key-when-none-configured"),
         pytest.param("bearer sk-one", KEYS, False, "sk-one", None, id="scheme-case-insensitive"),
-        pytest.param("Bearer sk-two", KEYS, False, None, "'sk-t…' is not one of the keys", id="unknown-key"),
+        pytest.param("Bearer sk-two", KEYS, False, None, "the API key sent is not one of the keys", id="unknown-key"),
         pytest.param(None, KEYS, False, None, "header is missing", id="missing"),
         pytest.param(None, KEYS, True, None, None, id="anonymous-allowed"),
-        pytest.param("Basic dXNlcjpwYXNz", {}, False, None, "scheme 'Basic' is not accepted", id="basic"),
+        pytest.param("Basic dXNlcjpwYXNz", {}, False, None, "the Basic scheme is not accepted", id="basic"),
+        pytest.param("sk-one", KEYS, False, None, "the value has no scheme", id="key-without-scheme"),
+        pytest.param("Bearer:sk-one", KEYS, False, None, "'Bearer' must be followed by one space", id="colon"),
+        pytest.param("   ", KEYS, False, None, "the value is empty", id="blank"),
         pytest.param("Bearer ", {}, False, None, "needs an API key", id="empty-key"),
     ],
 )
@@ -34,11 +37,11 @@ def test_unknown_key_is_masked_in_the_error() -> None:
 
 
 def test_model_limited_per_key() -> None:
-    assert model_error(KEYS["sk-free"], "gpt-5", "sk-free") is None
-    assert model_error(KEYS["sk-one"], "o3", "sk-one") is None
-    assert model_error(None, "o3", None) is None
-    assert model_error(KEYS["sk-free"], "o3", "sk-free") == (
-        "model: 'o3' is not allowed for API key 'sk-f…'; this key may use: gpt-5"
+    assert model_error(KEYS["sk-free"], "gpt-5") is None
+    assert model_error(KEYS["sk-one"], "o3") is None
+    assert model_error(None, "o3") is None
+    assert (
+        model_error(KEYS["sk-free"], "o3") == "model: 'o3' is not allowed for the API key sent; this key may use: gpt-5"
     )
 
 

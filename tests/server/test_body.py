@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.core.errors import ApiError
-from mockserver.core.json_codec import _parse_slowly, parse_json_object
+from mockserver.core.json_codec import MAX_DEPTH, _parse_slowly, parse_json_object
+from tests.conftest import AUTH, VALID
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
 values = st.recursive(
@@ -48,3 +50,95 @@ def test_any_bytes_get_the_stdlib_verdict(raw: bytes) -> None:
 )
 def test_integers_beyond_64_bits_stay_exact(raw: bytes) -> None:
     assert parse_json_object(raw) == json.loads(raw)
+
+
+# Every endpoint that reads a JSON body, with a place in its body for a value: (path, body template, field).
+CREATE = "/api/v1/iframe/create"
+BODY_PLACES = [
+    pytest.param(CREATE, '{"uid": "u", "srcs": [], "ttl": %s}', "ttl", id="create"),
+    pytest.param("chat", '{"message": %s}', "message", id="chat"),
+    pytest.param("/__mock/faults", '{"status": 500, "body": {"v": %s}}', "body.v", id="faults"),
+    pytest.param("/__mock/clock", '{"advance": %s}', "advance", id="clock"),
+]
+
+
+async def post_raw(client: httpx.AsyncClient, path: str, raw: bytes) -> httpx.Response:
+    if path == "chat":
+        made = await client.post(CREATE, json=VALID, headers=AUTH)
+        path = f"/iframe/{made.json()['cache_key']}/messages"
+    return await client.post(path, content=raw, headers={**AUTH, "content-type": "application/json"})
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5E+999", "0.001e312"])
+@pytest.mark.parametrize(("path", "template", "field"), BODY_PLACES)
+async def test_a_number_beyond_a_float_is_a_400_naming_the_field_and_the_number_as_sent(
+    client: httpx.AsyncClient, path: str, template: str, field: str, number: str
+) -> None:
+    r = await post_raw(client, path, (template % number).encode())
+    assert r.status_code == 400
+    assert r.json()["error"].startswith(f"{field}: {number} is beyond the range of a JSON number")
+
+
+async def test_a_fault_holding_an_infinite_number_is_refused_and_nothing_is_stored(client: httpx.AsyncClient) -> None:
+    r = await post_raw(client, "/__mock/faults", b'{"status": 500, "body": {"v": 1e400}}')
+    assert r.status_code == 400
+    assert (await client.get("/__mock/faults")).json() == {"faults": []}
+    assert (await client.post(CREATE, json=VALID, headers=AUTH)).status_code == 200  # no fault answers it
+    assert (await client.get("/__mock/requests")).status_code == 200
+
+
+@pytest.mark.parametrize("parse", [parse_json_object, _parse_slowly])
+def test_the_largest_and_smallest_floats_are_read(parse: Any) -> None:
+    assert parse(b'{"big": 1.7976931348623157e308, "tiny": 1e-400, "n": -1e308}') == {
+        "big": 1.7976931348623157e308,
+        "tiny": 0.0,
+        "n": -1e308,
+    }
+
+
+DEEP = "[" * 256 + "]" * 256  # jsonschema-rs gives up at 255 levels ("Recursion limit reached"), once a 500
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "field"),
+    [
+        pytest.param(CREATE, '{"uid": "u", "srcs": [], "theme": %s}', "theme[0][0]…", id="create-theme"),
+        pytest.param(CREATE, '{"uid": "u", "srcs": [], "theme": {"x": %s}}', "theme.x[0]…", id="create-theme-value"),
+        pytest.param("chat", '{"message": %s}', "message[0][0]…", id="chat"),
+        pytest.param("/__mock/faults", '{"path": %s}', "path[0][0]…", id="faults"),
+        pytest.param("/__mock/clock", '{"advance": %s}', "advance[0][0]…", id="clock"),
+    ],
+)
+async def test_a_value_nested_256_deep_is_a_400_naming_the_field(
+    client: httpx.AsyncClient, path: str, template: str, field: str
+) -> None:
+    r = await post_raw(client, path, (template % DEEP).encode())
+    assert r.status_code == 400
+    assert (
+        r.json()["error"]
+        == f"{field}: nests arrays and objects 65 levels deep (the body is the first); a body may nest at most 64"
+    )
+
+
+def nested(levels: int, *, huge_integer: bool = False) -> bytes:
+    """A body whose deepest array is at `levels` (the body itself is level 1)."""
+    extra = b'"n": 12345678901234567890, ' if huge_integer else b""  # takes the stdlib parser's path
+    return b"{" + extra + b'"a": ' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+
+@pytest.mark.parametrize("huge_integer", [False, True], ids=["orjson", "stdlib"])
+def test_bodies_nest_64_levels_and_not_65(huge_integer: bool) -> None:
+    deepest = parse_json_object(nested(MAX_DEPTH, huge_integer=huge_integer))["a"]
+    for _ in range(MAX_DEPTH - 2):
+        deepest = deepest[0]
+    assert deepest == []
+    with pytest.raises(ApiError) as refused:
+        parse_json_object(nested(MAX_DEPTH + 1, huge_integer=huge_integer))
+    assert refused.value.status == 400 and refused.value.message.startswith("a[0][0]…: nests arrays and objects 65")
+
+
+@pytest.mark.parametrize("levels", [1025, 5000])
+def test_nesting_past_what_either_parser_follows_is_a_400(levels: int) -> None:
+    with pytest.raises(ApiError) as refused:
+        parse_json_object(nested(levels))
+    assert refused.value.status == 400 and "a body may nest at most 64" in refused.value.message

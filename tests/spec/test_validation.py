@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
-from mockserver.spec.contract import load_contract, strip_mock_additions
-from mockserver.spec.validation import compile_body_validator, field_name, to_json_schema
+from mockserver.spec.contract import ADMIN_SPEC, load_contract, strip_mock_additions
+from mockserver.spec.validation import (
+    KEPT,
+    MAX_LISTED,
+    BodyValidator,
+    _describe,
+    compile_body_validator,
+    field_name,
+    to_json_schema,
+)
 
 CONTRACT = load_contract()
 CREATE = CONTRACT.operation("iframe_create_create")
@@ -118,3 +126,73 @@ def test_field_names() -> None:
     assert field_name(["limits", "hourly"]) == "limits.hourly"
     assert field_name(["reference_queries", 0, "title"]) == "reference_queries[0].title"
     assert field_name([]) == "body"
+
+
+def every_problem(validator: BodyValidator, body: Any) -> set[str]:
+    """What the capped list stands for: every error jsonschema-rs finds in the whole body, described alike."""
+    return {_describe(e, validator.schema, body) for e in validator.compiled.iter_errors(body)}
+
+
+def holds_to_the_whole(validator: BodyValidator, body: Any) -> None:
+    listed = validator.errors(body)
+    everything = every_problem(validator, body)
+    if not everything:
+        assert listed == []
+        return
+    tail = listed[-1] if listed[-1].startswith("…") else None
+    problems = listed[:-1] if tail else listed
+    assert 1 <= len(problems) <= MAX_LISTED and set(problems) <= everything
+    if tail is None:
+        assert set(problems) == everything
+    elif tail.startswith("… and more problems"):
+        assert len(everything) > MAX_LISTED
+    elif "perhaps" not in tail:
+        assert len(problems) + int(tail.split()[2]) == len(everything)
+
+
+long_lists = st.lists(st.sampled_from(["", "a", 1, None, {}]), max_size=3 * KEPT)
+long_objects = st.dictionaries(st.sampled_from([f"k{i}" for i in range(3 * KEPT)]), st.sampled_from(["", "a", 1]))
+crowded = st.fixed_dictionaries(
+    {"uid": st.sampled_from(["u", "", 5])},
+    optional={
+        "srcs": long_lists,
+        "knowledge_base_entries": long_lists,
+        "reference_queries": st.lists(long_objects, max_size=2 * KEPT),
+        "theme": long_objects,
+        "theme_id": st.just(1),
+        "ttl": st.sampled_from([1, 900]),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(crowded)
+def test_the_capped_list_holds_only_real_problems_and_counts_the_rest_exactly_when_it_says_a_number(
+    body: dict[str, Any],
+) -> None:
+    holds_to_the_whole(VALIDATOR, body)
+
+
+ADMIN = load_contract(ADMIN_SPEC)
+OTHERS = [ADMIN.operation(op).body for op in ("admin_faults_add", "admin_clock_move")]
+OTHERS.append(CONTRACT.operation("mock_iframe_messages_create").body)
+admin_fields = ["path", "method", "count", "status", "body", "delay", "drop", "advance", "set", "message"]
+admin_values = st.sampled_from(["", "/x", 1, 204, -1, None, True, [], {}, [1] * 15, {f"q{i}": 1 for i in range(15)}])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(OTHERS),
+    st.dictionaries(st.sampled_from(admin_fields + [f"k{i}" for i in range(2 * KEPT)]), admin_values, max_size=30),
+)
+def test_the_capped_list_holds_for_rules_over_the_whole_body_too(
+    validator: BodyValidator, body: dict[str, Any]
+) -> None:
+    holds_to_the_whole(validator, body)  # the admin bodies' anyOf, not and additionalProperties: false
+
+
+def test_340000_bad_items_give_ten_problems_and_say_there_are_more() -> None:
+    listed = VALIDATOR.errors({"uid": "u", "srcs": [""] * 340_000})
+    assert len(listed) == MAX_LISTED + 1 and listed[-1] == "… and more problems"
+    assert listed[:3] == [f'srcs[{i}]: "" is shorter than 1 character' for i in range(3)]
+    assert len("; ".join(listed)) < 600

@@ -41,7 +41,7 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     if not errors:
         fields = rules.resolve(body, create.defaults)  # the request's fields with the contract's defaults
         policy = mock.settings.api_keys.get(auth.key) if auth.key else None
-        problem = rules.model_error(policy, fields["model"], auth.key)
+        problem = rules.model_error(policy, fields["model"])
         errors = [problem] if problem else []
     if errors:
         state["errors"] = errors

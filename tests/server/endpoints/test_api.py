@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
 from mockserver.spec.contract import DEFAULT_SPEC
 from mockserver.testing.live_server import ThreadedServer
-from tests.conftest import AUTH, VALID
+from tests.conftest import AUTH, T0, VALID, MakeClient
 
 JSON = {"content-type": "application/json"}
 
@@ -239,3 +240,68 @@ def test_a_limit_window_the_mock_cannot_time_stops_start_up(tmp_path: Path) -> N
     )
     with pytest.raises(ConfigError, match=r"limits\.minutely: a window the mock has no length for"):
         build_mock(Settings(spec=str(spec)))
+
+
+async def test_a_body_of_340000_bad_items_is_answered_with_ten_problems_not_16_megabytes(
+    client: httpx.AsyncClient,
+) -> None:
+    raw = b'{"uid": "u", "srcs": [' + b",".join([b'""'] * 340_000) + b"]}"
+    assert len(raw) < 1024 * 1024  # under the body limit: the validator sees every item
+    r = await client.post("/api/v1/iframe/create", content=raw, headers={**AUTH, "content-type": "application/json"})
+    assert r.status_code == 400 and len(r.content) < 600
+    problems = r.json()["error"].split("; ")
+    assert problems[:2] == ['srcs[0]: "" is shorter than 1 character', 'srcs[1]: "" is shorter than 1 character']
+    assert len(problems) == 11 and problems[-1] == "… and more problems"
+    entry = (await client.get("/__mock/requests")).json()["requests"][0]
+    assert entry["errors"] == problems
+
+
+SECRET = "sk-Zq7X9wVb3Kp2Rt8Lmn4"  # no four characters of it in a row occur in an answer by chance
+BASIC = base64.b64encode(f"user:{SECRET}".encode()).decode()
+# Every malformed shape a credential may come in: (Authorization header, the part of it that is secret).
+MALFORMED = [
+    pytest.param(SECRET, SECRET, id="key-alone"),
+    pytest.param(f"  {SECRET}  ", SECRET, id="key-alone-padded"),
+    pytest.param(f"{SECRET} Bearer", SECRET, id="scheme-after"),
+    pytest.param(f"{SECRET} extra words", SECRET, id="key-then-words"),
+    pytest.param(f"Bearer:{SECRET}", SECRET, id="colon"),
+    pytest.param(f"Bearer\t{SECRET}", SECRET, id="tab"),
+    pytest.param(f"Bearer{SECRET}", SECRET, id="no-space"),
+    pytest.param(f"bearer={SECRET}", SECRET, id="equals"),
+    pytest.param(f"'Bearer {SECRET}'", SECRET, id="quoted"),
+    pytest.param(f"Authorization: Bearer {SECRET}", SECRET, id="header-name-in-value"),
+    pytest.param(f"Token {SECRET}", SECRET, id="token-scheme"),
+    pytest.param(f"Basic {BASIC}", BASIC, id="basic"),
+    pytest.param(f'Digest username="u", response="{SECRET}"', SECRET, id="digest"),
+    pytest.param(f"Bearer {SECRET}-wrong", SECRET, id="wrong-key"),
+    pytest.param(f"Bearer {SECRET} {SECRET}", SECRET, id="two-keys"),
+    pytest.param(f"Bearer Bearer {SECRET}", SECRET, id="scheme-twice"),
+    pytest.param(f"bEaReR {SECRET[:-1]}", SECRET[:-1], id="one-character-short"),
+]
+
+
+def pieces(secret: str) -> set[str]:
+    """Every four characters of it in a row: no part of a credential may be repeated."""
+    return {secret[i : i + 4] for i in range(len(secret) - 3)}
+
+
+@pytest.mark.parametrize("settings", [Settings(clock=f"frozen:{T0}", api_keys={"sk-test": KeyPolicy()})])
+@pytest.mark.parametrize(("header", "secret"), MALFORMED)
+async def test_a_refused_credential_is_repeated_neither_in_the_answer_nor_in_the_journal(
+    client: httpx.AsyncClient, header: str, secret: str
+) -> None:
+    r = await client.post("/api/v1/iframe/create", json=VALID, headers={"Authorization": header})
+    assert r.status_code == 401 and r.json()["error"].startswith("Authorization: ")
+    journal = (await client.get("/__mock/requests")).text
+    assert [p for p in pieces(secret) if p in r.text] == []
+    assert [p for p in pieces(secret) if p in journal] == []
+
+
+@pytest.mark.parametrize(("header", "secret"), MALFORMED)
+async def test_the_admin_api_repeats_no_part_of_a_refused_key(
+    make_client: MakeClient, header: str, secret: str
+) -> None:
+    client = await make_client(admin_key=SECRET)
+    r = await client.get("/__mock/requests", headers={"Authorization": header})
+    assert r.status_code == 401
+    assert [p for p in pieces(secret) if p in r.text] == []
