@@ -74,5 +74,4 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
     module = importlib.import_module(home)
     value = module if home.endswith(f".{name}") else getattr(module, name)
-    globals()[name] = value
-    return value
+    return value  # not cached here: sys.modules is the one cache, so a reloaded module is never shadowed

@@ -44,5 +44,4 @@ def __getattr__(name: str) -> Any:
     if home is None:
         raise AttributeError(f"module 'mockserver.testing' has no attribute {name!r}")
     value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+    return value  # not cached here: sys.modules is the one cache, so a reloaded module is never shadowed
