@@ -91,6 +91,12 @@ def _create_operation(contract: Contract, settings: Settings) -> Operation | Non
         return None
     if create.body is None:
         raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
+    required = create.body.schema.get("required") or ()
+    for name, claim in (("uid", "sub"), ("ttl", "exp")):  # every token needs them
+        if name not in required and name not in create.defaults:
+            raise ConfigError(
+                f"{contract.path}: {CREATE}: {name} is neither required nor defaulted; the token's {claim} needs it"
+            )
     unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
     if unknown:
         raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +77,15 @@ def accepted_key(key: str, keys: dict[str, KeyPolicy]) -> str | None:
 
 
 def defaults_of(schema: dict[str, Any]) -> dict[str, Any]:
-    """The `default` of each top-level property, read from the contract."""
-    props = schema.get("properties") or {}
-    return {name: prop["default"] for name, prop in props.items() if isinstance(prop, dict) and "default" in prop}
+    """What each top-level property is when a request leaves it out, read from the contract: its `default`, or an
+    empty list for a list without one (so a token always carries the lists it may hold)."""
+    out: dict[str, Any] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict) and "default" in prop:
+            out[name] = prop["default"]
+        elif isinstance(prop, dict) and prop.get("type") == "array":
+            out[name] = []
+    return out
 
 
 def model_error(policy: KeyPolicy | None, model: str) -> str | None:
@@ -96,9 +103,14 @@ def _flag(value: Any) -> bool | None:
     return None
 
 
-def resolve(body: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    """The request with defaults filled in; theme values win over the deprecated fallbacks."""
+def resolve(
+    body: dict[str, Any], defaults: dict[str, Any], documented: Collection[str] | None = None
+) -> dict[str, Any]:
+    """The request's fields with defaults filled in; theme values win over the deprecated fallbacks. Fields outside
+    `documented` (the schema's properties, when it lists them) are dropped, as the vendor's serializer drops them."""
     settings = {**defaults, **body}
+    if documented is not None:
+        settings = {name: value for name, value in settings.items() if name in documented}
     theme = body.get("theme") or {}
     for name in THEME_FALLBACKS:
         if name in theme:
@@ -109,25 +121,9 @@ def resolve(body: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
 
 
 def claims(settings: dict[str, Any], *, issuer: str, audience: str, now: float, jti: str) -> dict[str, Any]:
-    """The JWT payload: registered claims plus what the iframe is allowed to do."""
+    """The JWT payload: every resolved request field (the iframe's grants), the uid as `sub` and the ttl as `exp`,
+    and the registered claims."""
     iat = int(now)
-    out: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": settings["uid"],
-        "iat": iat,
-        "nbf": iat,
-        "exp": iat + settings["ttl"],
-        "jti": jti,
-        "srcs": settings["srcs"],
-        "model": settings["model"],
-        "response_mode": settings["response_mode"],
-        "show_sidebar": settings["show_sidebar"],
-        "show_dashboards": settings["show_dashboards"],
-        "knowledge_base_entries": settings.get("knowledge_base_entries", []),
-        "reference_queries": settings.get("reference_queries", []),
-    }
-    for optional in ("theme", "theme_id", "limits"):
-        if optional in settings:
-            out[optional] = settings[optional]
-    return out
+    granted = {name: value for name, value in settings.items() if name not in ("uid", "ttl")}
+    registered = {"iss": issuer, "aud": audience, "sub": settings["uid"], "iat": iat, "nbf": iat}
+    return {**granted, **registered, "exp": iat + settings["ttl"], "jti": jti}

@@ -67,6 +67,7 @@ class Operation:
     body: BodyValidator | None  # the JSON request body's validator
     responses: dict[int, Answer] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)  # the `default` of each top-level body property
+    fields: frozenset[str] | None = None  # the top-level body properties it declares; None when it lists none
     parameters: tuple[Parameter, ...] = ()
     security: Security = PUBLIC
     body_required: bool = False
@@ -247,6 +248,7 @@ def _compile(
         body=body,
         responses=responses,
         defaults=defaults_of(body.schema) if body else {},
+        fields=_fields(body.schema) if body else None,
         parameters=tuple(parameters),
         security=security,
         body_required=body_required,
@@ -330,6 +332,14 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, notes
                 del examples[name]
         out[code] = Answer(code, schema, validator, examples, not (isinstance(raw, dict) and raw.get("x-mock") is True))
     return out
+
+
+def _fields(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The property names a body schema declares at its top level (its own and its `allOf` members')."""
+    names = set(_mapping(schema.get("properties")))
+    for member in schema.get("allOf") or ():
+        names.update(_mapping(_mapping(member).get("properties")))
+    return frozenset(names) or None
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import pytest
 
 from mockserver.config import KeyPolicy
 from mockserver.core.rules import authenticate, claims, defaults_of, model_error, resolve
+from mockserver.spec.contract import CREATE, load_contract
 
 KEYS = {"sk-one": KeyPolicy(), "sk-free": KeyPolicy(("gpt-5",))}
 DEFAULTS = {"ttl": 900, "model": "gpt-5", "response_mode": "full", "show_sidebar": True, "show_dashboards": True}
@@ -46,8 +47,8 @@ def test_model_limited_per_key() -> None:
 
 
 def test_defaults_come_from_the_schema() -> None:
-    schema = {"properties": {"ttl": {"default": 900}, "uid": {"type": "string"}}}
-    assert defaults_of(schema) == {"ttl": 900}
+    schema = {"properties": {"ttl": {"default": 900}, "uid": {"type": "string"}, "tags": {"type": "array"}}}
+    assert defaults_of(schema) == {"ttl": 900, "tags": []}  # a list left out is an empty list
 
 
 @pytest.mark.parametrize(
@@ -82,3 +83,15 @@ def test_claims_carry_the_request_and_registered_claims() -> None:
     assert out["iat"] == out["nbf"] == 1000 and out["exp"] == 1060
     assert out["sub"] == "u" and out["limits"] == {"hourly": 2} and out["theme_id"] == 7 and "theme" not in out
     assert out["model"] == "gpt-5" and out["iss"] == "http://m" and out["aud"] == "aud" and out["jti"] == "j"
+
+
+def test_claims_carry_every_documented_field_resolved_and_nothing_else() -> None:
+    create = load_contract().operation(CREATE)
+    settings = resolve({"uid": "u", "srcs": ["a"], "not_documented": 1}, create.defaults, create.fields)
+    out = claims(settings, issuer="http://m", audience="aud", now=0, jti="j")
+    # For the current document, the claims a token has always carried; no field of it is listed in the code.
+    assert set(out) == {
+        *("iss", "aud", "sub", "iat", "nbf", "exp", "jti"),
+        *("srcs", "model", "response_mode", "show_sidebar", "show_dashboards"),
+        *("knowledge_base_entries", "reference_queries"),
+    }

@@ -39,7 +39,7 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     assert create.body is not None
     errors = create.body.errors(body)
     if not errors:
-        fields = rules.resolve(body, create.defaults)  # the request's fields with the contract's defaults
+        fields = rules.resolve(body, create.defaults, create.fields)  # documented fields, with the defaults
         policy = mock.settings.api_keys.get(auth.key) if auth.key else None
         problem = rules.model_error(policy, fields["model"])
         errors = [problem] if problem else []

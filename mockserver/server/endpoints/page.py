@@ -92,6 +92,10 @@ def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: D
     style = "".join(f"{name}:{value};" for name, value in variables.items())
     start = theme.get("start_message") or "Your data is connected. Ask me anything!"
     theme_text = f"theme_id {c['theme_id']}" if "theme_id" in c else f"mode {mode}"
+    # A document from before response modes (camelAI's 2025 one) grants none: the row goes.
+    response_mode = (
+        f"<dt>Response mode</dt><dd>{escape(str(c['response_mode']))}</dd>\n" if "response_mode" in c else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>camelAI (mock) - {escape(c["sub"])}</title>
 <style>{_STYLE}</style></head>
@@ -104,9 +108,8 @@ def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: D
 <dt>Sources</dt>{_list(c["srcs"])}
 <dt>Theme</dt><dd id="theme">{escape(theme_text)}</dd>
 <dt>CSS variables applied</dt>{_list([f"{k}: {v}" for k, v in variables.items()])}
-<dt>Response mode</dt><dd>{escape(c["response_mode"])}</dd>
-<dt>Knowledge-base entries</dt>{_list(c["knowledge_base_entries"])}
-<dt>Reference queries</dt>{_list(c["reference_queries"])}
+{response_mode}<dt>Knowledge-base entries</dt>{_list(c.get("knowledge_base_entries", []))}
+<dt>Reference queries</dt>{_list(c.get("reference_queries", []))}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
 {_chat(link, thread, decision, query)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import jwt
@@ -16,6 +17,8 @@ from mockserver.server.app import create_app
 from mockserver.spec.contract import DEFAULT_SPEC
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, T0, VALID, MakeClient
+
+VENDOR_2025 = Path(__file__).parents[3] / "contracts/vendor/camelai-api-2025-08-18.openapi.yaml"
 
 JSON = {"content-type": "application/json"}
 
@@ -66,6 +69,41 @@ async def test_token_behind_cache_key_verifies_against_jwks(client: httpx.AsyncC
     assert claims["sub"] == "user-1" and claims["model"] == "o3" and claims["response_mode"] == "basic"
     assert claims["exp"] - claims["iat"] == 900 == found["expires_in"]
     assert claims["iss"] == "http://mock.test"
+
+
+async def verified_claims(client: httpx.AsyncClient, cache_key: str) -> dict[str, Any]:
+    """The claims of the token behind `cache_key`, verified against the mock's JWKS as an iframe backend would."""
+    token = (await client.get(f"/api/v1/iframe/token/{cache_key}")).json()["token"]
+    jwks = jwt.PyJWKSet.from_dict((await client.get("/.well-known/jwks.json")).json())
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        jwks[jwt.get_unverified_header(token)["kid"]],
+        algorithms=["ES256"],
+        audience="camelai-iframe",
+        options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+    )
+    return claims
+
+
+async def test_the_create_follows_the_2025_document_when_that_is_the_one_in_use(make_client: MakeClient) -> None:
+    client = await make_client(spec=str(VENDOR_2025))
+    sent = {**VALID, "ttl": 120, "ip_rate_limit_send_message": 5, "unknown": "dropped"}
+    answer = await create(client, sent)
+    assert answer.status_code == 200 and answer.json()["expires_in"] == 120
+    claims = await verified_claims(client, answer.json()["cache_key"])
+    # Its model list and default, and the fields the mock has no behaviour for, all come from that document.
+    assert claims["model"] == "o3" and claims["sub"] == "user-1" and claims["exp"] == claims["iat"] + 120
+    assert claims["ip_rate_limit_send_message"] == 5 and claims["ip_rate_limit_window"] == 60
+    assert claims["srcs"] == ["123"] and claims["knowledge_base_entries"] == [] and claims["reference_queries"] == []
+    assert not {"response_mode", "show_sidebar", "theme", "limits", "unknown", "uid", "ttl"} & set(claims)
+    assert (await client.get(f"/iframe/{answer.json()['cache_key']}/")).status_code == 200
+
+    for body, expected in [
+        ({**VALID, "model": "gpt-5"}, 'model: "gpt-5" is not one of "o3", "o4-mini"'),
+        ({**VALID, "ip_rate_limit_window": 0}, "ip_rate_limit_window: 0 is less than the minimum of 1"),
+    ]:
+        refused = await create(client, body)
+        assert refused.status_code == 400 and refused.json() == {"error": expected}
 
 
 @pytest.mark.parametrize(
