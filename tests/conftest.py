@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ from mockserver.config import Settings
 from mockserver.core.clock import Clock
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
+from mockserver.testing.in_process import default_settings, transport
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.redis_server import RedisServer
 
@@ -90,3 +93,33 @@ async def make_client(settings: Settings) -> AsyncIterator[MakeClient]:
             return await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://mock.test"))
 
         yield make
+
+
+ServeDocument = Callable[..., httpx.Client]
+
+
+@pytest.fixture
+def serve_document(tmp_path: Path) -> Iterator[ServeDocument]:
+    """`serve_document(document, **settings)`: a client of an in-process mock started on `document`, a small OpenAPI
+    document written in the test (saved to a file, as a user passes one with --spec), with the test helpers' settings
+    (`sk-test` accepted, a frozen clock) changed by `settings`."""
+    with ExitStack() as stack:
+
+        def serve(document: dict[str, Any], **changes: Any) -> httpx.Client:
+            spec = tmp_path / f"spec-{uuid.uuid4().hex[:8]}.json"
+            spec.write_text(json.dumps(document))
+            t = transport(settings=default_settings(spec=str(spec), **changes))
+            return stack.enter_context(httpx.Client(transport=t, base_url=t.url))
+
+        yield serve
+
+
+def openapi(paths: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """A minimal OpenAPI 3.0 document with these paths and top-level fields (`components`, `security`, ...)."""
+    return {"openapi": "3.0.3", "info": {"title": "synthetic", "version": "1"}, "paths": paths, **top}
+
+
+def answers(schema: dict[str, Any] | None = None, status: str = "200") -> dict[str, Any]:
+    """An operation's `responses` with one JSON answer of `schema` (an object with an integer `id` by default)."""
+    schema = schema or {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    return {status: {"description": "ok", "content": {"application/json": {"schema": schema}}}}

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mockserver.core.rules import defaults_of
 from mockserver.spec.document import METHODS, ContractError, RefError, dialect, inline, read_document
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
+from mockserver.spec.operation import Answer, Findings, Operation, compile_operation
 from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
-from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
-from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.validation import BodyValidator, compile_body_validator
 
 __all__ = [
@@ -43,68 +40,6 @@ DEFAULT_SPEC = _PACKAGE / "openapi.yaml" if (_PACKAGE / "openapi.yaml").exists()
 CREATE = "iframe_create_create"  # the operation the mock has its own behaviour for
 ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")  # the admin API's own document
 SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
-_TEMPLATE = re.compile(r"{([^{}/]+)}")
-# Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
-_MESSAGE_FIELDS = ("error", "detail", "message", "msg", "title")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One documented response: its JSON body schema (inlined, as a response sees it) and named examples."""
-
-    status: int
-    schema: dict[str, Any] | None  # None when the response has no JSON body
-    validator: BodyValidator | None
-    examples: dict[str, Any]  # name -> value, each valid against the schema
-    vendor: bool  # documented by the vendor, not an `x-mock` addition
-
-
-@dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    method: str
-    path: str
-    body: BodyValidator | None  # the JSON request body's validator
-    responses: dict[int, Answer] = field(default_factory=dict)
-    defaults: dict[str, Any] = field(default_factory=dict)  # the `default` of each top-level body property
-    fields: frozenset[str] | None = None  # the top-level body properties it declares; None when it lists none
-    parameters: tuple[Parameter, ...] = ()
-    security: Security = PUBLIC
-    body_required: bool = False
-    success: int = 200  # the documented 2xx the mock answers with
-    mock: bool = False  # one of the mock's own additions (`x-mock: true`)
-    error_fields: dict[int, str] = field(default_factory=dict)  # status -> the field of its shape that says why
-
-    def check_request(
-        self,
-        path: Mapping[str, str],
-        query: Mapping[str, list[str]],
-        headers: Mapping[str, str],
-        cookies: Mapping[str, str],
-        body: Any,
-    ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent."""
-        problems = check_parameters(self.parameters, path, query, headers, cookies)
-        if body is None:
-            if self.body_required:
-                problems.append("body: is required but missing; send a JSON object")
-        elif self.body is not None:
-            problems.extend(self.body.errors(body))
-        return problems
-
-    def check_response(self, status: int, body: Any) -> list[str]:
-        """Every way an answer breaks what this operation documents (for checking a real server's answers)."""
-        answer = self.responses.get(status)
-        if answer is None:
-            documented = ", ".join(map(str, sorted(self.responses))) or "none"
-            return [f"response status {status} is not documented for {self.operation_id} (documented: {documented})"]
-        if answer.validator is None or body is None:
-            return []
-        return [f"response {status} {p}" for p in answer.validator.errors(body)]
-
-    def error_body(self, status: int, message: str) -> Any:
-        """`message` in the shape the operation documents for `status`, else the vendor's `{"error": ...}`."""
-        return {self.error_fields.get(status, "error"): message}
 
 
 @dataclass(frozen=True)
@@ -185,8 +120,6 @@ def load_contract(
 def _compile_all(contract: Contract, document: dict[str, Any]) -> dict[str, Any]:
     """Compile every operation into `contract`; returns the document as served (without what was ignored)."""
     served: dict[str, Any] = json.loads(json.dumps(document))  # a copy to prune; the document stays as read
-    components = _mapping(document.get("components"))
-    schemes = _mapping(components.get("securitySchemes"))
     for route, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             contract.warnings.append(f"paths.{route}: not a path item; ignored")
@@ -201,203 +134,68 @@ def _compile_all(contract: Contract, document: dict[str, Any]) -> dict[str, Any]
                 contract.warnings.append(f"{where}: not an operation object; not served")
                 del served["paths"][route][method]
                 continue
+            found = Findings()
             op_id = spec.get("operationId") or f"{method} {route}"
             if op_id in contract.operations:
                 first = contract.operations[op_id]
-                contract.warnings.append(
-                    f"{where}: operationId {op_id!r} is also {first.method} {first.path}'s; served as '{method} {route}'"
+                found.leave_out(
+                    ("operationId",), f"operationId {op_id!r} is also {first.method} {first.path}'s; ignored"
                 )
                 op_id = f"{method} {route}"
-            notes: list[str] = []
             try:
-                operation = _compile(op_id, method, route, item, spec, document, schemes, contract.dialect, notes)
+                operation = compile_operation(op_id, method, route, item, spec, document, contract.dialect, found)
             except (RefError, ValueError) as exc:
                 contract.warnings.append(f"{where} ({op_id}): {exc}; not served")
                 del served["paths"][route][method]
                 continue
-            contract.warnings.extend(f"{where} ({op_id}): {note}" for note in notes)
+            contract.warnings.extend(f"{where} ({op_id}): {note}" for note in found.notes)
             contract.operations[op_id] = operation
-            _prune(served["paths"][route][method], operation)
-        if route in served["paths"] and not any(m in served["paths"][route] for m in METHODS):
-            del served["paths"][route]
+            _mark_served(served["paths"][route], method, found)
+        if route in served["paths"]:
+            served["paths"][route] = _swept(served["paths"][route])
+            if not any(m in served["paths"][route] for m in METHODS):
+                del served["paths"][route]
     return served
 
 
-def _compile(
-    op_id: str,
-    method: str,
-    route: str,
-    item: dict[str, Any],
-    spec: dict[str, Any],
-    document: dict[str, Any],
-    schemes: dict[str, Any],
-    dialect: str,
-    notes: list[str],
-) -> Operation:
-    parameters = _parameters(route, item, spec, document, dialect, notes)
-    body, body_required = _request_body(spec, document, dialect, notes)
-    responses = _answers(spec, document, dialect, notes)
-    success = _success(method, responses)
-    security = compile_security(
-        spec.get("security", document.get("security")), schemes, spec.get("x-mock-credentials-required") is True, notes
-    )
-    return Operation(
-        operation_id=op_id,
-        method=method.upper(),
-        path=route,
-        body=body,
-        responses=responses,
-        defaults=defaults_of(body.schema) if body else {},
-        fields=_fields(body.schema) if body else None,
-        parameters=tuple(parameters),
-        security=security,
-        body_required=body_required,
-        success=success,
-        mock=spec.get("x-mock") is True or item.get("x-mock") is True,
-        error_fields={s: f for s, a in responses.items() if s >= 400 and (f := _message_field(a.schema))},
-    )
+_GONE: Any = object()  # marks a place the served document leaves out
 
 
-def _parameters(
-    route: str, item: dict[str, Any], spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]
-) -> list[Parameter]:
-    declared: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*(item.get("parameters") or []), *(spec.get("parameters") or [])]:  # the operation's win
-        try:
-            param = inline(raw, document)
-        except RefError as exc:
-            notes.append(f"a parameter's {exc}; that parameter is ignored")
-            continue
-        if not isinstance(param, dict) or param.get("in") not in LOCATIONS or not isinstance(param.get("name"), str):
-            notes.append(f"parameter {str(raw)[:80]} has no usable 'in' and 'name'; ignored")
-            continue
-        declared[(param["in"], param["name"])] = param
-    in_template = _TEMPLATE.findall(route)
-    out: list[Parameter] = []
-    for (location, name), param in declared.items():
-        if location == "path" and name not in in_template:
-            notes.append(f"path parameter {name!r} is not in the path template; it is ignored")
-            continue
-        schema = param.get("schema")
-        validator = compile_body_validator(schema, "request", dialect) if isinstance(schema, dict) else None
-        out.append(compile_parameter(param, validator))
-    for name in in_template:
-        if ("path", name) not in declared:
-            notes.append(f"path template names {{{name}}} but no path parameter declares it; read as a string")
-            out.append(compile_parameter({"in": "path", "name": name}, None))
-    return out
+def _mark_served(item: dict[str, Any], method: str, found: Findings) -> None:
+    """In `item`, the served copy of a path item, mark what `found` says the mock ignored in `method`'s operation
+    and add the path parameters it assumed; `_swept` then removes the marks."""
+    operation = item[method]
+    for place in found.left_out:
+        node: Any = item if place[0] == "item" else operation
+        steps = place[1:] if place[0] == "item" else place
+        for step in steps[:-1]:
+            node = _step(node, step)
+        if _step(node, steps[-1]) is not None:
+            node[steps[-1]] = _GONE
+    if found.assumed:
+        listed = operation.get("parameters")
+        operation["parameters"] = [*(listed if isinstance(listed, list) else []), *found.assumed]
 
 
-def _request_body(
-    spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]
-) -> tuple[BodyValidator | None, bool]:
-    if "requestBody" not in spec:
-        return None, False
-    request = inline(spec["requestBody"], document, notes)
-    content = request.get("content") if isinstance(request, dict) else None
-    media = _json_media(content)
-    if media is None:
-        if content:
-            notes.append(f"request body media {', '.join(content)} is accepted unchecked (the mock validates JSON)")
-        return None, bool(request.get("required")) if isinstance(request, dict) else False
-    schema = media.get("schema")
-    validator = compile_body_validator(schema, "request", dialect) if isinstance(schema, dict) else None
-    return validator, bool(request.get("required"))
-
-
-def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, notes: list[str]) -> dict[int, Answer]:
-    """The operation's responses with a numeric status (`default` and `4XX` ranges are not answers)."""
-    out: dict[int, Answer] = {}
-    for status, raw in (spec.get("responses") or {}).items():
-        if not str(status).isdigit():
-            continue
-        code = int(status)
-        try:
-            response = inline(raw, document, notes)
-        except RefError as exc:
-            notes.append(f"response {status}: {exc}; answered without a body")
-            continue
-        media = _json_media(response.get("content") if isinstance(response, dict) else None) or {}
-        schema = media.get("schema")
-        if code == 204 or not isinstance(schema, dict) or not _has_shape(schema):
-            schema = None  # 204 never has a body; a schema with nothing but a description says nothing
-        validator = compile_body_validator(schema, "response", dialect) if schema is not None else None
-        examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items() if isinstance(ex, dict)}
-        if "example" in media:
-            examples.setdefault("example", media["example"])
-        for name, value in list(examples.items()):
-            problems = validator.errors(value) if validator else []
-            if problems:
-                notes.append(f"response {status} example {name!r} breaks its own schema ({problems[0]}); not served")
-                del examples[name]
-        out[code] = Answer(code, schema, validator, examples, not (isinstance(raw, dict) and raw.get("x-mock") is True))
-    return out
-
-
-def _fields(schema: dict[str, Any]) -> frozenset[str] | None:
-    """The property names a body schema declares at its top level (its own and its `allOf` members')."""
-    names = set(_mapping(schema.get("properties")))
-    for member in schema.get("allOf") or ():
-        names.update(_mapping(_mapping(member).get("properties")))
-    return frozenset(names) or None
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _json_media(content: Any) -> dict[str, Any] | None:
-    if not isinstance(content, dict):
-        return None
-    for kind, media in content.items():
-        base = str(kind).partition(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json"):
-            return media if isinstance(media, dict) else {}
+def _step(node: Any, step: str | int) -> Any:
+    """One step down into the served document; a place behind a `$ref` (in components) is not reached."""
+    if isinstance(node, dict):
+        return node.get(step)
+    if isinstance(node, list) and isinstance(step, int) and step < len(node):
+        return node[step]
     return None
 
 
-def _has_shape(schema: dict[str, Any]) -> bool:
-    return any(k not in ("description", "title", "example", "examples") for k in schema)
-
-
-def _success(method: str, responses: Mapping[int, Answer]) -> int:
-    """The documented 2xx the mock answers: 201 for a create and 204 for a delete where documented, else the
-    first; 200 when none is documented."""
-    documented = sorted(s for s in responses if 200 <= s < 300)
-    preferred = {"post": 201, "delete": 204}.get(method)
-    if preferred in documented:
-        return preferred
-    return documented[0] if documented else 200
-
-
-def _message_field(schema: dict[str, Any] | None) -> str | None:
-    """Which string property of an error shape says why: `error`, `detail`, ... or its first required string."""
-    props = (schema or {}).get("properties") or {}
-    strings = [name for name, sub in props.items() if isinstance(sub, dict) and sub.get("type") == "string"]
-    for name in (*_MESSAGE_FIELDS, *((schema or {}).get("required") or ()), *strings):
-        if name in strings:
-            return str(name)
-    return None
-
-
-def _prune(served: dict[str, Any], operation: Operation) -> None:
-    """Leave out of the served operation what the mock ignored: examples that break their schema, parameters
-    missing from the path template."""
-    for status, response in (served.get("responses") or {}).items():
-        answer = operation.responses.get(int(status)) if str(status).isdigit() else None
-        media = _json_media(response.get("content") if isinstance(response, dict) else None)
-        if answer is None or media is None:
-            continue
-        if isinstance(media.get("examples"), dict):
-            media["examples"] = {k: v for k, v in media["examples"].items() if k in answer.examples}
-            if not media["examples"]:
-                del media["examples"]
-        if "example" in media and "example" not in answer.examples:
-            del media["example"]
-    kept = {(p.location, p.name) for p in operation.parameters}
-    if isinstance(served.get("parameters"), list):
-        served["parameters"] = [
-            p
-            for p in served["parameters"]
-            if not (isinstance(p, dict) and p.get("in") == "path" and ("path", p.get("name")) not in kept)
-        ]
+def _swept(node: Any) -> Any:
+    """`node` without its marked places; a mapping or list that only marked places filled goes too."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            kept = _swept(value)
+            if value is _GONE or (isinstance(value, (dict, list)) and value and not kept):
+                continue
+            out[key] = kept
+        return out
+    if isinstance(node, list):
+        return [_swept(value) for value in node if value is not _GONE]
+    return node
