@@ -159,6 +159,13 @@ def _scalar(rng: random.Random) -> Any:
 
 # Realistic answers: what a generic operation answers when nothing else was asked for.
 _EPOCH_2000 = 946684800.0
+# Identifiers are drawn from a wide range, so two answers seldom name the same resource (one deleted, say).
+_ID_MAX = 2**31 - 1
+
+
+def _identifier(name: str) -> bool:
+    """`id`, `thread_id`, `sourceId`: a property that names a resource."""
+    return name == "id" or name.endswith(("_id", "Id"))
 
 
 def realistic(schema: dict[str, Any], rng: random.Random, now: float, validator: BodyValidator | None = None) -> Any:
@@ -198,7 +205,7 @@ def _plausible(schema: Any, rng: random.Random, now: float, name: str) -> Any:
         return _formatted(schema, rng, now, name)
     if kind in ("integer", "number"):
         low = schema.get("minimum", 1)
-        high = schema.get("maximum", max(low, 1000))
+        high = schema.get("maximum", max(low, _ID_MAX if _identifier(name) else 1000))
         value = (
             rng.randint(
                 int(low) + (1 if schema.get("exclusiveMinimum") is True else 0),
@@ -228,8 +235,9 @@ def _formatted(schema: dict[str, Any], rng: random.Random, now: float, name: str
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if fmt == "ipv4":
         return f"192.0.2.{rng.randint(1, 254)}"
-    text = f"{name} {rng.randint(1, 9999)}"
     low, high = schema.get("minLength", 0), schema.get("maxLength")
+    # An identifier is digits, as it would be in a path that takes an integer too.
+    text = str(rng.randint(1, _ID_MAX)).zfill(low) if _identifier(name) else f"{name} {rng.randint(1, 9999)}"
     if len(text) < low:
         text += "x" * (low - len(text))
     return text[:high] if high is not None else text

@@ -69,3 +69,14 @@ def test_not_is_met_by_redrawing() -> None:
     validator = compile_body_validator(schema)
     rng = random.Random(0)
     assert all(generate(schema, rng, validator)["a"] is False for _ in range(20))
+
+
+def test_realistic_identifiers_are_digits_so_they_fit_a_path_that_takes_an_integer() -> None:
+    from mockserver.spec.generate import realistic
+
+    text = {"type": "string"}
+    schema = {"type": "object", "properties": {"id": text, "thread_id": text, "sourceId": text, "title": text}}
+    for seed in range(20):
+        value = realistic(schema, random.Random(seed), 0.0)
+        assert value["id"].isdigit() and value["thread_id"].isdigit() and value["sourceId"].isdigit()
+        assert not value["title"].isdigit()
