@@ -227,6 +227,12 @@ def test_the_mock_overlay_applies_to_the_vendors_2025_document() -> None:
         assert answer["x-mock"] is True
         ref = answer["content"]["application/json"]["schema"]["$ref"]
         assert schemas[ref.rsplit("/", 1)[1]]["required"] == ["error"], name
+    # Every operation that asks for credentials documents a 401: the vendor's own where it has one, else the mock's.
+    secured = [name for name, op in operations(vendor).items() if any(op.get("security", vendor.get("security")))]
+    assert len(secured) == 43
+    for name in secured:
+        answer = operations(result)[name]["responses"]["401"]
+        assert (answer.get("x-mock") is True) is ("401" not in operations(vendor)[name]["responses"]), name
     # The mock's own endpoints are there, as in the document it serves by default.
     mock_paths = {p for p, item in read(DEFAULT_SPEC)["paths"].items() if item.get("x-mock") is True}
     assert mock_paths and mock_paths <= set(result["paths"])
