@@ -218,7 +218,7 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, found
         if media is not None:
             kind, body = media
             place, what = (*here, "content", kind), f"response {status} schema"
-            schema = _inlined(body.get("schema"), document, (*place, "schema"), what, found)
+            schema = _answered(_inlined(body.get("schema"), document, (*place, "schema"), what, found))
             if isinstance(schema, dict) and _has_shape(schema):  # one with nothing but a description says nothing
                 validator = _validator(schema, "response", dialect, (*place, "schema"), what, found)
             schema = schema if validator else None
@@ -251,6 +251,26 @@ def _examples(
             )
         else:
             out.setdefault(name, example["value"])
+    return out
+
+
+def _answered(node: Any) -> Any:
+    """A response schema as answers are drawn from it: without its writeOnly properties, which are never sent back."""
+    if isinstance(node, list):
+        return [_answered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _answered(v) for k, v in node.items()}
+    props = out.get("properties")
+    if isinstance(props, dict):
+        hidden = {name for name, sub in props.items() if isinstance(sub, dict) and sub.get("writeOnly") is True}
+        if hidden:
+            out["properties"] = {name: sub for name, sub in props.items() if name not in hidden}
+            required = [name for name in out.get("required") or () if name not in hidden]
+            if required:
+                out["required"] = required
+            else:
+                out.pop("required", None)  # draft 4 wants a non-empty list
     return out
 
 
