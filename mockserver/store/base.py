@@ -22,6 +22,7 @@ MAX_SESSIONS = 256
 # Each create keeps its claims and token until `exp`, forever on a frozen clock: this is what bounds them.
 MAX_LIVE_LINKS = 10_000
 EXPIRED_MEMORY = 10_000  # expired (or dropped) cache keys remembered per session, so a page can say 410, not 404
+REMOVED_MEMORY = 10_000  # deleted resource paths remembered per session, newest kept
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,14 @@ class Store(Protocol):
         """The uid's messages, oldest first; empty once idle for `THREAD_IDLE_SECONDS`."""
         ...
 
+    async def remove_resource(self, session: str, path: str, now: float) -> None:
+        """Remember that the resource at `path` was deleted: it, and everything under it, is gone."""
+        ...
+
+    async def removed(self, session: str, path: str) -> bool:
+        """Whether `path`, or a resource above it, was deleted in the session."""
+        ...
+
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
     async def journal(self, session: str) -> list[dict[str, Any]]: ...
     async def journal_clear(self, session: str) -> None: ...
@@ -112,3 +121,9 @@ class Store(Protocol):
 def fault_matches(fault: dict[str, Any], method: str, path: str) -> bool:
     want = fault.get("method")
     return fault.get("path") in (None, path) and (want is None or want.upper() == method)
+
+
+def resource_paths(path: str) -> list[str]:
+    """`/a/1/b/` → `["/a/1/b", "/a/1", "/a"]`: the resource a path names and those above it, trailing slash dropped."""
+    parts = path.rstrip("/").split("/")
+    return ["/".join(parts[:n]) for n in range(len(parts), 1, -1)] or ["/"]  # the root names itself

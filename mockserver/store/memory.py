@@ -16,11 +16,13 @@ from mockserver.store.base import (
     EXPIRED_MEMORY,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
+    REMOVED_MEMORY,
     THREAD_IDLE_SECONDS,
     UNKNOWN,
     Link,
     LinkLookup,
     fault_matches,
+    resource_paths,
 )
 
 __all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_SESSIONS", "MemoryStore"]
@@ -43,6 +45,7 @@ class _Session:
     idle: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (when, "stamps"|"thread", name)
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    removed: OrderedDict[str, None] = field(default_factory=OrderedDict)  # deleted resource paths, oldest first
 
 
 def _remember_gone(s: _Session, cache_key: str) -> None:
@@ -222,14 +225,32 @@ class MemoryStore:
         self._sweep(s, now)
         return list(s.threads.get(uid, ()))
 
-    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
+    async def remove_resource(self, session: str, path: str, now: float) -> None:
+        state = self._noted(session)
+        if state is None:
+            return
+        state.removed[resource_paths(path)[0]] = None
+        state.removed.move_to_end(resource_paths(path)[0])
+        if len(state.removed) > REMOVED_MEMORY:
+            state.removed.popitem(last=False)
+
+    async def removed(self, session: str, path: str) -> bool:
+        removed = self._view(session).removed
+        return any(p in removed for p in resource_paths(path))
+
+    def _noted(self, session: str) -> _Session | None:
+        """The session's state, for a write that holds nothing live (a journal entry, a deletion): a new name takes
+        no place a session holding something live has, and gets None when every place is taken so."""
         state = self._sessions.get(session)
         if state is not None:
             self._sessions.move_to_end(session)
-        else:  # a new name holding nothing: it takes no place a session holding something live has
-            state = self._new(session, holding=False)
-            if state is None:
-                return
+            return state
+        return self._new(session, holding=False)
+
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
+        state = self._noted(session)
+        if state is None:
+            return
         journal = state.journal
         journal.append(entry)
         while len(journal) > cap:

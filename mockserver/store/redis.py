@@ -33,11 +33,13 @@ from mockserver.store.base import (
     EXPIRED_MEMORY,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
+    REMOVED_MEMORY,
     THREAD_IDLE_SECONDS,
     UNKNOWN,
     Link,
     LinkLookup,
     StoreUnavailable,
+    resource_paths,
 )
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
@@ -88,6 +90,7 @@ class _Conn:
         self.take_fault = self.redis.register_script(redis_scripts.TAKE_FAULT)
         self.add_fault = self.redis.register_script(with_sessions(redis_scripts.ADD_FAULT))
         self.journal_append = self.redis.register_script(with_sessions(redis_scripts.JOURNAL_APPEND))
+        self.remove_resource = self.redis.register_script(with_sessions(redis_scripts.REMOVE_RESOURCE))
         self.append_messages = self.redis.register_script(with_sessions(redis_scripts.APPEND_MESSAGES))
 
 
@@ -237,6 +240,17 @@ class RedisStore:
         if idle_at is None or float(idle_at) <= now:
             return []
         return [json.loads(raw) for raw in raws]
+
+    @_guarded
+    async def remove_resource(self, session: str, path: str, now: float) -> None:
+        self._now = now
+        args = [*self._session_args(session, now), resource_paths(path)[0], REMOVED_MEMORY, IDLE_SECONDS]
+        await self._conn().remove_resource(keys=[self._key(session, "removed")], args=args)
+
+    @_guarded
+    async def removed(self, session: str, path: str) -> bool:
+        scores = await self._conn().redis.zmscore(self._key(session, "removed"), resource_paths(path))
+        return any(score is not None for score in scores)
 
     @_guarded
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:

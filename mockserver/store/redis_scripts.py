@@ -33,7 +33,8 @@ end
 local function drop(prefix, name)
   local base = base_of(prefix, name)
   local keys = {
-    base .. 'links', base .. 'order', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left'
+    base .. 'links', base .. 'order', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left',
+    base .. 'removed'
   }
   for _, key in ipairs(redis.call('ZRANGE', base .. 'links', 0, -1)) do
     keys[#keys + 1] = base .. 'link:' .. key
@@ -256,6 +257,19 @@ if not touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '0') then
 end
 redis.call('RPUSH', KEYS[1], ARGV[5])
 redis.call('LTRIM', KEYS[1], -cap, -1)
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+return 1
+"""
+
+# KEYS: the session's deleted resource paths (sorted set, scored in the order of deletion)
+# ARGV: prefix, session, session cap, now, then: the path, how many paths to keep, idle TTL in seconds
+# Like a journal entry, a deletion takes no place a session holding something live has.
+REMOVE_RESOURCE = """
+if not touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '0') then
+  return 0
+end
+redis.call('ZADD', KEYS[1], redis.call('INCR', ARGV[1] .. ':g:seq'), ARGV[5])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[6]) - 1)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 return 1
 """

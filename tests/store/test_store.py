@@ -201,6 +201,26 @@ async def test_clock_is_saved_and_loaded(st: Store) -> None:
     assert await st.load_clock() == ClockState(True, T + 0.125)
 
 
+async def test_a_deleted_resource_is_gone_with_everything_under_it_until_the_session_is_reset(st: Store) -> None:
+    await st.remove_resource("s", "/api/v1/threads/5/", T)
+    for gone in ("/api/v1/threads/5/", "/api/v1/threads/5", "/api/v1/threads/5/messages"):
+        assert await st.removed("s", gone), gone
+    for there in ("/api/v1/threads/50/", "/api/v1/threads/", "/api/v1/threads", "/api/v1/thread/5/"):
+        assert not await st.removed("s", there), there
+    assert not await st.removed("other", "/api/v1/threads/5/")
+    await st.reset("s")
+    assert not await st.removed("s", "/api/v1/threads/5/")
+
+
+async def test_the_newest_deletions_are_remembered(st: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(type(st).__module__ + ".REMOVED_MEMORY", 3)
+    for n in range(3):
+        await st.remove_resource("s", f"/things/{n}", T + n)
+    await st.remove_resource("s", "/things/0/", T + 3)  # deleted again: now the newest
+    await st.remove_resource("s", "/things/3", T + 4)  # one over the cap: the oldest, /things/1, is forgotten
+    assert [await st.removed("s", f"/things/{n}") for n in range(4)] == [True, False, True, True]
+
+
 async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer, store_prefix: str) -> None:
     st = RedisStore(redis_server.url, store_prefix)
     await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
@@ -208,10 +228,11 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.append_messages("s", "u", [{"m": 1}], 5, T)
     await st.journal_append("s", {"n": 1}, 5)
     await st.add_fault("s", {"count": 1}, 10)
+    await st.remove_resource("s", "/things/1/", T)
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 12  # with the links by creation and the index naming the session's per-uid keys
+        assert len(keys) == 13  # with the links by creation, the index naming the per-uid keys, the deleted paths
         assert all(r.ttl(key) > 0 for key in keys)
         # Outside sessions: their ranking, capped at MAX_SESSIONS, and the counter that orders it.
         assert sorted(r.scan_iter(match=f"{store_prefix}:g:*")) == [

@@ -4,6 +4,9 @@ Auth follows the operation's `security`, parameters and body are checked with th
 answer is the documented success status with a body taken from a valid documented example, or else drawn from the
 schema: realistic, and the same for the same request (the draw is seeded by the request). A refusal comes in the
 shape the operation documents for its status, else as `{"error": ...}`.
+
+The one thing remembered: a resource a DELETE removed (the path of an operation with a path parameter) is gone for
+the session, it and everything under it answered 404, as the vendor's API does.
 """
 
 from __future__ import annotations
@@ -21,15 +24,19 @@ from mockserver.server.body import read_json_object
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import send_empty, send_json
 from mockserver.server.routes import Raw
+from mockserver.server.sessions import requested_session, session_named
 from mockserver.spec.contract import Operation
 from mockserver.spec.generate import realistic
+from mockserver.spec.validation import short
 
 
 def generic_endpoint(operation: Operation) -> Raw:
+    resource = "{" in operation.path  # its path names one resource, which a DELETE may remove
+
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
         try:
-            status, body = await answer(mock, operation, scope, receive)
+            status, body = await answer(mock, operation, scope, receive, resource)
         except ApiError as refusal:
             scope["state"]["error"] = refusal.message
             body = operation.error_body(refusal.status, refusal.message)
@@ -46,7 +53,7 @@ def generic_endpoint(operation: Operation) -> Raw:
 _NO_BODY: Any = object()  # the documented answer has no JSON body
 
 
-async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receive) -> tuple[int, Any]:
+async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receive, resource: bool) -> tuple[int, Any]:
     """The status and body an accepted request gets; raises ApiError for a refused one."""
     headers = header_map(scope)
     query = query_map(scope)
@@ -54,6 +61,24 @@ async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receiv
     auth = operation.security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
     if auth.error:
         raise ApiError(401, auth.error, {"WWW-Authenticate": operation.security.challenge})
+    session = session_named(mock, requested_session(scope))
+    if resource and await mock.store.removed(session, scope["path"]):
+        raise ApiError(404, f"path: {short(scope['path'])} names a resource deleted in this session")
+    status, body = await _accepted(mock, operation, scope, receive, headers, query, cookies)
+    if resource and operation.method == "DELETE" and 200 <= status < 300:
+        await mock.store.remove_resource(session, scope["path"], mock.clock.now())
+    return status, body
+
+
+async def _accepted(
+    mock: Mock,
+    operation: Operation,
+    scope: Scope,
+    receive: Receive,
+    headers: dict[str, str],
+    query: dict[str, list[str]],
+    cookies: dict[str, str],
+) -> tuple[int, Any]:
     body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
     if problems:
