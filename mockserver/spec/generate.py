@@ -47,8 +47,11 @@ def _merge(schema: dict[str, Any]) -> dict[str, Any]:
     for member in members:
         member = _merge(member)
         for key, value in member.items():
-            if key == "properties":
-                out["properties"] = {**out.get("properties", {}), **value}
+            if key == "properties":  # a property two members describe gets both descriptions (a pinned enum...)
+                props = dict(out.get("properties", {}))
+                for name, sub in value.items():
+                    props[name] = _merge({"allOf": [props[name], sub]}) if name in props else sub
+                out["properties"] = props
             elif key == "required":
                 out["required"] = sorted({*out.get("required", []), *value})
             elif key not in ("description", "not"):
