@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from jsonpath import CompoundJSONPath, JSONPath, JSONPathEnvironment, JSONPathError, JSONPathMatch
 
+from mockserver.spec.document import SAFE_LOADER
+
 # The mock's own overlay. Wheels carry contracts/ inside the package; a source checkout keeps it at the top level.
 _PACKAGE = Path(__file__).parent.parent
 _CONTRACTS = _PACKAGE / "contracts" if (_PACKAGE / "contracts").is_dir() else _PACKAGE.parent / "contracts"
@@ -44,7 +46,7 @@ def load_overlay(path: str | os.PathLike[str]) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise OverlayError(f"{source}: cannot be read ({exc})") from None
     try:
-        overlay = yaml.safe_load(text)
+        overlay = yaml.load(text, Loader=SAFE_LOADER)  # libyaml where the wheel has it, as for documents
     except yaml.YAMLError as exc:
         raise OverlayError(f"{source}: not valid YAML or JSON ({_one_line(exc)})") from None
     return _check(overlay, source)

@@ -133,7 +133,7 @@ def test_an_update_that_cannot_merge_is_a_warning_and_changes_nothing_there() ->
     ("content", "problem"),
     [
         pytest.param(None, "no such file", id="missing"),
-        pytest.param("overlay: [1.0.0\n", "not valid YAML or JSON (expected ',' or ']'", id="yaml"),
+        pytest.param("overlay: [1.0.0\n", "not valid YAML or JSON (did not find expected ',' or ']'", id="yaml"),
         pytest.param("- a list\n", "not an OpenAPI Overlay document (no top-level 'overlay' field)", id="not-overlay"),
         pytest.param(
             "overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, remove: true}]\n",
