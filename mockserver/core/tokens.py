@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from mockserver.core.json_codec import dumps
+from mockserver.core.json_codec import dumps, parse_json_object
 from mockserver.core.nonces import NoncePool, sign_with
 
 ALGORITHMS = ("ES256", "RS256", "EdDSA", "HS256")
@@ -37,6 +37,12 @@ _URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 def b64url(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False).translate(_URL_SAFE).rstrip(b"=")
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    """A JWT's claims, read back from its payload without checking the signature: for tokens this mock signed."""
+    payload = token[token.index(".") + 1 : token.rindex(".")]
+    return parse_json_object(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def _raw_signer(alg: str, key: Any, nonces: NoncePool | None) -> Callable[[bytes], bytes]:

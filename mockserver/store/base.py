@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window
+from mockserver.core.tokens import claims_of
 
 THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
 # Sessions kept, by last write. Past the cap a new session takes the place of the least recently written one that
@@ -19,14 +20,17 @@ THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long withou
 # answered but not journaled: names that hold nothing never push out state a test is relying on.
 MAX_SESSIONS = 256
 # Live links kept per session: a create past it drops the session's oldest live link, which then answers as expired.
-# Each create keeps its claims and token until `exp`, forever on a frozen clock: this is what bounds them.
+# Each create keeps its token until `exp`, forever on a frozen clock: this is what bounds them.
 MAX_LIVE_LINKS = 10_000
 EXPIRED_MEMORY = 10_000  # expired (or dropped) cache keys remembered per session, so a page can say 410, not 404
 
 
 @dataclass(frozen=True)
 class Link:
-    """What a create leaves behind: the signed token and the claims it carries."""
+    """What a create leaves behind: the signed token and the claims it carries.
+
+    The claims are the token's payload, so stores keep the token alone and read the claims back from it
+    (`from_token`): one copy of what a create sent, not two."""
 
     cache_key: str
     token: str
@@ -34,8 +38,12 @@ class Link:
     expires_at: float
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Link:
-        return cls(data["cache_key"], data["token"], data["claims"], data["expires_at"])
+    def from_token(cls, cache_key: str, token: str, expires_at: float) -> Link:
+        return cls(cache_key, token, claims_of(token), expires_at)
+
+    @property
+    def uid(self) -> str:
+        return str(self.claims.get("sub"))
 
 
 class StoreUnavailable(Exception):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import heapq
-import json
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.core.clock import ClockState
-from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
 from mockserver.store.base import (
     EXPIRED,
@@ -28,10 +26,10 @@ __all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_SESSIONS", "MemoryStore"]
 
 @dataclass
 class _Session:
-    # Each link as (token, uid, claims as JSON, expires_at): a tuple of atoms the garbage collector stops
-    # tracking, so tens of thousands of live links cost no collection pauses (as Link objects they cost ~70 ms).
-    # Oldest first (dicts keep insertion order), which is the order they go in past MAX_LIVE_LINKS.
-    links: dict[str, tuple[str, str, bytes, float]] = field(default_factory=dict)
+    # Each link as (token, uid, expires_at): a tuple of atoms the garbage collector stops tracking, so tens of
+    # thousands of live links cost no collection pauses (as Link objects they cost ~70 ms). The claims are read
+    # back from the token. Oldest first (dicts keep insertion order), which is the order they go in past MAX_LIVE_LINKS.
+    links: dict[str, tuple[str, str, float]] = field(default_factory=dict)
     by_expiry: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (expires_at, cache key, uid)
     expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -51,9 +49,9 @@ def _remember_gone(s: _Session, cache_key: str) -> None:
         s.expired.popitem(last=False)
 
 
-def _link(cache_key: str, kept: tuple[str, str, bytes, float]) -> Link:
-    token, _, claims, expires_at = kept
-    return Link(cache_key, token, json.loads(claims), expires_at)
+def _link(cache_key: str, kept: tuple[str, str, float]) -> Link:
+    token, _, expires_at = kept
+    return Link.from_token(cache_key, token, expires_at)
 
 
 class MemoryStore:
@@ -123,7 +121,7 @@ class MemoryStore:
         if len(s.by_expiry) > 2 * MAX_LIVE_LINKS:
             # The heap still holds the dropped links, until they would have expired (on a frozen clock, never):
             # rebuild it from the live ones now and then, and forget uids left with none.
-            s.by_expiry = [(kept[3], key, kept[1]) for key, kept in s.links.items()]
+            s.by_expiry = [(kept[2], key, kept[1]) for key, kept in s.links.items()]
             heapq.heapify(s.by_expiry)
             live_uids = {kept[1] for kept in s.links.values()}
             for uid in [uid for uid in s.uid_until if uid not in live_uids]:
@@ -134,10 +132,8 @@ class MemoryStore:
         self._now = now
         s = self._s(session)
         self._purge(s, now)
-        uid = str(link.claims.get("sub"))
-        # A copy of exact size: orjson's own result keeps its 4-8 KiB working buffer for as long as it lives.
-        claims = bytes(memoryview(dumps(link.claims)))
-        s.links[link.cache_key] = (link.token, uid, claims, link.expires_at)
+        uid = link.uid
+        s.links[link.cache_key] = (link.token, uid, link.expires_at)
         heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key, uid))
         if len(s.links) > MAX_LIVE_LINKS:
             self._drop_oldest_link(s)

@@ -6,7 +6,8 @@ as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock
 value carries `expires_at` and is judged against the mock's `now` on every read, while its real Redis TTL (time left
 + `TOMBSTONE_SECONDS`) only keeps Redis bounded and lets an expired key still answer 410 for a day. A session keeps
 at most `MAX_LIVE_LINKS` live links and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past the cap,
-which are forgotten first). Everything else has a cap or an idle TTL.
+which are forgotten first). A link's value holds its token, not its claims again (they are its payload). Everything
+else has a cap or an idle TTL.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class RedisStore:
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
-        uid = str(link.claims.get("sub"))
+        uid = link.uid
         keys = [
             self._key(session, "link", link.cache_key),
             self._key(session, "links"),
@@ -135,10 +136,7 @@ class RedisStore:
         limits = link.claims.get("limits")
         args: list[str | int] = [
             *self._session_args(session, now),
-            # Built by hand: dataclasses.asdict would deep-copy the claims, which costs more than the Redis call.
-            json.dumps(
-                {"cache_key": link.cache_key, "token": link.token, "claims": link.claims, "expires_at": link.expires_at}
-            ),
+            json.dumps({"cache_key": link.cache_key, "token": link.token, "expires_at": link.expires_at}),
             repr(link.expires_at),
             ttl_ms,
             link.cache_key,
@@ -158,8 +156,10 @@ class RedisStore:
         raw = await self._conn().redis.get(self._key(session, "link", cache_key))
         if raw is None:
             return UNKNOWN
-        link = Link.from_dict(json.loads(raw))
-        return EXPIRED if link.expires_at <= now else LinkLookup(link)
+        data = json.loads(raw)
+        if data["expires_at"] <= now:
+            return EXPIRED
+        return LinkLookup(Link.from_token(cache_key, data["token"], data["expires_at"]))
 
     @_guarded
     async def live_links(self, session: str, now: float) -> list[Link]:
@@ -168,8 +168,9 @@ class RedisStore:
         if not keys:
             return []
         raws = await r.mget([self._key(session, "link", key) for key in keys])
-        links = [Link.from_dict(json.loads(raw)) for raw in raws if raw is not None]
-        return sorted((link for link in links if link.expires_at > now), key=lambda link: link.expires_at)
+        found = [json.loads(raw) for raw in raws if raw is not None]
+        links = [Link.from_token(d["cache_key"], d["token"], d["expires_at"]) for d in found if d["expires_at"] > now]
+        return sorted(links, key=lambda link: link.expires_at)
 
     @_guarded
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:

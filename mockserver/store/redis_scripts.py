@@ -129,7 +129,7 @@ while live > tonumber(ARGV[13]) do
   local expires_at = redis.call('ZSCORE', KEYS[2], oldest)
   if expires_at and tonumber(expires_at) > tonumber(now) then
     redis.call('ZADD', KEYS[2], 0, oldest)
-    local gone = '{"cache_key": ' .. cjson.encode(oldest) .. ', "token": "", "claims": {}, "expires_at": 0}'
+    local gone = '{"cache_key": ' .. cjson.encode(oldest) .. ', "token": "", "expires_at": 0}'
     redis.call('SET', base .. 'link:' .. oldest, gone, 'PX', ARGV[15])
     live = live - 1
   end

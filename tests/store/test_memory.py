@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from mockserver.core.limits import Window
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN
 from mockserver.store.memory import EXPIRED_MEMORY, MAX_LIVE_LINKS, MAX_SESSIONS, MemoryStore
+from tests.store.test_store import link
 
 HOUR = [Window("hourly", 3600.0, 5)]
 
@@ -45,8 +46,8 @@ async def test_sessions_do_not_share_state() -> None:
 
 async def test_a_uids_limits_go_with_its_last_live_link() -> None:
     store = MemoryStore()
-    await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
-    await store.put_link("s", Link("short", "t", {"sub": "u", "limits": {"hourly": 2}}, 60.0), 10.0)
+    await store.put_link("s", link("long", 3600.0), 0.0)
+    await store.put_link("s", link("short", 60.0, limits={"hourly": 2}), 10.0)
     assert await store.get_link("s", "short", 61.0) is EXPIRED
     assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
     assert await store.get_link("s", "long", 3600.0) is EXPIRED
@@ -75,7 +76,7 @@ async def test_sessions_are_capped_least_recently_written_first() -> None:
 async def test_links_dropped_past_the_cap_leave_nothing_behind_on_a_frozen_clock() -> None:
     store = MemoryStore()
     for n in range(3 * MAX_LIVE_LINKS):
-        await store.put_link("s", Link(f"k{n}", "t", {"sub": f"u{n}", "limits": {"hourly": 1}}, 60.0), 0.0)
+        await store.put_link("s", link(f"k{n}", 60.0, f"u{n}", limits={"hourly": 1}), 0.0)
     s = store._s("s")
     assert len(s.links) == MAX_LIVE_LINKS and len(s.expired) == EXPIRED_MEMORY
     assert len(s.by_expiry) <= 2 * MAX_LIVE_LINKS

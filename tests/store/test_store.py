@@ -10,7 +10,9 @@ import pytest
 import redis
 
 from mockserver.core.clock import ClockState
+from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
+from mockserver.core.tokens import b64url
 from mockserver.store.base import (
     EXPIRED,
     EXPIRED_MEMORY,
@@ -38,11 +40,12 @@ async def st(store: str, store_prefix: str) -> AsyncIterator[Store]:
     await made.close()
 
 
-def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None) -> Link:
-    claims: dict[str, object] = {"sub": uid, "exp": expires_at}
+def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None, **more: object) -> Link:
+    """A link as a create makes it: its token carries its claims (signed here by nobody: stores never verify)."""
+    claims: dict[str, object] = {"sub": uid, "exp": expires_at, "jti": key, **more}
     if limits is not None:
         claims["limits"] = limits
-    return Link(key, f"token-{key}", claims, expires_at)
+    return Link(key, f"e30.{b64url(dumps(claims)).decode()}.c2ln", claims, expires_at)
 
 
 async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None:
@@ -307,6 +310,16 @@ async def test_a_session_keeps_its_newest_live_links_up_to_the_cap_the_oldest_an
     assert (await st.get_link("s", "newest", T)).link == link("newest", T + 60)
     assert (await st.get_link("s", "k0", T)).link == link("k0", T + 60)
     assert len(await st.live_links("s", T)) == MAX_LIVE_LINKS
+
+
+async def test_claims_are_read_back_from_the_token(st: Store) -> None:
+    made = link("k", T + 60, uid="ü-☃-" + "x" * 100, theme_id=2**70, srcs=["1", "2"], limits={"hourly": 3})
+    assert (await st.get_link("s", "k", T)).link is None
+    await st.put_link("s", made, T)
+    found = (await st.get_link("s", "k", T)).link
+    assert found == made and found is not None and found.claims["theme_id"] == 2**70
+    assert await st.live_links("s", T) == [made]
+    assert await st.get_limits("s", made.uid) == {"hourly": 3}
 
 
 async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_their_caps(
