@@ -6,14 +6,16 @@ as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock
 value carries `expires_at` and is judged against the mock's `now` on every read, while its real Redis TTL (time left
 + `TOMBSTONE_SECONDS`) only keeps Redis bounded and lets an expired key still answer 410 for a day. A session keeps
 at most `MAX_LIVE_LINKS` live links and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past the cap,
-which are forgotten first). A link's value holds its token, not its claims again (they are its payload). Everything
-else has a cap or an idle TTL.
+which are forgotten first). A link's value holds its token, not its claims again (they are its payload), and a uid's
+limits are kept under a digest of the uid, so a long uid is held once, in the token. Everything else has a cap or an
+idle TTL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
@@ -126,12 +128,12 @@ class RedisStore:
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
-        uid = link.uid
+        limits_name = _limits_name(link.uid)
         keys = [
             self._key(session, "link", link.cache_key),
             self._key(session, "links"),
             self._key(session, "order"),
-            self._key(session, "limits", uid),
+            self._key(session, limits_name),
         ]
         limits = link.claims.get("limits")
         args: list[str | int] = [
@@ -142,7 +144,7 @@ class RedisStore:
             link.cache_key,
             json.dumps(limits) if limits else "",
             IDLE_SECONDS,
-            f"limits:{uid}",
+            limits_name,
             repr(now + IDLE_SECONDS),
             MAX_LIVE_LINKS,
             MAX_LIVE_LINKS + EXPIRED_MEMORY,
@@ -174,7 +176,7 @@ class RedisStore:
 
     @_guarded
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
-        raw = await self._conn().redis.get(self._key(session, "limits", uid))
+        raw = await self._conn().redis.get(self._key(session, _limits_name(uid)))
         limits: dict[str, int] | None = json.loads(raw) if raw is not None else None
         return limits
 
@@ -333,6 +335,11 @@ def clock_to_json(state: ClockState) -> str:
 def clock_from_json(raw: str) -> ClockState:
     data = json.loads(raw)
     return ClockState(bool(data["frozen"]), float(data["value"]))
+
+
+def _limits_name(uid: str) -> str:
+    """The uid's limits key (and its name in the session's index): a digest, so a ~1 MB uid is not kept again."""
+    return "limits:" + hashlib.blake2b(uid.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _glob_escape(text: str) -> str:

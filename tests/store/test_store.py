@@ -225,6 +225,22 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
 
 
+async def test_redis_names_a_uids_limits_by_a_digest_not_by_the_uid(
+    redis_server: RedisServer, store_prefix: str
+) -> None:
+    st = RedisStore(redis_server.url, store_prefix)
+    uid = "u" * 1_000_000
+    try:
+        await st.put_link("s", link("a", T + 60, uid, limits={"hourly": 1}), T)
+        assert await st.get_limits("s", uid) == {"hourly": 1}
+        assert await st.get_limits("s", "u") is None
+    finally:
+        await st.close()
+    with redis.Redis.from_url(redis_server.url) as r:
+        names = [*r.scan_iter(match=f"{store_prefix}:*"), *r.zrange(f"{store_prefix}:s:s:keys", 0, -1)]
+        assert max(len(name) for name in names) == len(f"{store_prefix}:s:s:limits:") + 32
+
+
 async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None:
     server = RedisServer().start()
     st = RedisStore(server.url, "outage")
