@@ -5,10 +5,10 @@ signing keys, the per-address counters, and the ranking that keeps at most `MAX_
 as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock, which may have been moved: a link's
 value carries `expires_at` and is judged against the mock's `now` on every read, while its real Redis TTL (time left
 + `TOMBSTONE_SECONDS`) only keeps Redis bounded and lets an expired key still answer 410 for a day. A session keeps
-at most `MAX_LIVE_LINKS` live links and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past the cap,
-which are forgotten first). A link's value holds its token, not its claims again (they are its payload), and a uid's
-limits are kept under a digest of the uid, so a long uid is held once, in the token. Everything else has a cap or an
-idle TTL.
+at most `MAX_LIVE_LINKS` live links of at most `MAX_LIVE_LINK_BYTES` together (a running total kept by the script
+that adds them) and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past a cap, which are forgotten
+first). A link's value holds its token, not its claims again (they are its payload), and a uid's limits are kept
+under a digest of the uid, so a long uid is held once, in the token. Everything else has a cap or an idle TTL.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from mockserver.store import redis_scripts
 from mockserver.store.base import (
     EXPIRED,
     EXPIRED_MEMORY,
+    MAX_LIVE_LINK_BYTES,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     THREAD_IDLE_SECONDS,
@@ -41,8 +42,12 @@ from mockserver.store.base import (
     Link,
     LinkLookup,
     StoreUnavailable,
+    link_bytes,
 )
 
+# A session's byte budget for live links: the links it counts (by expiry), their sizes, and their running total
+# (`redis_scripts.SESSIONS` drops them with the session).
+BUDGET_KEYS = ("link-live", "link-sizes", "link-bytes")
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
 INDEX_TTL_MS = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)  # a session's index outlives the keys it names
@@ -128,12 +133,14 @@ class RedisStore:
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
-        limits_name = _limits_name(link.uid)
+        uid = link.uid
+        limits_name = _limits_name(uid)
         keys = [
             self._key(session, "link", link.cache_key),
             self._key(session, "links"),
             self._key(session, "order"),
             self._key(session, limits_name),
+            *(self._key(session, name) for name in BUDGET_KEYS),
         ]
         limits = link.claims.get("limits")
         args: list[str | int] = [
@@ -149,6 +156,8 @@ class RedisStore:
             MAX_LIVE_LINKS,
             MAX_LIVE_LINKS + EXPIRED_MEMORY,
             TOMBSTONE_SECONDS * 1000,
+            link_bytes(link.token, uid),
+            MAX_LIVE_LINK_BYTES,
         ]
         await self._conn().put_link(keys=keys, args=args)
 
