@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window
+from mockserver.core.tokens import claims_of
 
 THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
 # Sessions kept, by last write. Past the cap a new session takes the place of the least recently written one that
@@ -18,16 +19,23 @@ THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long withou
 # that does. A request that would only be journaled in a new session, with every session holding something, is
 # answered but not journaled: names that hold nothing never push out state a test is relying on.
 MAX_SESSIONS = 256
-# Live links kept per session: a create past it drops the session's oldest live link, which then answers as expired.
-# Each create keeps its claims and token until `exp`, forever on a frozen clock: this is what bounds them.
+# Live links kept per session, by count and by bytes: a create that would pass either drops the session's oldest live
+# links until it fits, and they then answer as expired. Each create keeps its token until `exp` (forever on a frozen
+# clock), and a valid create may carry ~1 MB fields: these are what bound them. A link counts `link_bytes`: its
+# token, which carries the claims, and its uid, kept beside it for the uid's limits. An ordinary link is ~1 KB, so
+# the count binds first; links of ~1 MB fields (up to ~2.45 MB each) meet the byte budget after a dozen or so.
 MAX_LIVE_LINKS = 10_000
+MAX_LIVE_LINK_BYTES = 32 * 1024 * 1024
 EXPIRED_MEMORY = 10_000  # expired (or dropped) cache keys remembered per session, so a page can say 410, not 404
 REMOVED_MEMORY = 10_000  # deleted resource paths remembered per session, newest kept
 
 
 @dataclass(frozen=True)
 class Link:
-    """What a create leaves behind: the signed token and the claims it carries."""
+    """What a create leaves behind: the signed token and the claims it carries.
+
+    The claims are the token's payload, so stores keep the token alone and read the claims back from it
+    (`from_token`): one copy of what a create sent, not two."""
 
     cache_key: str
     token: str
@@ -35,8 +43,17 @@ class Link:
     expires_at: float
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Link:
-        return cls(data["cache_key"], data["token"], data["claims"], data["expires_at"])
+    def from_token(cls, cache_key: str, token: str, expires_at: float) -> Link:
+        return cls(cache_key, token, claims_of(token), expires_at)
+
+    @property
+    def uid(self) -> str:
+        return str(self.claims.get("sub"))
+
+
+def link_bytes(token: str, uid: str) -> int:
+    """What a live link counts against `MAX_LIVE_LINK_BYTES`: its token and its uid, in bytes."""
+    return len(token) + len(uid.encode("utf-8", "surrogatepass"))
 
 
 class StoreUnavailable(Exception):

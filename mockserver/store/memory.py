@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import heapq
-import json
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.core.clock import ClockState
-from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
 from mockserver.store.base import (
     EXPIRED,
     EXPIRED_MEMORY,
+    MAX_LIVE_LINK_BYTES,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     REMOVED_MEMORY,
@@ -22,22 +21,25 @@ from mockserver.store.base import (
     Link,
     LinkLookup,
     fault_matches,
+    link_bytes,
     resource_paths,
 )
 
-__all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_SESSIONS", "MemoryStore"]
+__all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_LIVE_LINK_BYTES", "MAX_SESSIONS", "MemoryStore"]
 
 
 @dataclass
 class _Session:
-    # Each link as (token, uid, claims as JSON, expires_at): a tuple of atoms the garbage collector stops
-    # tracking, so tens of thousands of live links cost no collection pauses (as Link objects they cost ~70 ms).
-    # Oldest first (dicts keep insertion order), which is the order they go in past MAX_LIVE_LINKS.
-    links: dict[str, tuple[str, str, bytes, float]] = field(default_factory=dict)
-    by_expiry: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (expires_at, cache key, uid)
+    # Each live link as (token, uid, expires_at): a tuple of atoms the garbage collector stops tracking, so tens
+    # of thousands of live links cost no collection pauses (as Link objects they cost ~70 ms). The claims are read
+    # back from the token. Oldest first (dicts keep insertion order), which is the order they go in past the caps.
+    links: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    link_bytes: int = 0  # what the live links count against MAX_LIVE_LINK_BYTES, kept in step with `links`
+    uid_links: dict[str, int] = field(default_factory=dict)  # live links per uid: its limits go with its last one
+    # Heap of (expires_at, cache key); a dropped link's entry stays until the heap is rebuilt, holding its key only.
+    by_expiry: list[tuple[float, str]] = field(default_factory=list)
     expired: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
-    uid_until: dict[str, float] = field(default_factory=dict)  # when a uid's last live link expires
     stamps: dict[str, list[float]] = field(default_factory=dict)
     stamps_until: dict[str, float] = field(default_factory=dict)  # when a bucket's last stamp leaves every window
     threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
@@ -54,9 +56,22 @@ def _remember_gone(s: _Session, cache_key: str) -> None:
         s.expired.popitem(last=False)
 
 
-def _link(cache_key: str, kept: tuple[str, str, bytes, float]) -> Link:
-    token, _, claims, expires_at = kept
-    return Link(cache_key, token, json.loads(claims), expires_at)
+def _forget_link(s: _Session, cache_key: str) -> None:
+    """A live link goes (it expired, was dropped past a cap, or is put again): its bytes, and its uid's limits
+    with the uid's last live link (no message can be sent without one, and the next create sets them anew)."""
+    token, uid, _ = s.links.pop(cache_key)
+    s.link_bytes -= link_bytes(token, uid)
+    left = s.uid_links[uid] - 1
+    if left:
+        s.uid_links[uid] = left
+    else:
+        del s.uid_links[uid]
+        s.limits.pop(uid, None)
+
+
+def _link(cache_key: str, kept: tuple[str, str, float]) -> Link:
+    token, _, expires_at = kept
+    return Link.from_token(cache_key, token, expires_at)
 
 
 class MemoryStore:
@@ -109,42 +124,34 @@ class MemoryStore:
 
     def _purge(self, s: _Session, now: float) -> None:
         while s.by_expiry and s.by_expiry[0][0] <= now:
-            _, key, uid = heapq.heappop(s.by_expiry)
-            if s.links.pop(key, None) is not None:
+            _, key = heapq.heappop(s.by_expiry)
+            kept = s.links.get(key)
+            if kept is not None and kept[2] <= now:  # else dropped already, or put again with a later expiry
+                _forget_link(s, key)
                 _remember_gone(s, key)
-            # No live link, no message: the uid's limits matter again only after a new create,
-            # which sets them anew, so they go with its last link (or once it was dropped past the cap).
-            if s.uid_until.get(uid, now + 1) <= now:
-                del s.uid_until[uid]
-                s.limits.pop(uid, None)
-
-    def _drop_oldest_link(self, s: _Session) -> None:
-        """Past MAX_LIVE_LINKS: the oldest live link goes, and answers as expired from then on."""
-        oldest = next(iter(s.links))
-        del s.links[oldest]
-        _remember_gone(s, oldest)
-        if len(s.by_expiry) > 2 * MAX_LIVE_LINKS:
-            # The heap still holds the dropped links, until they would have expired (on a frozen clock, never):
-            # rebuild it from the live ones now and then, and forget uids left with none.
-            s.by_expiry = [(kept[3], key, kept[1]) for key, kept in s.links.items()]
-            heapq.heapify(s.by_expiry)
-            live_uids = {kept[1] for kept in s.links.values()}
-            for uid in [uid for uid in s.uid_until if uid not in live_uids]:
-                del s.uid_until[uid]
-                s.limits.pop(uid, None)
 
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
         s = self._s(session)
         self._purge(s, now)
-        uid = str(link.claims.get("sub"))
-        # A copy of exact size: orjson's own result keeps its 4-8 KiB working buffer for as long as it lives.
-        claims = bytes(memoryview(dumps(link.claims)))
-        s.links[link.cache_key] = (link.token, uid, claims, link.expires_at)
-        heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key, uid))
-        if len(s.links) > MAX_LIVE_LINKS:
-            self._drop_oldest_link(s)
-        s.uid_until[uid] = max(s.uid_until.get(uid, link.expires_at), link.expires_at)
+        uid = link.uid
+        size = link_bytes(link.token, uid)
+        if link.cache_key in s.links:
+            _forget_link(s, link.cache_key)
+        # Room first: the oldest live links go, and answer as expired from then on; the new one is always kept.
+        while s.links and (len(s.links) >= MAX_LIVE_LINKS or s.link_bytes + size > MAX_LIVE_LINK_BYTES):
+            oldest = next(iter(s.links))
+            _forget_link(s, oldest)
+            _remember_gone(s, oldest)
+        s.links[link.cache_key] = (link.token, uid, link.expires_at)
+        s.link_bytes += size
+        s.uid_links[uid] = s.uid_links.get(uid, 0) + 1
+        heapq.heappush(s.by_expiry, (link.expires_at, link.cache_key))
+        if len(s.by_expiry) > 2 * MAX_LIVE_LINKS:
+            # The heap still holds the dropped links' keys, until they would have expired (on a frozen clock,
+            # never): rebuild it from the live ones now and then.
+            s.by_expiry = [(kept[2], key) for key, kept in s.links.items()]
+            heapq.heapify(s.by_expiry)
         limits = link.claims.get("limits")
         if limits:
             s.limits[uid] = dict(limits)

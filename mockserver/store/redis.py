@@ -5,14 +5,17 @@ signing keys, the per-address counters, and the ranking that keeps at most `MAX_
 as `MemoryStore`; see `redis_scripts.SESSIONS`). Expiry follows the mock's clock, which may have been moved: a link's
 value carries `expires_at` and is judged against the mock's `now` on every read, while its real Redis TTL (time left
 + `TOMBSTONE_SECONDS`) only keeps Redis bounded and lets an expired key still answer 410 for a day. A session keeps
-at most `MAX_LIVE_LINKS` live links and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past the cap,
-which are forgotten first). Everything else has a cap or an idle TTL.
+at most `MAX_LIVE_LINKS` live links of at most `MAX_LIVE_LINK_BYTES` together (a running total kept by the script
+that adds them) and remembers `EXPIRED_MEMORY` more cache keys (expired, or dropped past a cap, which are forgotten
+first). A link's value holds its token, not its claims again (they are its payload), and a uid's limits are kept
+under a digest of the uid, so a long uid is held once, in the token. Everything else has a cap or an idle TTL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
@@ -31,6 +34,7 @@ from mockserver.store import redis_scripts
 from mockserver.store.base import (
     EXPIRED,
     EXPIRED_MEMORY,
+    MAX_LIVE_LINK_BYTES,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     REMOVED_MEMORY,
@@ -39,9 +43,13 @@ from mockserver.store.base import (
     Link,
     LinkLookup,
     StoreUnavailable,
+    link_bytes,
     resource_paths,
 )
 
+# A session's byte budget for live links: the links it counts (by expiry), their sizes, and their running total
+# (`redis_scripts.SESSIONS` drops them with the session).
+BUDGET_KEYS = ("link-live", "link-sizes", "link-bytes")
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
 INDEX_TTL_MS = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)  # a session's index outlives the keys it names
@@ -128,30 +136,31 @@ class RedisStore:
     async def put_link(self, session: str, link: Link, now: float) -> None:
         self._now = now
         ttl_ms = int((max(link.expires_at - now, 0.0) + TOMBSTONE_SECONDS) * 1000)
-        uid = str(link.claims.get("sub"))
+        uid = link.uid
+        limits_name = _limits_name(uid)
         keys = [
             self._key(session, "link", link.cache_key),
             self._key(session, "links"),
             self._key(session, "order"),
-            self._key(session, "limits", uid),
+            self._key(session, limits_name),
+            *(self._key(session, name) for name in BUDGET_KEYS),
         ]
         limits = link.claims.get("limits")
         args: list[str | int] = [
             *self._session_args(session, now),
-            # Built by hand: dataclasses.asdict would deep-copy the claims, which costs more than the Redis call.
-            json.dumps(
-                {"cache_key": link.cache_key, "token": link.token, "claims": link.claims, "expires_at": link.expires_at}
-            ),
+            json.dumps({"cache_key": link.cache_key, "token": link.token, "expires_at": link.expires_at}),
             repr(link.expires_at),
             ttl_ms,
             link.cache_key,
             json.dumps(limits) if limits else "",
             IDLE_SECONDS,
-            f"limits:{uid}",
+            limits_name,
             repr(now + IDLE_SECONDS),
             MAX_LIVE_LINKS,
             MAX_LIVE_LINKS + EXPIRED_MEMORY,
             TOMBSTONE_SECONDS * 1000,
+            link_bytes(link.token, uid),
+            MAX_LIVE_LINK_BYTES,
         ]
         await self._conn().put_link(keys=keys, args=args)
 
@@ -161,8 +170,10 @@ class RedisStore:
         raw = await self._conn().redis.get(self._key(session, "link", cache_key))
         if raw is None:
             return UNKNOWN
-        link = Link.from_dict(json.loads(raw))
-        return EXPIRED if link.expires_at <= now else LinkLookup(link)
+        data = json.loads(raw)
+        if data["expires_at"] <= now:
+            return EXPIRED
+        return LinkLookup(Link.from_token(cache_key, data["token"], data["expires_at"]))
 
     @_guarded
     async def live_links(self, session: str, now: float) -> list[Link]:
@@ -171,12 +182,13 @@ class RedisStore:
         if not keys:
             return []
         raws = await r.mget([self._key(session, "link", key) for key in keys])
-        links = [Link.from_dict(json.loads(raw)) for raw in raws if raw is not None]
-        return sorted((link for link in links if link.expires_at > now), key=lambda link: link.expires_at)
+        found = [json.loads(raw) for raw in raws if raw is not None]
+        links = [Link.from_token(d["cache_key"], d["token"], d["expires_at"]) for d in found if d["expires_at"] > now]
+        return sorted(links, key=lambda link: link.expires_at)
 
     @_guarded
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
-        raw = await self._conn().redis.get(self._key(session, "limits", uid))
+        raw = await self._conn().redis.get(self._key(session, _limits_name(uid)))
         limits: dict[str, int] | None = json.loads(raw) if raw is not None else None
         return limits
 
@@ -346,6 +358,11 @@ def clock_to_json(state: ClockState) -> str:
 def clock_from_json(raw: str) -> ClockState:
     data = json.loads(raw)
     return ClockState(bool(data["frozen"]), float(data["value"]))
+
+
+def _limits_name(uid: str) -> str:
+    """The uid's limits key (and its name in the session's index): a digest, so a ~1 MB uid is not kept again."""
+    return "limits:" + hashlib.blake2b(uid.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _glob_escape(text: str) -> str:

@@ -34,7 +34,7 @@ local function drop(prefix, name)
   local base = base_of(prefix, name)
   local keys = {
     base .. 'links', base .. 'order', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left',
-    base .. 'removed'
+    base .. 'removed', base .. 'link-live', base .. 'link-sizes', base .. 'link-bytes'
   }
   for _, key in ipairs(redis.call('ZRANGE', base .. 'links', 0, -1)) do
     keys[#keys + 1] = base .. 'link:' .. key
@@ -100,28 +100,41 @@ def with_sessions(script: str, index_ttl_ms: int) -> str:
     return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)) + script
 
 
-# KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits
+# KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits,
+#       the byte budget's bookkeeping: the live links it counts (sorted set by expiry), their sizes (hash), their total
 # ARGV: prefix, session, session cap, now, then: link JSON, expires_at, real TTL in ms, cache key,
 #       limits JSON ("" when the create set none: the uid's older limits go), limits TTL in seconds,
 #       the limits key's name in the session's index, until when it matters,
-#       the live links cap, how many cache keys the index keeps in all (live and gone), a dropped link's real TTL in ms
-# Past the cap the oldest live link is dropped: its value becomes a link that expired at epoch 0, so it answers as
-# expired; past the index's size the keys that expired or were dropped first are forgotten with their values.
+#       the live links cap, how many cache keys the index keeps in all (live and gone), a dropped link's real TTL in ms,
+#       the link's size (`store.base.link_bytes`), the live links' byte budget
+# Links that expired since the last create stop counting; then, while the new link would pass the live links cap or
+# the byte budget, the oldest live link is dropped: its value becomes a link that expired at epoch 0, so it answers
+# as expired. Past the index's size the keys that expired or were dropped first are forgotten with their values.
 PUT_LINK = """
 local base = base_of(ARGV[1], ARGV[2])
 local now = ARGV[4]
+local counted, sizes, total = KEYS[5], KEYS[6], KEYS[7]
 forget_stale(base, now)
 touch(ARGV[1], ARGV[2], ARGV[3], now, '1')
-redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[7])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[8])
-redis.call('ZADD', KEYS[3], redis.call('INCR', ARGV[1] .. ':g:seq'), ARGV[8])
-for i = 2, 3 do
-  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[7]) then
-    redis.call('PEXPIRE', KEYS[i], ARGV[7])
+local function uncount(key)
+  local size = redis.call('HGET', sizes, key)
+  if size then
+    redis.call('DECRBY', total, size)
+    redis.call('HDEL', sizes, key)
+    redis.call('ZREM', counted, key)
   end
 end
+for _, key in ipairs(redis.call('ZRANGEBYSCORE', counted, '-inf', now)) do
+  uncount(key)
+end
+if redis.call('HEXISTS', sizes, ARGV[8]) == 1 then
+  uncount(ARGV[8])
+  redis.call('ZREM', KEYS[2], ARGV[8])
+  redis.call('ZREM', KEYS[3], ARGV[8])
+end
+local size, budget = tonumber(ARGV[16]), tonumber(ARGV[17])
 local live = redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf')
-while live > tonumber(ARGV[13]) do
+while live >= tonumber(ARGV[13]) or tonumber(redis.call('GET', total) or '0') + size > budget do
   local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
   if not oldest then
     break
@@ -130,9 +143,27 @@ while live > tonumber(ARGV[13]) do
   local expires_at = redis.call('ZSCORE', KEYS[2], oldest)
   if expires_at and tonumber(expires_at) > tonumber(now) then
     redis.call('ZADD', KEYS[2], 0, oldest)
-    local gone = '{"cache_key": ' .. cjson.encode(oldest) .. ', "token": "", "claims": {}, "expires_at": 0}'
+    local gone = '{"cache_key": ' .. cjson.encode(oldest) .. ', "token": "", "expires_at": 0}'
     redis.call('SET', base .. 'link:' .. oldest, gone, 'PX', ARGV[15])
+    uncount(oldest)
     live = live - 1
+  end
+end
+redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[6], ARGV[8])
+redis.call('ZADD', KEYS[3], redis.call('INCR', ARGV[1] .. ':g:seq'), ARGV[8])
+redis.call('ZADD', counted, ARGV[6], ARGV[8])
+redis.call('HSET', sizes, ARGV[8], size)
+redis.call('INCRBY', total, size)
+for i = 2, 3 do
+  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[7]) then
+    redis.call('PEXPIRE', KEYS[i], ARGV[7])
+  end
+end
+-- The bookkeeping keys always share one TTL, the longest a counted link needs, so none outlives the others.
+if redis.call('PTTL', counted) < tonumber(ARGV[7]) then
+  for i = 5, 7 do
+    redis.call('PEXPIRE', KEYS[i], ARGV[7])
   end
 end
 local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[14])

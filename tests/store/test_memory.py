@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from mockserver.core.limits import Window
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link
-from mockserver.store.memory import EXPIRED_MEMORY, MAX_LIVE_LINKS, MAX_SESSIONS, MemoryStore
+from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, link_bytes
+from mockserver.store.memory import EXPIRED_MEMORY, MAX_LIVE_LINK_BYTES, MAX_LIVE_LINKS, MAX_SESSIONS, MemoryStore
+from tests.store.test_store import link
 
 HOUR = [Window("hourly", 3600.0, 5)]
 
@@ -45,12 +46,13 @@ async def test_sessions_do_not_share_state() -> None:
 
 async def test_a_uids_limits_go_with_its_last_live_link() -> None:
     store = MemoryStore()
-    await store.put_link("s", Link("long", "t", {"sub": "u"}, 3600.0), 0.0)
-    await store.put_link("s", Link("short", "t", {"sub": "u", "limits": {"hourly": 2}}, 60.0), 10.0)
+    await store.put_link("s", link("long", 3600.0), 0.0)
+    await store.put_link("s", link("short", 60.0, limits={"hourly": 2}), 10.0)
     assert await store.get_link("s", "short", 61.0) is EXPIRED
     assert await store.get_limits("s", "u") == {"hourly": 2}  # the longer link still lives
+    assert store._s("s").uid_links == {"u": 1}
     assert await store.get_link("s", "long", 3600.0) is EXPIRED
-    assert await store.get_limits("s", "u") is None and store._s("s").uid_until == {}
+    assert await store.get_limits("s", "u") is None and store._s("s").uid_links == {}
 
 
 async def test_looking_at_a_session_does_not_create_it() -> None:
@@ -75,9 +77,20 @@ async def test_sessions_are_capped_least_recently_written_first() -> None:
 async def test_links_dropped_past_the_cap_leave_nothing_behind_on_a_frozen_clock() -> None:
     store = MemoryStore()
     for n in range(3 * MAX_LIVE_LINKS):
-        await store.put_link("s", Link(f"k{n}", "t", {"sub": f"u{n}", "limits": {"hourly": 1}}, 60.0), 0.0)
+        await store.put_link("s", link(f"k{n}", 60.0, f"u{n}", limits={"hourly": 1}), 0.0)
     s = store._s("s")
     assert len(s.links) == MAX_LIVE_LINKS and len(s.expired) == EXPIRED_MEMORY
     assert len(s.by_expiry) <= 2 * MAX_LIVE_LINKS
-    assert len(s.uid_until) == len(s.limits) <= 2 * MAX_LIVE_LINKS
+    assert len(s.uid_links) == len(s.limits) == MAX_LIVE_LINKS  # a dropped link's uid goes with it
     assert await store.get_limits("s", f"u{3 * MAX_LIVE_LINKS - 1}") == {"hourly": 1}
+    assert await store.get_limits("s", f"u{2 * MAX_LIVE_LINKS - 1}") is None
+
+
+async def test_links_dropped_past_the_byte_budget_keep_no_uid_on_a_frozen_clock() -> None:
+    store = MemoryStore()
+    for n in range(100):  # 1 MB uids with limits: each link counts its token (~1.33 MB) and its uid
+        await store.put_link("s", link(f"k{n:03}", 60.0, f"{n:03}" + "u" * 999_997, limits={"hourly": 1}), 0.0)
+    s = store._s("s")
+    assert len(s.links) == len(s.uid_links) == len(s.limits) == MAX_LIVE_LINK_BYTES // 2_333_417 == 14
+    assert s.link_bytes == sum(link_bytes(token, uid) for token, uid, _ in s.links.values()) == 14 * 2_333_417
+    assert {len(entry) for entry in s.by_expiry} == {2}  # (expires_at, cache key): the heap holds no uid

@@ -10,10 +10,13 @@ import pytest
 import redis
 
 from mockserver.core.clock import ClockState
+from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
+from mockserver.core.tokens import b64url
 from mockserver.store.base import (
     EXPIRED,
     EXPIRED_MEMORY,
+    MAX_LIVE_LINK_BYTES,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     THREAD_IDLE_SECONDS,
@@ -21,6 +24,7 @@ from mockserver.store.base import (
     Link,
     Store,
     StoreUnavailable,
+    link_bytes,
 )
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
@@ -38,11 +42,21 @@ async def st(store: str, store_prefix: str) -> AsyncIterator[Store]:
     await made.close()
 
 
-def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None) -> Link:
-    claims: dict[str, object] = {"sub": uid, "exp": expires_at}
+def link(key: str, expires_at: float, uid: str = "u", limits: dict[str, int] | None = None, **more: object) -> Link:
+    """A link as a create makes it: its token carries its claims (signed here by nobody: stores never verify)."""
+    claims: dict[str, object] = {"sub": uid, "exp": expires_at, "jti": key, **more}
     if limits is not None:
         claims["limits"] = limits
-    return Link(key, f"token-{key}", claims, expires_at)
+    return Link(key, f"e30.{b64url(dumps(claims)).decode()}.c2ln", claims, expires_at)
+
+
+async def counted_bytes(st: Store, session: str) -> int:
+    """The session's running total of live link bytes, as the store keeps it."""
+    if isinstance(st, MemoryStore):
+        return st._sessions[session].link_bytes
+    assert isinstance(st, RedisStore)
+    with redis.Redis.from_url(st.url) as r:
+        return int(r.get(f"{st.prefix}:s:{session}:link-bytes") or 0)
 
 
 async def test_links_live_until_the_clock_passes_their_expiry(st: Store) -> None:
@@ -232,7 +246,8 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 13  # with the links by creation, the index naming the per-uid keys, the deleted paths
+        # With the links by creation, the byte budget's three, the index naming the per-uid keys, the deleted paths.
+        assert len(keys) == 16
         assert all(r.ttl(key) > 0 for key in keys)
         # Outside sessions: their ranking, capped at MAX_SESSIONS, and the counter that orders it.
         assert sorted(r.scan_iter(match=f"{store_prefix}:g:*")) == [
@@ -241,6 +256,22 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
         assert r.zcard(f"{store_prefix}:g:sessions") == 1
         # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
+
+
+async def test_redis_names_a_uids_limits_by_a_digest_not_by_the_uid(
+    redis_server: RedisServer, store_prefix: str
+) -> None:
+    st = RedisStore(redis_server.url, store_prefix)
+    uid = "u" * 1_000_000
+    try:
+        await st.put_link("s", link("a", T + 60, uid, limits={"hourly": 1}), T)
+        assert await st.get_limits("s", uid) == {"hourly": 1}
+        assert await st.get_limits("s", "u") is None
+    finally:
+        await st.close()
+    with redis.Redis.from_url(redis_server.url) as r:
+        names = [*r.scan_iter(match=f"{store_prefix}:*"), *r.zrange(f"{store_prefix}:s:s:keys", 0, -1)]
+        assert max(len(name) for name in names) == len(f"{store_prefix}:s:s:limits:") + 32
 
 
 async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None:
@@ -330,6 +361,70 @@ async def test_a_session_keeps_its_newest_live_links_up_to_the_cap_the_oldest_an
     assert len(await st.live_links("s", T)) == MAX_LIVE_LINKS
 
 
+def big_link(key: str, expires_at: float, uid: str = "u") -> Link:
+    """A link of about 1 MiB: a create with a 786,432-character `srcs` item."""
+    return link(key, expires_at, uid, srcs=["x" * 786_432])
+
+
+BIG = link_bytes(big_link("k000", T).token, "u")  # keys of one length: every big link counts the same
+
+
+async def live_bytes(st: Store, session: str, now: float) -> int:
+    """The walk the running total saves: what the session's live links count, summed."""
+    return sum(link_bytes(x.token, x.uid) for x in await st.live_links(session, now))
+
+
+async def test_a_sessions_live_links_stay_within_the_byte_budget_the_oldest_answering_as_expired(st: Store) -> None:
+    assert (BIG, MAX_LIVE_LINK_BYTES // BIG) == (1_048_660, 31)
+    for n in range(31 + 5):  # on a frozen clock links never expire by themselves
+        await st.put_link("s", big_link(f"k{n:03}", T + 60), T)
+    for n in range(5):
+        assert await st.get_link("s", f"k{n:03}", T) is EXPIRED
+    assert (await st.get_link("s", "k005", T)).link == big_link("k005", T + 60)
+    assert (await st.get_link("s", "k035", T)).link == big_link("k035", T + 60)
+    assert [x.cache_key for x in await st.live_links("s", T)] == [f"k{n:03}" for n in range(5, 36)]
+    assert await counted_bytes(st, "s") == await live_bytes(st, "s", T) == 31 * BIG == 32_508_460
+    assert 31 * BIG <= MAX_LIVE_LINK_BYTES < 32 * BIG
+
+
+async def test_big_creates_drop_as_many_ordinary_links_as_they_need(st: Store) -> None:
+    def ordinary(key: str) -> Link:
+        return link(key, T + 60, srcs=["x" * 700])
+
+    assert link_bytes(ordinary("o0000").token, "u") == 1_018
+    keys = [f"o{n:04}" for n in range(9_000)]  # 9,162,000 bytes: under both caps
+    for start in range(0, len(keys), 500):  # 500 at a time: the order within a batch does not matter here
+        await asyncio.gather(*(st.put_link("s", ordinary(key), T) for key in keys[start : start + 500]))
+    for n in range(24):  # the 24th would pass the budget by 775,408 bytes: 762 ordinary links make room
+        await st.put_link("s", big_link(f"k{n:03}", T + 60), T)
+    live = {x.cache_key for x in await st.live_links("s", T)}
+    assert len(live) == 24 + 9_000 - 762
+    assert len([key for key in keys[:1_000] if key not in live]) == 762
+    assert set(keys[1_000:]) <= live and {f"k{n:03}" for n in range(24)} <= live
+    assert await counted_bytes(st, "s") == await live_bytes(st, "s", T) == 33_554_124 <= MAX_LIVE_LINK_BYTES
+
+
+async def test_links_stop_counting_against_the_byte_budget_once_expired(st: Store) -> None:
+    for n in range(31):
+        await st.put_link("s", big_link(f"a{n:03}", T + 60), T)
+    assert await counted_bytes(st, "s") == 31 * BIG
+    for n in range(31):  # the first ones expired at T + 60: they make room without being dropped
+        await st.put_link("s", big_link(f"b{n:03}", T + 3600), T + 60)
+        assert await counted_bytes(st, "s") == (n + 1) * BIG
+    assert [x.cache_key for x in await st.live_links("s", T + 60)] == [f"b{n:03}" for n in range(31)]
+    assert await st.get_link("s", "a030", T + 60) is EXPIRED
+
+
+async def test_claims_are_read_back_from_the_token(st: Store) -> None:
+    made = link("k", T + 60, uid="ü-☃-" + "x" * 100, theme_id=2**70, srcs=["1", "2"], limits={"hourly": 3})
+    assert (await st.get_link("s", "k", T)).link is None
+    await st.put_link("s", made, T)
+    found = (await st.get_link("s", "k", T)).link
+    assert found == made and found is not None and found.claims["theme_id"] == 2**70
+    assert await st.live_links("s", T) == [made]
+    assert await st.get_limits("s", made.uid) == {"hourly": 3}
+
+
 async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_their_caps(
     redis_server: RedisServer, store_prefix: str
 ) -> None:
@@ -341,6 +436,26 @@ async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_thei
         assert links == MAX_LIVE_LINKS + EXPIRED_MEMORY
         assert r.zcard(f"{store_prefix}:s:s:links") == MAX_LIVE_LINKS + EXPIRED_MEMORY
         assert r.zcard(f"{store_prefix}:s:s:order") == MAX_LIVE_LINKS
+
+
+async def test_redis_keeps_the_byte_budgets_keys_expiring_together_and_drops_them_with_the_session(
+    redis_server: RedisServer, store_prefix: str
+) -> None:
+    st = RedisStore(redis_server.url, store_prefix)
+    budget = [f"{store_prefix}:s:old:{name}" for name in ("link-live", "link-sizes", "link-bytes")]
+    try:
+        with redis.Redis.from_url(redis_server.url) as r:
+            await st.put_link("old", link("a", T + 60), T)
+            await st.put_link("old", link("b", T + 3600), T)
+            assert r.exists(*budget) == 3 and len({r.pexpiretime(key) for key in budget}) == 1
+            assert 86_400 + 3_590 < r.ttl(budget[0]) <= 86_400 + 3_600  # as long as the longest-lived link's
+            await st.put_link("old", link("c", T + 60), T + 120)  # a expired, and the new link lives less than b
+            assert r.exists(*budget) == 3 and len({r.pexpiretime(key) for key in budget}) == 1
+            for n in range(MAX_SESSIONS):
+                await st.put_link(f"s{n}", link("a", T + 60), T)
+            assert list(r.scan_iter(match=f"{store_prefix}:s:old:*")) == []
+    finally:
+        await st.close()
 
 
 async def test_adds_racing_on_a_full_queue_queue_exactly_the_cap(st: Store) -> None:
