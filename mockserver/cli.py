@@ -317,7 +317,8 @@ def serve(settings: Settings) -> int:
         index = ReplayIndex(settings.replay, mock.contract)
         _warn(index.warnings)
         only = ", nothing else" if settings.replay_only else ""
-        replaying = f"; replaying {index.size} recorded answer(s) from {settings.replay}{only}"
+        own = f" ({index.skipped} for the mock's own operations left to the mock)" if index.skipped else ""
+        replaying = f"; replaying {index.size} recorded answer(s) from {settings.replay}{own}{only}"
     sock, url = _listen(settings)
     print(banner(settings, url, mock.signing_key_generated, mock.signer.alg) + replaying, flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:

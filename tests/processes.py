@@ -19,8 +19,14 @@ class ServerProcess:
     """A server started as its own process; ready once it prints its banner, whose URL it keeps."""
 
     def __init__(self, command: list[str], env: dict[str, str] | None = None):
+        # Unbuffered: a line read must not leave the next one (the banner) in a buffer the selector cannot see.
         self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=ROOT
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+            bufsize=0,
         )
         self.startup_output = ""  # everything printed up to and including the banner
         self.url = self._wait_for_banner()
