@@ -1,24 +1,26 @@
-"""The real API behind the proxy: one pooled HTTP client, explicit timeouts, and a failure named in the user's terms.
+"""The real API behind the proxy: one pool of keep-alive connections, explicit timeouts, and each failure named in
+the user's terms.
 
-Requests go out as they came in, credentials included; only the hop-by-hop headers (RFC 9110 section 7.6.1) and
-`Host` are the proxy's own. An upstream that cannot be reached is a 502, one that does not answer in time a 504,
-each naming the upstream; the pool opens new connections as needed, so the proxy recovers by itself.
+Requests go out as they came in, credentials included; only the hop-by-hop headers (RFC 9110 section 7.6.1),
+`Host` and the body's length are the proxy's own. An upstream that cannot be reached is a 502, one that does not
+answer in time a 504, each naming the upstream; new connections are opened as needed, so the proxy recovers by
+itself once the upstream is back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import httpx
-
-from mockserver.core.clock import stopwatch
 from mockserver.core.errors import ApiError
+from mockserver.proxy.http1 import Closed, ConnectTimeout, Pool, TooLarge
 from mockserver.proxy.settings import origin
 
 HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
 )
 NOT_FORWARDED = HOP_BY_HOP | {b"host", b"content-length"}  # the client's Host names the proxy; lengths are re-counted
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # those that say `Content-Length: 0` even with no body
 
 
 @dataclass(frozen=True)
@@ -52,80 +54,59 @@ def outgoing(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 class Upstream:
     def __init__(self, url: str, timeout: float, max_bytes: int) -> None:
         self.url = origin(url)
+        parts = urlsplit(self.url)
+        assert parts.hostname is not None
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self._client = httpx.AsyncClient(
-            base_url=self.url,
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-            follow_redirects=False,  # a redirect is an answer the client should see, and check
-        )
-        for name in ("accept", "accept-encoding", "user-agent"):  # httpx's own defaults: the client's go instead
-            del self._client.headers[name]
+        self._host = parts.netloc.encode("latin-1")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._pool = Pool(parts.scheme, parts.hostname, port, timeout, max_bytes)
 
     async def send(
         self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> UpstreamAnswer:
-        """The path and query go as the client sent them; raises ApiError(502/504) naming the upstream (and the
-        path, never the query, which may hold a credential)."""
-        url = httpx.URL(self.url + path, query=query) if query else httpx.URL(self.url + path)
-        request = self._client.build_request(method, url, headers=outgoing(headers), content=body)
-        target = f"{method} {path[:200]}"
-        started = stopwatch()
+        """`path` is the raw path and `query` the raw query, both as the client sent them; raises ApiError(502/504)
+        naming the upstream (and the path, never the query, which may hold a credential)."""
+        sent = [(b"host", self._host), *outgoing(headers)]
+        if body or method in BODY_METHODS:
+            sent.append((b"content-length", b"%d" % len(body)))
+        target = path.encode("latin-1") + (b"?" + query if query else b"")
+        head = b"%s %s HTTP/1.1\r\n%s\r\n\r\n" % (
+            method.encode("latin-1"),
+            target,
+            b"\r\n".join(b"%s: %s" % h for h in sent),
+        )
+        shown = f"{method} {path[:200]}"
         try:
-            response = await self._client.send(request, stream=True)
-            try:
-                waited = stopwatch()
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_raw():
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise ApiError(
-                            502,
-                            f"upstream {self.url} answered {target} with more than {self.max_bytes} "
-                            "bytes, over this proxy's limit (--max-body-bytes)",
-                        )
-                    chunks.append(chunk)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException as exc:
+            answer = await self._pool.request(head + body, head=method == "HEAD")
+        except ConnectTimeout:
+            raise self._late(shown, "connecting") from None
+        except TimeoutError:
+            raise self._late(shown, "waiting for the answer") from None
+        except TooLarge:
             raise ApiError(
-                504,
-                f"upstream {self.url} did not answer {target} within "
-                f"{self.timeout:g} s ({_what(exc)}); --upstream-timeout sets the limit",
+                502,
+                f"upstream {self.url} answered {shown} with more than {self.max_bytes} bytes, over this proxy's "
+                "limit (--max-body-bytes)",
             ) from None
-        except httpx.ConnectError as exc:
-            raise ApiError(502, f"upstream {self.url} is unreachable ({_reason(exc)})") from None
-        except httpx.RemoteProtocolError as exc:
+        except Closed as exc:
             raise ApiError(
                 502, f"upstream {self.url} closed the connection without a complete answer ({_reason(exc)})"
             ) from None
-        except httpx.HTTPError as exc:
-            raise ApiError(502, f"upstream {self.url} failed: {type(exc).__name__} ({_reason(exc)})") from None
-        done = stopwatch()
-        kept = [(key.lower(), value) for key, value in response.headers.raw]
-        return UpstreamAnswer(
-            [(key.lower(), value) for key, value in request.headers.raw],
-            response.status_code,
-            response.reason_phrase,
-            [(key, value) for key, value in kept if key not in HOP_BY_HOP],
-            b"".join(chunks),
-            waited - started,
-            done - waited,
+        except OSError as exc:  # refused, no such host, TLS refused: nothing was sent
+            raise ApiError(502, f"upstream {self.url} is unreachable ({_reason(exc)})") from None
+        kept = [(key, value) for key, value in answer.headers if key not in HOP_BY_HOP]
+        return UpstreamAnswer(sent, answer.status, answer.reason, kept, answer.body, answer.wait, answer.receive)
+
+    def _late(self, shown: str, doing: str) -> ApiError:
+        return ApiError(
+            504,
+            f"upstream {self.url} did not answer {shown} within {self.timeout:g} s ({doing}); "
+            "--upstream-timeout sets the limit",
         )
 
     async def close(self) -> None:
-        await self._client.aclose()
-
-
-def _what(exc: httpx.TimeoutException) -> str:
-    return {
-        httpx.ConnectTimeout: "connecting",
-        httpx.ReadTimeout: "waiting for the answer",
-        httpx.WriteTimeout: "sending the request",
-        httpx.PoolTimeout: "waiting for a free connection",
-    }.get(type(exc), "timed out")
+        self._pool.close()
 
 
 def _reason(exc: Exception) -> str:
