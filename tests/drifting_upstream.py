@@ -11,6 +11,9 @@
 | `invalid-json` | `{"iframe_url": ` as application/json |
 | `wrong-media` | an HTML page where JSON is documented |
 | `gzip` | a valid answer, gzip-encoded |
+| `chunked` | a valid answer, sent in chunks (no Content-Length) |
+| `close` | a valid answer, then the connection closed (`Connection: close`) |
+| `huge` | a valid answer padded to 100 kB |
 | `slow` | nothing, until the connection goes away |
 | `closed` | the connection closed without an answer |
 | anything else | a valid answer |
@@ -23,13 +26,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver.server.middleware.faults import drop_connection
@@ -58,6 +62,18 @@ async def create(request: Request) -> Response:
     elif uid == "gzip":
         packed = gzip.compress(orjson.dumps(answer))
         return Response(packed, media_type="application/json", headers={"Content-Encoding": "gzip"})
+    elif uid == "chunked":
+        encoded = orjson.dumps(answer)
+
+        async def pieces() -> AsyncIterator[bytes]:
+            for start in range(0, len(encoded), 7):
+                yield encoded[start : start + 7]
+
+        return StreamingResponse(pieces(), media_type="application/json")
+    elif uid == "close":
+        return JSONResponse(answer, headers={"Connection": "close"})
+    elif uid == "huge":
+        answer["padding"] = "x" * 100_000
     elif uid == "slow":
         await asyncio.Event().wait()  # never set: the proxy's timeout ends the wait, and shutdown cancels it
     elif uid == "closed":

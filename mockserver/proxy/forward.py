@@ -57,7 +57,7 @@ class Forwarder:
         if check.refusal is not None and self.refuse_invalid:
             refusal = check.refusal
             self._count(scope, state, operation, check.problems)
-            state["error"] = refusal.message
+            state["error"] = "; ".join(self.secrets.sentence(p) for p in refusal.message.split("; "))
             shape = found.operation.error_body(refusal.status, refusal.message) if found.operation else None
             answer_headers = {**refusal.headers, VIOLATIONS_HEADER: str(len(check.problems))}
             await send_json(send, shape or error_body(refusal.message), refusal.status, answer_headers)

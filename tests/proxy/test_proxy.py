@@ -38,7 +38,15 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def proxy(drifting: ServerProcess, recording: Path) -> Iterator[MockProcess]:
     server = MockProcess(
-        "--upstream", drifting.url, "--upstream-timeout", "1", "--record", str(recording), command="proxy"
+        "--upstream",
+        drifting.url,
+        "--upstream-timeout",
+        "1",
+        "--max-body-bytes",
+        "65536",
+        "--record",
+        str(recording),
+        command="proxy",
     )
     yield server
     server.stop()
@@ -87,6 +95,8 @@ def har_entries(path: Path) -> list[dict[str, Any]]:
         ),
         pytest.param("extra-field", 200, None, id="extra-field-allowed"),
         pytest.param("gzip", 200, None, id="gzip-decoded-and-checked"),
+        pytest.param("chunked", 200, None, id="chunked"),
+        pytest.param("close", 200, None, id="connection-close"),
     ],
 )
 def test_each_kind_of_drift_is_reported_in_the_header_journal_tally_and_recording(
@@ -162,7 +172,7 @@ def test_the_request_reaches_the_upstream_unchanged(proxy: MockProcess, drifting
     assert seen.pop("authorization") == "Bearer sk-live-credential"  # credentials go to the upstream
     assert (seen.pop("x-custom"), seen.pop("user-agent")) == ("kept", "my-client/1.0")
     assert seen.pop("host") == drifting.url.removeprefix("http://")  # the proxy's own: the upstream's name
-    assert seen == {"connection": "keep-alive"}  # hop by hop, the proxy's own connection; nothing else added
+    assert seen == {}  # nothing added on the way
 
 
 def test_a_slow_upstream_is_a_504_and_a_closed_connection_a_502(
@@ -181,6 +191,27 @@ def test_a_slow_upstream_is_a_504_and_a_closed_connection_a_502(
     assert [(e["status"], e["error"]) for e in entries] == [(504, slow.json()["error"]), (502, closed.json()["error"])]
     # ... and the proxy goes on answering.
     assert httpx.post(f"{proxy.url}{CREATE}", json=VALID, headers=session).status_code == 200
+
+
+def test_bodies_past_the_limit_are_refused_in_both_directions(
+    proxy: MockProcess, drifting: ServerProcess, session: dict[str, str]
+) -> None:
+    answer = httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "uid": "huge"}, headers=session)
+    assert answer.status_code == 502
+    assert answer.json()["error"] == (
+        f"upstream {drifting.url} answered POST {CREATE} with more than 65536 bytes, over this proxy's limit "
+        "(--max-body-bytes)"
+    )
+    request = httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "padding": "x" * 70_000}, headers=session)
+    assert request.status_code == 413 and "--max-body-bytes" in request.json()["error"]
+    assert [e["status"] for e in journal(proxy, session)] == [502, 413]
+
+
+def test_a_head_request_gets_the_upstreams_headers_and_no_body(proxy: MockProcess) -> None:
+    with httpx.Client() as client:
+        head = client.head(f"{proxy.url}/echo")
+        assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
+        assert client.get(f"{proxy.url}/echo").json()["query"] == ""  # the connection upstream is still usable
 
 
 def test_an_unreachable_upstream_is_a_502_and_the_proxy_recovers_when_it_is_back() -> None:
