@@ -318,6 +318,7 @@ def serve(settings: Settings) -> int:
         _warn(index.warnings)
         only = ", nothing else" if settings.replay_only else ""
         own = f" ({index.skipped} for the mock's own operations left to the mock)" if index.skipped else ""
+        own += f" ({index.unanswered} unanswered left out)" if index.unanswered else ""
         replaying = f"; replaying {index.size} recorded answer(s) from {settings.replay}{own}{only}"
     sock, url = _listen(settings)
     print(banner(settings, url, mock.signing_key_generated, mock.signer.alg) + replaying, flush=True)

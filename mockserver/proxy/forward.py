@@ -12,12 +12,13 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from mockserver.core.clock import stopwatch
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.proxy.checks import check_request, check_response, decode
-from mockserver.proxy.har import HarFile, Request, entry
+from mockserver.proxy.har import Failure, HarFile, Request, entry
 from mockserver.proxy.operations import OperationFinder
-from mockserver.proxy.upstream import Upstream
+from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import error_body, send_json
@@ -62,36 +63,49 @@ class Forwarder:
             answer_headers = {**refusal.headers, VIOLATIONS_HEADER: str(len(check.problems))}
             await send_json(send, shape or error_body(refusal.message), refusal.status, answer_headers)
             return
-        raw_path = scope.get("raw_path") or path.encode()
+        raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
+        sent = self.upstream.headers_for(method, scope["headers"], raw)
+        request = Request(
+            method,
+            self.upstream.url + raw_path,
+            scope.get("http_version", "1.1"),
+            sent,
+            scope["query_string"].decode("latin-1"),
+            raw,
+        )
+        began = stopwatch()
         try:
-            answer = await self.upstream.send(
-                method, raw_path.decode("latin-1"), scope["query_string"], scope["headers"], raw
-            )
+            answer = await self.upstream.send(method, raw_path, scope["query_string"], sent, raw)
         except ApiError as failure:  # 502 or 504, naming the upstream
-            self._count(scope, state, operation, check.problems)
+            problems = self._count(scope, state, operation, check.problems)
             state["error"] = failure.message
-            await send_json(
-                send, error_body(failure.message), failure.status, {VIOLATIONS_HEADER: str(len(check.problems))}
-            )
+            self._record(started, request, Failure(failure.message, stopwatch() - began), None, operation, problems)
+            headers_out = {VIOLATIONS_HEADER: str(len(problems))}
+            await send_json(send, error_body(failure.message), failure.status, headers_out)
             return
         decoded, note = decode(answer.raw, answer.header(b"content-encoding"), mock.settings.max_body_bytes)
         answer_problems, _ = check_response(found, method, answer.status, answer.header(b"content-type"), decoded)
         violations = self._count(scope, state, operation, [*check.problems, *answer_problems])
-        if self.recording is not None:  # before answering: every answer a client has is in the file
-            request = Request(
-                method,
-                self.upstream.url + raw_path.decode("latin-1"),
-                scope.get("http_version", "1.1"),
-                answer.sent,
-                scope["query_string"].decode("latin-1"),
-                raw,
-            )
-            self.recording.append(entry(self.secrets, started, request, answer, decoded, operation, violations, note))
+        # Recorded before answering: every answer a client has is in the file.
+        self._record(started, request, answer, decoded, operation, violations, note)
         out = [*answer.headers, (b"x-mock-violations", b"%d" % len(violations))]
         if method != "HEAD" and answer.header(b"content-length") is None:
             out.append((b"content-length", b"%d" % len(answer.raw)))
         await send({"type": "http.response.start", "status": answer.status, "headers": out})
         await send({"type": "http.response.body", "body": answer.raw})
+
+    def _record(
+        self,
+        started: float,
+        request: Request,
+        answer: UpstreamAnswer | Failure,
+        decoded: bytes | None,
+        operation: str | None,
+        violations: list[str],
+        note: str | None = None,
+    ) -> None:
+        if self.recording is not None:
+            self.recording.append(entry(self.secrets, started, request, answer, decoded, operation, violations, note))
 
     def _count(self, scope: Scope, state: dict[str, Any], operation: str | None, problems: list[str]) -> list[str]:
         """Put the exchange's violations where the journal and the tally read them; credential values left out."""

@@ -123,29 +123,22 @@ def entry(
     secrets: Secrets,
     started: float,
     request: Request,
-    answer: UpstreamAnswer,
+    answer: UpstreamAnswer | Failure,
     decoded: bytes | None,
     operation: str | None,
     violations: list[str],
     comment: str | None = None,
 ) -> dict[str, Any]:
     """One HAR entry, redacted. `decoded` is the answer's body without its Content-Encoding (None: it could not
-    be decoded, and the raw bytes are kept, with `_encoded` naming the coding still applied)."""
+    be decoded, and the raw bytes are kept, with `_encoded` naming the coding still applied). An exchange the
+    upstream did not answer is recorded as browsers record one: status 0, and why in `_error`."""
     query = secrets.query_string(request.query)
     url = request.url + (f"?{query}" if query else "")
-    content_type = header_value(request.headers, b"content-type")
     post: dict[str, Any] | None = None
     if request.body:
-        post = {"mimeType": content_type or "", **_text(request.body, secrets)}
+        post = {"mimeType": header_value(request.headers, b"content-type") or "", **_text(request.body, secrets)}
         if "encoding" in post:  # not a field of HAR's postData: a custom one
             post["_encoding"] = post.pop("encoding")
-    answer_type = answer.header(b"content-type") or ""
-    body = decoded if decoded is not None else answer.raw
-    content: dict[str, Any] = {"size": len(body), "mimeType": answer_type, **_text(body, secrets)}
-    if decoded is None:
-        content["_encoded"] = answer.header(b"content-encoding")
-    elif len(answer.raw) != len(decoded):
-        content["compression"] = len(decoded) - len(answer.raw)
     wait, receive = round(answer.wait * 1000, 3), round(answer.receive * 1000, 3)
     out: dict[str, Any] = {
         "startedDateTime": format_time(started),
@@ -163,17 +156,7 @@ def entry(
             "headersSize": -1,
             "bodySize": len(request.body),
         },
-        "response": {
-            "status": answer.status,
-            "statusText": answer.reason,
-            "httpVersion": "HTTP/1.1",
-            "cookies": [],
-            "headers": _headers(answer.headers, secrets),
-            "content": content,
-            "redirectURL": answer.header(b"location") or "",
-            "headersSize": -1,
-            "bodySize": len(answer.raw),
-        },
+        "response": _response(answer, decoded, secrets),
         "cache": {},
         "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": wait, "receive": receive},
         "_operation": operation,
@@ -182,6 +165,49 @@ def entry(
     if comment:
         out["comment"] = comment
     return out
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What the upstream gave instead of an answer."""
+
+    error: str  # the proxy's 502 or 504 message
+    wait: float  # seconds until it failed
+    receive: float = 0.0
+
+
+def _response(answer: UpstreamAnswer | Failure, decoded: bytes | None, secrets: Secrets) -> dict[str, Any]:
+    if isinstance(answer, Failure):
+        content = {"size": 0, "mimeType": ""}
+        return {
+            "status": 0,
+            "statusText": "",
+            "httpVersion": "",
+            "cookies": [],
+            "headers": [],
+            "content": content,
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+            "_error": redact_text(answer.error),
+        }
+    body = decoded if decoded is not None else answer.raw
+    content = {"size": len(body), "mimeType": answer.header(b"content-type") or "", **_text(body, secrets)}
+    if decoded is None:
+        content["_encoded"] = answer.header(b"content-encoding")
+    elif len(answer.raw) != len(decoded):
+        content["compression"] = len(decoded) - len(answer.raw)
+    return {
+        "status": answer.status,
+        "statusText": answer.reason,
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": _headers(answer.headers, secrets),
+        "content": content,
+        "redirectURL": answer.header(b"location") or "",
+        "headersSize": -1,
+        "bodySize": len(answer.raw),
+    }
 
 
 def _headers(headers: list[tuple[bytes, bytes]], secrets: Secrets) -> list[dict[str, str]]:

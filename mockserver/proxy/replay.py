@@ -7,7 +7,8 @@ gets the mock's own behaviour, or with `--replay-only` a 404 naming the closest 
 
 The mock's own operations (`x-mock` in the document: the token lookup, the iframe page, ...) are never replayed:
 their behaviour stays the mock's. Recorded answers are checked against the document at start-up; those that break it
-are listed as warnings, and replayed as recorded.
+are listed as warnings, and replayed as recorded. Entries of exchanges the upstream never answered (status 0) are
+left out.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class ReplayIndex:
         self.routes: dict[tuple[str, str], list[Key]] = {}
         self.warnings: list[str] = []
         self.skipped = 0  # entries for the mock's own operations
+        self.unanswered = 0  # entries of exchanges the upstream did not answer (status 0)
         self._cursors: OrderedDict[str, dict[Key, int]] = OrderedDict()
         for number, raw in enumerate(_entries(self.path), start=1):
             self._add(number, raw)
@@ -95,6 +97,9 @@ class ReplayIndex:
             raise ConfigError(
                 f"{where}: not a HAR entry with request.method, request.url and response.status ({exc})"
             ) from None
+        if status == 0:  # the upstream failed to answer (a 502 or 504 from the proxy): nothing to replay
+            self.unanswered += 1
+            return
         path = unquote(urlsplit(url).path) or "/"
         found = self.finder.find(method, path)
         if found.operation is not None and found.operation.mock:

@@ -25,7 +25,6 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # those that say `Content-Le
 
 @dataclass(frozen=True)
 class UpstreamAnswer:
-    sent: list[tuple[bytes, bytes]]  # the request's headers as they went upstream
     status: int
     reason: str
     headers: list[tuple[bytes, bytes]]  # as received (names in lower case), less the hop-by-hop ones
@@ -62,14 +61,19 @@ class Upstream:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         self._pool = Pool(parts.scheme, parts.hostname, port, timeout, max_bytes)
 
-    async def send(
-        self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> UpstreamAnswer:
-        """`path` is the raw path and `query` the raw query, both as the client sent them; raises ApiError(502/504)
-        naming the upstream (and the path, never the query, which may hold a credential)."""
+    def headers_for(self, method: str, headers: list[tuple[bytes, bytes]], body: bytes) -> list[tuple[bytes, bytes]]:
+        """The client's headers as they go upstream: its own Host and Content-Length, no hop-by-hop ones."""
         sent = [(b"host", self._host), *outgoing(headers)]
         if body or method in BODY_METHODS:
             sent.append((b"content-length", b"%d" % len(body)))
+        return sent
+
+    async def send(
+        self, method: str, path: str, query: bytes, sent: list[tuple[bytes, bytes]], body: bytes
+    ) -> UpstreamAnswer:
+        """`path` is the raw path and `query` the raw query, both as the client sent them, and `sent` the headers
+        from `headers_for`; raises ApiError(502/504) naming the upstream (and the path, never the query, which may
+        hold a credential)."""
         target = path.encode("latin-1") + (b"?" + query if query else b"")
         head = b"%s %s HTTP/1.1\r\n%s\r\n\r\n" % (
             method.encode("latin-1"),
@@ -96,7 +100,7 @@ class Upstream:
         except OSError as exc:  # refused, no such host, TLS refused: nothing was sent
             raise ApiError(502, f"upstream {self.url} is unreachable ({_reason(exc)})") from None
         kept = [(key, value) for key, value in answer.headers if key not in HOP_BY_HOP]
-        return UpstreamAnswer(sent, answer.status, answer.reason, kept, answer.body, answer.wait, answer.receive)
+        return UpstreamAnswer(answer.status, answer.reason, kept, answer.body, answer.wait, answer.receive)
 
     def _late(self, shown: str, doing: str) -> ApiError:
         return ApiError(

@@ -95,7 +95,6 @@ def test_an_entry_keeps_no_credential_the_document_names(tmp_path: Path) -> None
         body,
     )
     answer = UpstreamAnswer(
-        request.headers,
         201,
         "Created",
         [(b"content-type", b"application/json"), (b"set-cookie", b"session=abc")],

@@ -176,7 +176,7 @@ def test_the_request_reaches_the_upstream_unchanged(proxy: MockProcess, drifting
 
 
 def test_a_slow_upstream_is_a_504_and_a_closed_connection_a_502(
-    proxy: MockProcess, drifting: ServerProcess, session: dict[str, str]
+    proxy: MockProcess, drifting: ServerProcess, recording: Path, session: dict[str, str]
 ) -> None:
     slow = httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "uid": "slow"}, headers=session, timeout=30)
     assert slow.status_code == 504
@@ -187,8 +187,12 @@ def test_a_slow_upstream_is_a_504_and_a_closed_connection_a_502(
     closed = httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "uid": "closed"}, headers=session)
     assert closed.status_code == 502
     assert closed.json()["error"].startswith(f"upstream {drifting.url} closed the connection without a complete answer")
+    assert slow.headers["x-mock-violations"] == closed.headers["x-mock-violations"] == "0"
     entries = journal(proxy, session)
     assert [(e["status"], e["error"]) for e in entries] == [(504, slow.json()["error"]), (502, closed.json()["error"])]
+    # Recorded as browsers record a request nobody answered: status 0, and why.
+    failed = [e["response"] for e in har_entries(recording)[-2:]]
+    assert [(r["status"], r["_error"]) for r in failed] == [(0, slow.json()["error"]), (0, closed.json()["error"])]
     # ... and the proxy goes on answering.
     assert httpx.post(f"{proxy.url}{CREATE}", json=VALID, headers=session).status_code == 200
 

@@ -150,3 +150,10 @@ def test_a_file_that_is_not_a_recording_stops_start_up(tmp_path: Path, content: 
     with pytest.raises(ConfigError) as refused:
         ReplayIndex(har, build_mock(Settings()).contract)
     assert str(har) in str(refused.value) and problem in str(refused.value)
+
+
+def test_an_exchange_the_upstream_never_answered_is_left_out(tmp_path: Path) -> None:
+    failed = har_entry("POST", CREATE, VALID, 0, "")
+    failed["response"]["_error"] = "upstream https://api.camelai.com did not answer POST /api/v1/iframe/create"
+    index = ReplayIndex(write_har(tmp_path / "run.har", failed), build_mock(Settings()).contract)
+    assert (index.size, index.unanswered, index.warnings) == (0, 1, [])
