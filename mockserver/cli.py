@@ -210,7 +210,7 @@ def parser() -> argparse.ArgumentParser:
         "--upstream-timeout",
         type=float,
         metavar="SECONDS",
-        help="for connecting, sending, and each wait for the answer; past it the client gets a 504 (default 30)",
+        help="for connecting, and then for the whole answer; past it the client gets a 504 (default 30)",
     )
     option(
         "--refuse-invalid",

@@ -14,7 +14,7 @@ DEFAULT_TIMEOUT = 30.0
 @dataclass(frozen=True)
 class ProxySettings:
     upstream: str  # scheme://host[:port] of the real API
-    timeout: float = DEFAULT_TIMEOUT  # seconds for connecting, sending, and each wait for the answer
+    timeout: float = DEFAULT_TIMEOUT  # seconds for connecting, and then for the whole answer
     refuse_invalid: bool = False  # answer a request that breaks the contract with the mock's own refusal
     record: str | None = None  # a HAR file to append every exchange to
 

@@ -142,6 +142,7 @@ def test_a_request_that_breaks_the_contract_is_forwarded_and_reported(
     assert answer.headers["x-mock-violations"] == "1"
     sentence = "request body.ttl: 30 is less than the minimum of 60"
     assert journal(proxy, session)[-1]["errors"] == [sentence]
+    assert f"<li>{sentence}</li>" in httpx.get(f"{proxy.url}/__mock/", headers=session).text  # the dashboard
     assert har_entries(recording)[-1]["_violations"] == [sentence]
 
 
