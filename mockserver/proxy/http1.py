@@ -159,17 +159,46 @@ class ConnectTimeout(TimeoutError):
     """No connection within the time allowed."""
 
 
-class Pool:
-    """Keep-alive connections to one origin, at most `max_idle` kept between requests."""
+class Busy(TimeoutError):
+    """Every connection the pool may open was in use for the whole time allowed."""
 
-    def __init__(self, scheme: str, host: str, port: int, timeout: float, max_bytes: int, max_idle: int = 64) -> None:
+
+class Pool:
+    """Keep-alive connections to one origin: at most `max_open` at once (a request waits for one, within the
+    timeout), and `max_idle` kept between requests."""
+
+    def __init__(
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        timeout: float,
+        max_bytes: int,
+        max_open: int = 256,
+        max_idle: int = 64,
+    ) -> None:
         self.host, self.port = host, port
         self.timeout, self.max_bytes, self.max_idle = timeout, max_bytes, max_idle
         self._ssl = ssl.create_default_context() if scheme == "https" else None
         self._idle: list[_Connection] = []
+        self._open = asyncio.Semaphore(max_open)
 
     async def request(self, data: bytes, head: bool = False) -> Answer:
-        """Send a whole request; raises Closed, TooLarge, ConnectTimeout, TimeoutError or OSError."""
+        """Send a whole request; raises Closed, TooLarge, Busy, ConnectTimeout, TimeoutError or OSError."""
+        if self._open.locked():
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await self._open.acquire()
+            except TimeoutError:
+                raise Busy() from None
+        else:
+            await self._open.acquire()
+        try:
+            return await self._request(data, head)
+        finally:
+            self._open.release()
+
+    async def _request(self, data: bytes, head: bool) -> Answer:
         connection = self._take()
         if connection is not None:
             try:

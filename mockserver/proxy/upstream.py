@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from mockserver.core.errors import ApiError
-from mockserver.proxy.http1 import Closed, ConnectTimeout, Pool, TooLarge
+from mockserver.proxy.http1 import Busy, Closed, ConnectTimeout, Pool, TooLarge
 from mockserver.proxy.settings import origin
 
 HOP_BY_HOP = frozenset(
@@ -83,6 +83,8 @@ class Upstream:
         shown = f"{method} {path[:200]}"
         try:
             answer = await self._pool.request(head + body, head=method == "HEAD")
+        except Busy:
+            raise self._late(shown, "every connection to it busy") from None
         except ConnectTimeout:
             raise self._late(shown, "connecting") from None
         except TimeoutError:
