@@ -28,11 +28,12 @@ import orjson
 from mockserver.config import ConfigError
 from mockserver.core.clock import format_time
 from mockserver.proxy.upstream import UpstreamAnswer, header_value
-from mockserver.server.middleware.journal import redact_text
+from mockserver.server.middleware.journal import USUAL_SECRET_HEADERS, redact_text
 from mockserver.spec.secrets import REDACTED, Secrets
 
 CREATOR = "camelai-iframe-mock"
 TAIL = b"\n]}}\n"
+ALWAYS_SECRET = USUAL_SECRET_HEADERS | {b"set-cookie"}  # whatever the document says; Set-Cookie is an answer's
 _OPEN = re.compile(rb'\A\s*\{\s*"log"\s*:\s*\{')
 _OURS = b'{"log":{"version":"1.2","creator":{"name":"' + CREATOR.encode() + b'"'
 _CLOSE = re.compile(rb"([\[}])\s*\]\s*\}\s*\}\s*\Z")  # the last entry's `}` (or the empty list's `[`), then `]}}`
@@ -214,7 +215,8 @@ def _headers(headers: list[tuple[bytes, bytes]], secrets: Secrets) -> list[dict[
     out = []
     for key, value in headers:
         name = key.decode("latin-1")
-        out.append({"name": name, "value": REDACTED if secrets.header(name) else redact_text(value.decode("latin-1"))})
+        secret = key in ALWAYS_SECRET or secrets.header(name)
+        out.append({"name": name, "value": REDACTED if secret else redact_text(value.decode("latin-1"))})
     return out
 
 

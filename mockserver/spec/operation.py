@@ -246,8 +246,10 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, found
         kinds = tuple(_base_media(str(kind)) for kind in _mapping(response.get("content")))
         media = _json_media(response.get("content"))
         if code == 204 and response.get("content"):
-            kinds = ", ".join(response["content"])
-            found.leave_out((*here, "content"), f"response 204 documents a body ({kinds}), but a 204 has none; ignored")
+            listed = ", ".join(response["content"])
+            found.leave_out(
+                (*here, "content"), f"response 204 documents a body ({listed}), but a 204 has none; ignored"
+            )
             media, kinds = None, ()
         schema, validator, examples = None, None, {}
         if media is not None:
