@@ -24,6 +24,7 @@ from mockserver.config import (
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
+from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
 from mockserver.spec.overlay import OverlayError
@@ -61,23 +62,15 @@ def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Actio
     return option
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
-    commands = top.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser(
-        "serve",
-        help="run the mock",
-        description="Run the mock. Every flag can also be set "
-        "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).",
-    )
-    option = _env_option(serve)
+def _where(option: Callable[..., argparse.Action], command: argparse.ArgumentParser) -> None:
+    """Where a server listens and which document it holds to: `serve` and `proxy` alike."""
     option("--host", help="address to listen on (default 127.0.0.1)")
     option("--port", type=int, help="port to listen on; 0 picks a free one (default 8000)")
     option(
         "--spec",
         help="OpenAPI document to serve and validate against (default: the bundled openapi.yaml)",
     )
-    serve.add_argument(
+    command.add_argument(
         "--overlay",
         action="append",
         dest="overlays",
@@ -88,6 +81,56 @@ def parser() -> argparse.ArgumentParser:
         "--config",
         help="YAML config file: api_keys with per-key models, audience, frame_ancestors, ...",
     )
+
+
+def _watching(option: Callable[..., argparse.Action]) -> None:
+    """The clock, the body limit, logs, the admin API and the journal: `serve` and `proxy` alike."""
+    option("--clock", help="real (default), frozen, frozen:<ISO time> or offset:<seconds>")
+    option(
+        "--max-body-bytes",
+        type=int,
+        help="largest request body accepted (default 1048576)",
+    )
+    option(
+        "--max-header-bytes",
+        type=int,
+        help="largest request line and headers accepted, together; larger get a 431 (default 16384)",
+    )
+    option(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="(default info)",
+    )
+    option("--no-access-log", action="store_false", dest="access_log", help="do not log one line per request")
+    option("--no-admin", action="store_false", dest="admin", help="turn off the /__mock/ admin API and page")
+    option(
+        "--admin-key",
+        help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
+    )
+    option(
+        "--allowed-hosts",
+        metavar="HOST,HOST",
+        help="host names the admin API answers besides localhost, 127.0.0.1 and [::1]; without it, only those, "
+        "and only on connections to a loopback address; with it, on every address",
+    )
+    option(
+        "--journal-size",
+        type=int,
+        help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
+    commands = top.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock",
+        description="Run the mock. Every flag can also be set "
+        "as an environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_PORT=9000).",
+    )
+    option = _env_option(serve)
+    _where(option, serve)
     serve.add_argument(  # MOCKSERVER_API_KEYS is a comma-separated list, read by keys_from_env
         "--api-key",
         action="append",
@@ -112,18 +155,7 @@ def parser() -> argparse.ArgumentParser:
         "--public-url",
         help="base URL for iframe_url and 'iss' (default: the URL each request came in on)",
     )
-    option("--clock", help="real (default), frozen, frozen:<ISO time> or offset:<seconds>")
     option("--frame-ancestors", help="CSP frame-ancestors of the iframe page (default *)")
-    option(
-        "--max-body-bytes",
-        type=int,
-        help="largest request body accepted (default 1048576)",
-    )
-    option(
-        "--max-header-bytes",
-        type=int,
-        help="largest request line and headers accepted, together; larger get a 431 (default 16384)",
-    )
     option(
         "--store",
         metavar="URL",
@@ -140,32 +172,11 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         help="worker processes serving one port (default 1); more than one needs --store redis://...",
     )
-    option(
-        "--log-level",
-        choices=["critical", "error", "warning", "info", "debug"],
-        help="(default info)",
-    )
-    option("--no-access-log", action="store_false", dest="access_log", help="do not log one line per request")
-    option("--no-admin", action="store_false", dest="admin", help="turn off the /__mock/ admin API and page")
-    option(
-        "--admin-key",
-        help="protect the admin API: it then wants 'Authorization: Bearer <admin key>'",
-    )
-    option(
-        "--allowed-hosts",
-        metavar="HOST,HOST",
-        help="host names the admin API answers besides localhost, 127.0.0.1 and [::1]; without it, only those, "
-        "and only on connections to a loopback address; with it, on every address",
-    )
+    _watching(option)
     option(
         "--ip-rate-limit",
         metavar="N/minute",
         help="limit each client address to N requests a minute on the iframe endpoints (default: off)",
-    )
-    option(
-        "--journal-size",
-        type=int,
-        help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
     )
     option(
         "--responses",
@@ -174,6 +185,47 @@ def parser() -> argparse.ArgumentParser:
         "from the spec's documented responses (200 and 400)",
     )
     option("--seed", type=int, help="seed of the fuzz draws (default 0)")
+    option(
+        "--replay",
+        metavar="FILE.har",
+        help="answer each request that matches one recorded in FILE (method, path, query, JSON body) with the "
+        "recorded answer; any other request gets the mock's own",
+    )
+    option(
+        "--replay-only",
+        action="store_true",
+        help="with --replay: any request not recorded is a 404 naming the closest recorded one",
+    )
+    proxy = commands.add_parser(
+        "proxy",
+        help="forward to the real API, checking every exchange against the document",
+        description="Forward every request to --upstream unchanged and answer with the upstream's answer, plus "
+        "X-Mock-Violations: <count>; each violation of the document (request or answer) goes to the journal, "
+        "to GET /__mock/violations and, with --record, to a HAR file. Every flag can also be set as an "
+        "environment variable MOCKSERVER_<FLAG> (e.g. MOCKSERVER_UPSTREAM=https://api.camelai.com).",
+    )
+    option = _env_option(proxy)
+    option("--upstream", metavar="URL", help="the real API: scheme://host[:port], e.g. https://api.camelai.com")
+    option(
+        "--upstream-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="for connecting, and then for the whole answer; past it the client gets a 504 (default 30)",
+    )
+    option(
+        "--refuse-invalid",
+        action="store_true",
+        help="answer a request that breaks the contract with the mock's own 400 (404, 405, 415) and do not forward it",
+    )
+    option(
+        "--record",
+        metavar="FILE.har",
+        help="append every exchange to this HAR 1.2 file, credentials and JWTs redacted (replay it with "
+        "mockserver serve --replay)",
+    )
+    _where(option, proxy)
+    _watching(option)
+    proxy.set_defaults(api_keys=None, ip_rate_limit=None)  # settings_from reads them; a proxy has none
     verify = commands.add_parser(
         "verify",
         help="run the contract suite against a server",
@@ -226,15 +278,8 @@ def banner(settings: Settings, url: str, generated_key: bool, alg: str) -> str:
     return f"camelAI mock listening on {url} ({alg}, {key}; {auth}; {store}{workers}); {admin}{limit}"
 
 
-def serve(settings: Settings) -> int:
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
-
-    from mockserver.mock import build_mock
-    from mockserver.server.app import create_app
-    from mockserver.server.wire import protocol_options
-
-    mock = build_mock(settings)  # every start-up check, once, before any worker starts
+def _listen(settings: Settings) -> tuple[socket.socket, str]:
+    """The listening socket, and its URL; bound before the banner, so a client that reads it can connect at once."""
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -246,7 +291,37 @@ def serve(settings: Settings) -> int:
         ) from None
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(banner(settings, f"http://{shown}:{port}", mock.signing_key_generated, mock.signer.alg), flush=True)
+    return sock, f"http://{shown}:{port}"
+
+
+def _warn(lines: Sequence[str], most: int = 20) -> None:
+    for line in lines[:most]:
+        print(f"mockserver: warning: {line}", file=sys.stderr, flush=True)
+    if len(lines) > most:
+        print(f"mockserver: warning: ... and {len(lines) - most} more like these", file=sys.stderr, flush=True)
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from mockserver.mock import build_mock
+    from mockserver.proxy.replay import ReplayIndex, replay_layers
+    from mockserver.server.app import create_app
+    from mockserver.server.wire import protocol_options
+
+    mock = build_mock(settings)  # every start-up check, once, before any worker starts
+    replaying = ""
+    index = None
+    if settings.replay:
+        index = ReplayIndex(settings.replay, mock.contract)
+        _warn(index.warnings)
+        only = ", nothing else" if settings.replay_only else ""
+        own = f" ({index.skipped} for the mock's own operations left to the mock)" if index.skipped else ""
+        own += f" ({index.unanswered} unanswered left out)" if index.unanswered else ""
+        replaying = f"; replaying {index.size} recorded answer(s) from {settings.replay}{own}{only}"
+    sock, url = _listen(settings)
+    print(banner(settings, url, mock.signing_key_generated, mock.signer.alg) + replaying, flush=True)
     if mock.signer.alg == "HS256" and mock.signing_key_generated:
         print(f"HS256 secret (hex) for verifying tokens: {mock.signer.key.hex()}", flush=True)
     options = {"log_level": settings.log_level, "access_log": settings.access_log, **protocol_options(settings)}
@@ -257,7 +332,55 @@ def serve(settings: Settings) -> int:
         return 0
     # Everything built so far lives as long as the process: keep it out of the garbage collector's scans.
     gc.freeze()
-    config = uvicorn.Config(create_app(mock), server_header=False, **options)
+    config = uvicorn.Config(create_app(mock, replay_layers(mock, index)), server_header=False, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def proxy_settings_from(args: argparse.Namespace) -> ProxySettings:
+    if not args.upstream:
+        raise ConfigError("--upstream URL is required (or MOCKSERVER_UPSTREAM), e.g. https://api.camelai.com")
+    timeout = args.upstream_timeout if args.upstream_timeout is not None else DEFAULT_TIMEOUT
+    settings = ProxySettings(args.upstream, timeout, bool(args.refuse_invalid), args.record)
+    settings.check()
+    return settings
+
+
+def proxy_banner(settings: Settings, proxy: ProxySettings, url: str) -> str:
+    spec = settings.spec or "the bundled openapi.yaml"
+    refusing = "; refusing requests that break it" if proxy.refuse_invalid else ""
+    recording = f"; recording to {proxy.record}" if proxy.record else ""
+    if settings.admin:
+        where = f"violations at {url}/__mock/violations, journal at {url}/__mock/requests"
+        where += " (admin key required)" if settings.admin_key else ""
+    else:
+        where = "admin API off: violations only in each answer's X-Mock-Violations" + (
+            " and the recording" if proxy.record else ""
+        )
+    return (
+        f"camelAI mock proxy listening on {url} (forwarding to {origin(proxy.upstream)}; checking against {spec}"
+        f"{refusing}{recording}); {where}"
+    )
+
+
+def proxy(settings: Settings, upstream: ProxySettings) -> int:
+    import uvicorn
+
+    from mockserver import __version__
+    from mockserver.mock import build_mock
+    from mockserver.proxy.app import create_proxy_app
+    from mockserver.proxy.har import HarFile
+    from mockserver.server.wire import protocol_options
+
+    mock = build_mock(settings)
+    recording = HarFile(upstream.record, __version__) if upstream.record else None
+    sock, url = _listen(settings)
+    print(proxy_banner(settings, upstream, url), flush=True)
+    gc.freeze()
+    app = create_proxy_app(mock, upstream, recording)
+    # The upstream's own Date goes through unchanged; the proxy adds none of its own.
+    options = {"log_level": settings.log_level, "access_log": settings.access_log, **protocol_options(settings)}
+    config = uvicorn.Config(app, server_header=False, date_header=False, **options)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -273,6 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(settings_from(args))
+        if args.command == "proxy":
+            return proxy(settings_from(args), proxy_settings_from(args))
         if args.command == "verify":
             from mockserver.testing.verify import verify
 

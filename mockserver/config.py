@@ -56,6 +56,8 @@ class Settings:
     store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
     store_prefix: str = "camelai-mock"
     workers: int = 1
+    replay: str | None = None  # a HAR file whose recorded answers are given to the requests that match them
+    replay_only: bool = False  # any other request is a 404 naming the closest recorded one
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -79,6 +81,8 @@ class Settings:
                 f"--workers {self.workers} needs a shared store: pass --store redis://host:port/db "
                 "(with the in-memory store each worker would keep its own tokens, limits and clock)"
             )
+        if self.replay_only and not self.replay:
+            raise ConfigError("--replay-only needs --replay FILE.har: the recording to answer from")
         if not self.store_prefix or any(c in self.store_prefix for c in " \t\r\n"):
             raise ConfigError(f"--store-prefix {self.store_prefix!r}: must be non-empty and hold no whitespace")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.types import Scope
@@ -11,6 +11,7 @@ from mockserver.config import ConfigError, Settings, is_memory
 from mockserver.core.clock import Clock
 from mockserver.core.limits import unknown_windows
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
+from mockserver.core.violations import ViolationTally
 from mockserver.server.prefer import Responder
 from mockserver.spec.contract import ADMIN_SPEC, CREATE, SESSION_PARAMETER, Contract, Operation, load_contract
 from mockserver.spec.validation import BodyValidator
@@ -30,6 +31,7 @@ class Mock:
     responders: dict[str, Responder]  # by operation id: which answer an accepted request gets
     session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
+    violations: ViolationTally = field(default_factory=ViolationTally)  # counted by `mockserver proxy`
 
     def public_base(self, scope: Scope, host: str | None) -> str:
         """`--public-url`, or the URL the request came in on (`host`: its Host header)."""

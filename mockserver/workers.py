@@ -34,9 +34,11 @@ def settings_from_json(raw: str) -> Settings:
 def app_from_env() -> Starlette:
     """The uvicorn factory each worker calls (`mockserver.workers:app_from_env`)."""
     from mockserver.mock import build_mock
+    from mockserver.proxy.replay import replay_layers
     from mockserver.server.app import create_app
 
     raw = os.environ.get(SETTINGS_ENV)
     if raw is None:
         raise ConfigError(f"{SETTINGS_ENV} is not set: start workers with `mockserver serve --workers N`")
-    return create_app(build_mock(settings_from_json(raw)))
+    mock = build_mock(settings_from_json(raw))
+    return create_app(mock, replay_layers(mock))

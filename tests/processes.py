@@ -1,4 +1,5 @@
-"""Real `mockserver serve` processes for the tests where several processes must agree."""
+"""Real server processes for the tests where the wire matters or several processes must agree: `mockserver serve`,
+`mockserver proxy`, and the drifting upstream of `tests/drifting_upstream.py`."""
 
 from __future__ import annotations
 
@@ -8,27 +9,26 @@ import selectors
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-BANNER = re.compile(r"camelAI mock listening on (http://\S+)")
+ROOT = Path(__file__).parents[1]
+BANNER = re.compile(r"(?:camelAI mock|camelAI mock proxy|drifting upstream) listening on (http://\S+)")
 
 
-class MockProcess:
-    def __init__(self, *args: str, env: dict[str, str] | None = None):
-        command = [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            "--port",
-            "0",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            *args,
-        ]
+class ServerProcess:
+    """A server started as its own process; ready once it prints its banner, whose URL it keeps."""
+
+    def __init__(self, command: list[str], env: dict[str, str] | None = None):
+        # Unbuffered: a line read must not leave the next one (the banner) in a buffer the selector cannot see.
         self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+            bufsize=0,
         )
+        self.startup_output = ""  # everything printed up to and including the banner
         self.url = self._wait_for_banner()
 
     def _wait_for_banner(self, timeout: float = 20) -> str:
@@ -45,9 +45,10 @@ class MockProcess:
                     seen += line
                     found = BANNER.search(line.decode())
                     if found:
+                        self.startup_output = seen.decode(errors="replace")
                         return found.group(1)
         self.stop()
-        raise RuntimeError(f"mockserver did not start: {seen.decode(errors='replace')}")
+        raise RuntimeError(f"{self.proc.args!r} did not start: {seen.decode(errors='replace')}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -59,3 +60,11 @@ class MockProcess:
                 self.proc.wait()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+
+
+class MockProcess(ServerProcess):
+    """`mockserver serve` (or `command`, e.g. `proxy`) on a free port unless `--port` is among `args`."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, command: str = "serve"):
+        base = [sys.executable, "-m", "mockserver", command, "--port", "0", "--no-access-log", "--log-level", "warning"]
+        super().__init__([*base, *args], env)

@@ -63,6 +63,18 @@ RULES = {
         ),
         (),
     ),
+    "proxy": (
+        (
+            "mockserver.proxy",
+            "mockserver.core",
+            "mockserver.spec",
+            "mockserver.store",
+            "mockserver.server",
+            "mockserver.config",
+            "mockserver.mock",
+        ),
+        (),
+    ),
 }
 
 
@@ -89,6 +101,18 @@ def test_only_the_public_surface_and_the_verify_command_reach_into_testing() -> 
         if not within(name, "mockserver.testing") and name not in entrances
         for imported in imports(path)
         if within(imported, "mockserver.testing")
+    ]
+    assert not broken, "\n".join(broken)
+
+
+def test_only_the_top_level_reaches_into_proxy() -> None:
+    entrances = {"mockserver.cli", "mockserver.workers"}  # they compose `proxy` and `serve --replay`
+    broken = [
+        f"{name} imports {imported}"
+        for name, path in MODULES.items()
+        if not within(name, "mockserver.proxy") and name not in entrances
+        for imported in imports(path)
+        if within(imported, "mockserver.proxy")
     ]
     assert not broken, "\n".join(broken)
 

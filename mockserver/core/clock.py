@@ -39,6 +39,12 @@ def parse_time(text: str) -> float:
         raise ClockError(f"{text!r} is outside the times the mock's clock can hold") from None
 
 
+def stopwatch() -> float:
+    """Seconds on a monotonic counter, for timing how long something took (a HAR entry's timings); never the
+    mock's time of day, which is `Clock.now()`."""
+    return time.perf_counter()
+
+
 def format_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 

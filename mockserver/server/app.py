@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -32,7 +32,9 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
-def create_app(mock: Mock) -> Starlette:
+def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
+    """The mock's app; `inner` are layers inside its own middleware, which see and journal what they answer (the
+    top level adds `serve --replay` so: `server/` never imports `proxy/`)."""
     routes = [*contract_routes(mock.contract, ENDPOINTS, generic_endpoint), *admin.routes(mock)]
     # Outermost first: the journal, which sees faults and per-IP refusals as the client does. With --no-admin
     # nothing can read a journal, so none is kept.
@@ -41,6 +43,7 @@ def create_app(mock: Mock) -> Starlette:
         middleware.insert(0, Middleware(JournalMiddleware, mock=mock))
     if mock.settings.ip_rate_limit:  # off by default, and then not a layer every request passes through
         middleware.append(Middleware(IpLimitMiddleware, mock=mock))
+    middleware.extend(inner)
     if not isinstance(mock.store, MemoryStore):
         # A shared store: ClockSync goes outside everything, so every layer reads the shared clock and a store
         # outage anywhere is a 503. In one process's memory there is no other clock to agree with.

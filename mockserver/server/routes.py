@@ -46,10 +46,17 @@ def contract_routes(
             endpoint = generic(op)
         app = endpoint.app if isinstance(endpoint, Raw) else request_response(endpoint)
         by_path.setdefault(op.path, {})[op.method] = (op.operation_id, app)
-    # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`; literal
-    # segments before templated ones, so /sources/add/ is not taken for /sources/{id}/.
-    ordered = sorted(by_path, key=lambda path: [(part.startswith("{"), part) for part in path.split("/")])
-    return [Route(path, _Operations(by_path[path]), methods=list(by_path[path])) for path in ordered]
+    # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`.
+    return [
+        Route(path, _Operations(by_path[path]), methods=list(by_path[path]))
+        for path in sorted(by_path, key=route_order)
+    ]
+
+
+def route_order(path: str) -> list[tuple[bool, str]]:
+    """The order paths are tried in: literal segments before templated ones, so /sources/add/ is not taken for
+    /sources/{id}/."""
+    return [(part.startswith("{"), part) for part in path.split("/")]
 
 
 class _Operations:

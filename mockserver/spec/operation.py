@@ -8,16 +8,19 @@ recorded, so the served document leaves it out; the operation is still served wi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from mockserver.core.rules import defaults_of
 from mockserver.spec.document import RefError, inline, resolve
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
 from mockserver.spec.security import PUBLIC, Security, compile_security
-from mockserver.spec.validation import BodyValidator, compile_body_validator
+from mockserver.spec.validation import BodyValidator, compile_body_validator, short
 
 _TEMPLATE = re.compile(r"{([^{}/]+)}")
 # Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
@@ -35,6 +38,7 @@ class Answer:
     validator: BodyValidator | None
     examples: dict[str, Any]  # name -> value, each valid against the schema
     vendor: bool  # documented by the vendor, not an `x-mock` addition
+    media: tuple[str, ...] = ()  # the media types its `content` documents, lower case; empty: no body
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Operation:
     success: int = 200  # the documented 2xx the mock answers with
     mock: bool = False  # one of the mock's own additions (`x-mock: true`)
     error_fields: dict[int, str] = field(default_factory=dict)  # status -> the field of its shape that says why
+    ranges: frozenset[str] = frozenset()  # documented `default` and status ranges such as `4XX`
 
     def check_request(
         self,
@@ -60,25 +65,53 @@ class Operation:
         headers: Mapping[str, str],
         cookies: Mapping[str, str],
         body: Any,
+        *,
+        prefix: str = "",
     ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent."""
-        problems = check_parameters(self.parameters, path, query, headers, cookies)
+        """Every rule the request breaks, one sentence each; `body` is None when none was sent. With a `prefix`
+        (the proxy's `request `), each sentence starts with it and body fields read `request body.ttl`."""
+        problems = [prefix + p for p in check_parameters(self.parameters, path, query, headers, cookies)]
         if body is None:
             if self.body_required:
-                problems.append("body: is required but missing; send a JSON object")
+                problems.append(f"{prefix}body: is required but missing; send a JSON object")
         elif self.body is not None:
-            problems.extend(self.body.errors(body))
+            problems.extend(self.body.errors(body, f"{prefix}body"))
         return problems
 
     def check_response(self, status: int, body: Any) -> list[str]:
-        """Every way an answer breaks what this operation documents (for checking a real server's answers)."""
+        """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`
+        is its JSON, None when there is none to check."""
         answer = self.responses.get(status)
         if answer is None:
+            if "DEFAULT" in self.ranges or f"{status // 100}XX" in self.ranges:
+                return []  # documented only as a range: its status is all there is to check
             documented = ", ".join(map(str, sorted(self.responses))) or "none"
             return [f"response status {status} is not documented for {self.operation_id} (documented: {documented})"]
         if answer.validator is None or body is None:
             return []
-        return [f"response {status} {p}" for p in answer.validator.errors(body)]
+        return answer.validator.errors(body, f"response {status} body")
+
+    def check_answer(self, status: int, content_type: str | None, raw: bytes) -> tuple[list[str], Any]:
+        """`check_response` for an answer as the wire carried it: a body where the document gives one (and none
+        where it gives none), its Content-Type, then its bytes as JSON. The problems, and the JSON (None if none)."""
+        answer = self.responses.get(status)
+        if answer is None:
+            return self.check_response(status, None), None
+        where, documented = f"response {status}", ", ".join(answer.media)
+        if not raw:
+            return ([f"{where} body: is missing; the document gives {documented}"] if answer.media else []), None
+        if not answer.media:
+            return [f"{where} body: the document gives none, yet {len(raw)} bytes came"], None
+        kind = _base_media(content_type or "")
+        if not any(_media_matches(kind, one) for one in answer.media):
+            sent = f"{short(kind)} is not" if kind else "is missing; it should be"
+            return [f"{where} Content-Type: {sent} one the document gives ({documented})"], None
+        if not _is_json(kind):
+            return [], None  # a documented media type the mock has no validator for
+        body, error = _parse_json(raw)
+        if error is not None:
+            return [f"{where} body: {error}"], None
+        return self.check_response(status, body), body
 
     def error_body(self, status: int, message: str) -> Any:
         """`message` in the shape the operation documents for `status`, else the vendor's `{"error": ...}`."""
@@ -132,6 +165,7 @@ def compile_operation(
         success=_success(method, responses),
         mock=spec.get("x-mock") is True or item.get("x-mock") is True,
         error_fields={s: f for s, a in responses.items() if s >= 400 and (f := _message_field(a.schema))},
+        ranges=frozenset(str(s).upper() for s in _mapping(spec.get("responses")) if not str(s).isdigit()),
     )
 
 
@@ -209,11 +243,14 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, found
             found.leave_out(here, f"response {status}: {exc}; not answered")
             continue
         vendor = not (isinstance(raw, dict) and raw.get("x-mock") is True)
+        kinds = tuple(_base_media(str(kind)) for kind in _mapping(response.get("content")))
         media = _json_media(response.get("content"))
         if code == 204 and response.get("content"):
-            kinds = ", ".join(response["content"])
-            found.leave_out((*here, "content"), f"response 204 documents a body ({kinds}), but a 204 has none; ignored")
-            media = None
+            listed = ", ".join(response["content"])
+            found.leave_out(
+                (*here, "content"), f"response 204 documents a body ({listed}), but a 204 has none; ignored"
+            )
+            media, kinds = None, ()
         schema, validator, examples = None, None, {}
         if media is not None:
             kind, body = media
@@ -223,7 +260,7 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, found
                 validator = _validator(schema, "response", dialect, (*place, "schema"), what, found)
             schema = schema if validator else None
             examples = _examples(body, document, validator, status, place, found)
-        out[code] = Answer(code, schema, validator, examples, vendor)
+        out[code] = Answer(code, schema, validator, examples, vendor, kinds)
     return out
 
 
@@ -315,10 +352,41 @@ def _list(node: dict[str, Any], key: str) -> list[Any]:
 def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
     """The JSON media type of `content` and its media object, if it documents one."""
     for kind, media in _mapping(content).items():
-        base = str(kind).partition(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json"):
+        if _is_json(_base_media(str(kind))):
             return kind, _mapping(media)
     return None
+
+
+def _base_media(kind: str) -> str:
+    """A media type without its parameters, lower case: `application/json; charset=utf-8` → `application/json`."""
+    return kind.partition(";")[0].strip().lower()
+
+
+def _is_json(base: str) -> bool:
+    return base == "application/json" or base.endswith("+json")
+
+
+def _media_matches(kind: str, documented: str) -> bool:
+    """`kind` is one the document allows: the same, or within a documented `text/*` or `*/*`."""
+    if documented in (kind, "*/*"):
+        return True
+    return documented.endswith("/*") and kind.startswith(documented[:-1])
+
+
+def _parse_json(raw: bytes) -> tuple[Any, str | None]:
+    """Any JSON value, or why the bytes are not one (the stdlib's parser says where)."""
+    try:
+        return orjson.loads(raw), None
+    except orjson.JSONDecodeError:
+        pass  # the stdlib parser reads what orjson refuses (integers beyond 64 bits), or says precisely what is wrong
+    try:
+        return json.loads(raw.decode("utf-8")), None
+    except UnicodeDecodeError as exc:
+        return None, f"is not valid UTF-8 (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return None, f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    except (ValueError, RecursionError) as exc:
+        return None, f"is not usable JSON ({str(exc)[:120] or 'nested too deeply'})"
 
 
 def _has_shape(schema: dict[str, Any]) -> bool:

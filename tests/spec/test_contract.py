@@ -209,3 +209,70 @@ def test_the_served_document_is_valid_where_the_vendors_is_not(mistakes: tuple[h
     validate(served)  # what the mock ignored is left out, so a generator or validator reads it as served
     vendor = ROOT / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml"
     validate(json.loads(load_contract(vendor).served("http://m")))
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "raw", "problems"),
+    [
+        pytest.param(200, "application/json", b'{"iframe_url":"u","cache_key":"k","expires_in":9}', [], id="valid"),
+        pytest.param(
+            200,
+            "application/json; charset=utf-8",
+            b'{"iframe_url":"u","cache_key":"k","expires_in":"9"}',
+            ['response 200 body.expires_in: "9" is not of type "integer"'],
+            id="wrong-type",
+        ),
+        pytest.param(
+            200,
+            "application/json",
+            b"",
+            ["response 200 body: is missing; the document gives application/json"],
+            id="empty",
+        ),
+        pytest.param(
+            200,
+            None,
+            b"{}",
+            ["response 200 Content-Type: is missing; it should be one the document gives (application/json)"],
+            id="no-content-type",
+        ),
+        pytest.param(
+            200,
+            "application/json",
+            b"[1,",
+            ["response 200 body: is not valid JSON (Expecting value at line 1 column 4)"],
+            id="invalid-json",
+        ),
+        pytest.param(
+            418,
+            "application/json",
+            b"{}",
+            [
+                "response status 418 is not documented for iframe_create_create (documented: 200, 400, 401, 413, 415, 429, 503)"
+            ],
+            id="undocumented-status",
+        ),
+    ],
+)
+def test_an_answer_is_checked_as_the_wire_carried_it(
+    status: int, content_type: str | None, raw: bytes, problems: list[str]
+) -> None:
+    operation = load_contract().operation("iframe_create_create")
+    assert operation.check_answer(status, content_type, raw)[0] == problems
+
+
+def test_a_status_documented_only_as_a_range_or_default_is_documented(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      operationId: x\n"
+        "      responses:\n        '204': {description: none}\n        4XX: {description: client}\n"
+    )
+    operation = load_contract(spec, mock=False).operation("x")
+    assert operation.check_answer(404, "application/json", b"{}")[0] == []
+    assert operation.check_answer(204, None, b"") == ([], None)
+    assert operation.check_answer(204, "text/plain", b"hi")[0] == [
+        "response 204 body: the document gives none, yet 2 bytes came"
+    ]
+    assert operation.check_answer(500, None, b"")[0] == [
+        "response status 500 is not documented for x (documented: 204)"
+    ]

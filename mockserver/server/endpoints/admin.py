@@ -140,7 +140,17 @@ async def journal_clear(request: Request, mock: Mock, session: str) -> Response:
 async def reset(request: Request, mock: Mock, session: str) -> Response:
     await _body(request, mock, "admin_reset", required=False)  # none, or {}
     await mock.store.reset(session)
+    mock.violations.clear(session)
     return JSONResponse({"reset": session})
+
+
+async def violations_list(request: Request, mock: Mock, session: str) -> Response:
+    return JSONResponse(mock.violations.report(session))
+
+
+async def violations_clear(request: Request, mock: Mock, session: str) -> Response:
+    mock.violations.clear(session)
+    return JSONResponse(mock.violations.report(session))
 
 
 async def faults_list(request: Request, mock: Mock, session: str) -> Response:
@@ -191,6 +201,8 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_faults_list": faults_list,
     "admin_faults_add": faults_add,
     "admin_faults_clear": faults_clear,
+    "admin_violations_list": violations_list,
+    "admin_violations_clear": violations_clear,
 }
 
 

@@ -7,7 +7,8 @@ Every field a client can make large is capped as it is recorded, as the bodies a
 `HEADERS_CAP` bytes, the errors at `ERRORS_CAP` characters, so an entry never holds more than
 about 22 KiB (as JSON) whatever was sent. Credentials are dropped as the entry is recorded: the
 values of `Authorization`, `Proxy-Authorization`, `Cookie`, `X-API-Key` and of every header and
-query parameter an `apiKey` security scheme of the contract names (read once, at start-up); JWTs
+query parameter an `apiKey` security scheme of the contract names, and of every body property it marks `writeOnly`
+or `format: password` (`spec/secrets.py`; all read once, at start-up); JWTs
 in bodies, paths and errors are redacted by `present()` whenever the journal is read, so no
 reader ever sees one. With `--no-admin` nothing could read it, so there is no journal.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from typing import Any
-from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +26,7 @@ from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
+from mockserver.spec.secrets import Secrets, redact_query
 
 BODY_CAP = 4096  # bytes of each request and response body kept
 TEXT_CAP = 1024  # characters kept of the path, the query, the uid, the error and each header value
@@ -128,11 +129,7 @@ def _headers(raw: list[tuple[bytes, bytes]], secret: frozenset[bytes]) -> dict[s
 
 
 def _query(raw: bytes, secret: frozenset[str]) -> str:
-    query = raw.decode("latin-1")
-    if secret and query:  # only when the contract sends a key in the query
-        parts = [part.partition("=") for part in query.split("&")]
-        query = "&".join(f"{n}={REDACTED}" if unquote_plus(n) in secret else n + eq + v for n, eq, v in parts)
-    return cap_text(query)
+    return cap_text(redact_query(raw.decode("latin-1"), secret))  # only when the contract sends a key in the query
 
 
 def _errors(errors: Any) -> Any:
@@ -165,6 +162,7 @@ class JournalMiddleware:
         found = [mock.contract.credentials, *([mock.admin.credentials] if mock.admin else [])]
         self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
         self.secret_query = frozenset(name for c in found for name in c.query)
+        self.secrets = Secrets.of(mock.contract)  # for the writeOnly fields of bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -199,7 +197,7 @@ class JournalMiddleware:
                 "error": _cap(state.get("error")),
                 "fault": _fault(state.get("fault")),
                 "headers": _headers(scope["headers"], self.secret_headers),
-                "body": _text(record.request, record.request_size),
+                "body": self.secrets.body(_text(record.request, record.request_size)),
                 "answer": _text(record.response, record.response_size),
             }
             await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)

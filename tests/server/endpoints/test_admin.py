@@ -125,3 +125,13 @@ async def test_a_worker_started_later_follows_a_clock_moved_through_the_store(
     app = create_app(later)
     async with app.router.lifespan_context(app):
         assert later.clock.now() == parse_time(T0) + 3600
+
+
+async def test_the_violations_report_is_documented_and_empty_where_the_mock_refuses_instead(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.post("/api/v1/iframe/create", json={**VALID, "ttl": 5}, headers=AUTH)  # a 400, not a violation
+    report = (await client.get("/__mock/violations")).json()
+    assert report == {"exchanges": 0, "with_violations": 0, "total": 0, "violations": []}
+    document = (await client.get("/__mock/openapi.json")).json()
+    assert {"get", "delete"} <= set(document["paths"]["/__mock/violations"])

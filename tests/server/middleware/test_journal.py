@@ -176,3 +176,14 @@ async def test_every_credential_a_security_scheme_of_the_contract_names_is_redac
     assert "secret" not in text
     assert entry["query"] == "a=1&api_key=[redacted]&api%5Fkey=[redacted]"
     assert entry["request"]["headers"]["x-camel-token"] == "[redacted]" == entry["request"]["headers"]["cookie"]
+
+
+async def test_the_journal_drops_the_write_only_fields_the_document_names(make_client: MakeClient) -> None:
+    vendor = "contracts/vendor/camelai-api-2025-08-18.openapi.yaml"  # ApiKeyAuth: X-API-Key; writeOnly passwords
+    client = await make_client(spec=vendor)
+    body = {"name": "db", "type": "PostgreSQL", "password": "hunter2"}
+    await client.post("/api/v1/sources/add/", json=body, headers={"X-API-Key": "sk-live-9"})
+    journal = await client.get("/__mock/requests")
+    assert "sk-live-9" not in journal.text and "hunter2" not in journal.text
+    request = journal.json()["requests"][-1]["request"]
+    assert request["headers"]["x-api-key"] == "[redacted]" and '"password":"[redacted]"' in request["body"]

@@ -1,0 +1,98 @@
+"""Both halves of an exchange checked against the document, with the mock's own compiled validators.
+
+Each problem is one sentence in the user's terms, `request ...` or `response <status> ...`; the checking itself is
+`Operation.check_request` and `Operation.check_answer`. A request that breaks the contract also gets the refusal the
+mock itself would answer (`--refuse-invalid`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json_object
+from mockserver.proxy.operations import Found
+from mockserver.server.body import is_json, media_kind, unsupported_media
+from mockserver.spec.parameters import check_parameters
+
+REQUEST = "request "
+
+
+@dataclass(frozen=True)
+class RequestCheck:
+    problems: list[str]  # each starting `request `
+    refusal: ApiError | None  # what the mock itself would answer; None when the request keeps the contract
+
+
+def check_request(
+    found: Found,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    cookies: Mapping[str, str],
+    raw: bytes,
+) -> RequestCheck:
+    operation = found.operation
+    shown = path[:200]
+    if operation is None:
+        if found.allowed:
+            allow = ", ".join(found.allowed)
+            return RequestCheck(
+                [f"{REQUEST}method: {method} is not documented for {shown} (documented: {allow})"],
+                ApiError(405, f"{method} {shown}: method not allowed; this path accepts {allow}", {"Allow": allow}),
+            )
+        return RequestCheck(
+            [f"{REQUEST}path: {method} {shown} matches no operation in the document"],
+            ApiError(404, f"{method} {shown}: no such endpoint in the document (see /openapi.json at the mock)"),
+        )
+    body: Any = None
+    if raw and operation.body is not None:
+        content_type = headers.get("content-type")
+        try:
+            if not is_json(media_kind(content_type)):
+                raise unsupported_media(content_type, "application/json")
+            body = parse_json_object(raw)
+        except ApiError as unreadable:  # the mock's own 415 or 400; the parameters are still checked
+            params = check_parameters(operation.parameters, found.path_params, query, headers, cookies)
+            problems = [REQUEST + unreadable.message, *(REQUEST + p for p in params)]
+            return RequestCheck(problems, ApiError(unreadable.status, "; ".join([unreadable.message, *params])))
+    problems = operation.check_request(found.path_params, query, headers, cookies, body, prefix=REQUEST)
+    if not problems:
+        return RequestCheck([], None)
+    own = operation.check_request(found.path_params, query, headers, cookies, body)  # the mock's words for its 400
+    return RequestCheck(problems, ApiError(400, "; ".join(own)))
+
+
+def decode(raw: bytes, content_encoding: str | None, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The body without its Content-Encoding (gzip or deflate), or None and why it cannot be read here."""
+    coding = (content_encoding or "identity").strip().lower()
+    if coding == "identity" or not raw:
+        return raw, None
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        return None, f"Content-Encoding {coding[:40]!r} cannot be decoded here; the body was not checked"
+    wbits = 16 + zlib.MAX_WBITS if coding != "deflate" else (zlib.MAX_WBITS if raw[:1] == b"\x78" else -zlib.MAX_WBITS)
+    decoder = zlib.decompressobj(wbits)
+    try:
+        plain = decoder.decompress(raw, max_bytes + 1)  # bounded: a small body cannot unpack into a large one
+    except zlib.error as exc:
+        return None, f"Content-Encoding {coding}: the body does not decode ({exc}); it was not checked"
+    if len(plain) > max_bytes or decoder.unconsumed_tail:
+        return None, f"the body decodes to more than {max_bytes} bytes (--max-body-bytes); it was not checked"
+    return plain, None
+
+
+def check_response(
+    found: Found, method: str, status: int, content_type: str | None, body: bytes | None
+) -> tuple[list[str], Any]:
+    """The answer's problems (none when the request had no operation: that was the request's problem), and its JSON.
+    `body` None means it could not be decoded: only the status is checked."""
+    operation = found.operation
+    if operation is None:
+        return [], None
+    if method == "HEAD" or body is None:  # a HEAD answer never has a body
+        return operation.check_response(status, None), None
+    return operation.check_answer(status, content_type, body)

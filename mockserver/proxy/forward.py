@@ -1,0 +1,115 @@
+"""The proxy's one endpoint: every request outside `/__mock/` goes upstream unchanged, and both halves are checked.
+
+The client gets the upstream's answer as it came, plus `X-Mock-Violations: <count>`. The violations go where the
+mock's own 400s put their errors (the journal's `errors`, so the dashboard lists them), into the session's tally
+(`GET /__mock/violations`) and, with `--record`, into the HAR entry. With `--refuse-invalid` a request that breaks
+the contract gets the mock's own refusal and is not forwarded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from mockserver.core.clock import stopwatch
+from mockserver.core.errors import ApiError
+from mockserver.mock import Mock
+from mockserver.proxy.checks import check_request, check_response, decode
+from mockserver.proxy.har import Failure, HarFile, Request, entry
+from mockserver.proxy.operations import OperationFinder
+from mockserver.proxy.upstream import Upstream, UpstreamAnswer
+from mockserver.server.body import read_capped
+from mockserver.server.request_parts import cookie_map, header_map, query_map
+from mockserver.server.responses import error_body, send_json
+from mockserver.server.sessions import scope_session
+from mockserver.spec.secrets import Secrets
+
+VIOLATIONS_HEADER = "X-Mock-Violations"
+
+
+class Forwarder:
+    def __init__(
+        self, mock: Mock, upstream: Upstream, refuse_invalid: bool = False, recording: HarFile | None = None
+    ) -> None:
+        self.mock = mock
+        self.upstream = upstream
+        self.refuse_invalid = refuse_invalid
+        self.recording = recording
+        self.finder = OperationFinder(mock.contract)
+        self.secrets = Secrets.of(mock.contract)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mock = self.mock
+        started = mock.clock.now()
+        method, path = scope["method"], scope["path"]
+        state: dict[str, Any] = scope.setdefault("state", {})
+        found = self.finder.find(method, path)
+        operation = found.operation.operation_id if found.operation else None
+        state["operation"] = operation
+        headers = header_map(scope)
+        try:
+            raw = await read_capped(receive, headers.get("content-length"), mock.settings.max_body_bytes)
+        except ApiError as too_large:  # the proxy holds each body whole to check it: bounded, and said so
+            state["error"] = too_large.message
+            await send_json(send, error_body(f"{too_large.message} (--max-body-bytes)"), too_large.status)
+            return
+        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw)
+        if check.refusal is not None and self.refuse_invalid:
+            refusal = check.refusal
+            self._count(scope, state, operation, check.problems)
+            state["error"] = "; ".join(self.secrets.sentence(p) for p in refusal.message.split("; "))
+            shape = found.operation.error_body(refusal.status, refusal.message) if found.operation else None
+            answer_headers = {**refusal.headers, VIOLATIONS_HEADER: str(len(check.problems))}
+            await send_json(send, shape or error_body(refusal.message), refusal.status, answer_headers)
+            return
+        raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
+        sent = self.upstream.headers_for(method, scope["headers"], raw)
+        request = Request(
+            method,
+            self.upstream.url + raw_path,
+            scope.get("http_version", "1.1"),
+            sent,
+            scope["query_string"].decode("latin-1"),
+            raw,
+        )
+        began = stopwatch()
+        try:
+            answer = await self.upstream.send(method, raw_path, scope["query_string"], sent, raw)
+        except ApiError as failure:  # 502 or 504, naming the upstream
+            problems = self._count(scope, state, operation, check.problems)
+            state["error"] = failure.message
+            self._record(started, request, Failure(failure.message, stopwatch() - began), None, operation, problems)
+            headers_out = {VIOLATIONS_HEADER: str(len(problems))}
+            await send_json(send, error_body(failure.message), failure.status, headers_out)
+            return
+        decoded, note = decode(answer.raw, answer.header(b"content-encoding"), mock.settings.max_body_bytes)
+        answer_problems, _ = check_response(found, method, answer.status, answer.header(b"content-type"), decoded)
+        violations = self._count(scope, state, operation, [*check.problems, *answer_problems])
+        # Recorded before answering: every answer a client has is in the file.
+        self._record(started, request, answer, decoded, operation, violations, note)
+        out = [*answer.headers, (b"x-mock-violations", b"%d" % len(violations))]
+        if method != "HEAD" and answer.header(b"content-length") is None:
+            out.append((b"content-length", b"%d" % len(answer.raw)))
+        await send({"type": "http.response.start", "status": answer.status, "headers": out})
+        await send({"type": "http.response.body", "body": answer.raw})
+
+    def _record(
+        self,
+        started: float,
+        request: Request,
+        answer: UpstreamAnswer | Failure,
+        decoded: bytes | None,
+        operation: str | None,
+        violations: list[str],
+        note: str | None = None,
+    ) -> None:
+        if self.recording is not None:
+            self.recording.append(entry(self.secrets, started, request, answer, decoded, operation, violations, note))
+
+    def _count(self, scope: Scope, state: dict[str, Any], operation: str | None, problems: list[str]) -> list[str]:
+        """Put the exchange's violations where the journal and the tally read them; credential values left out."""
+        shown = [self.secrets.sentence(p) for p in problems]
+        state["errors"] = shown
+        self.mock.violations.count(scope_session(self.mock, scope), operation, shown)
+        return shown
