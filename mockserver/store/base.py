@@ -11,8 +11,7 @@ from typing import Any, Protocol
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window
-
-THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
+from mockserver.store.resources import Resources
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,11 @@ EXPIRED = LinkLookup(None, expired=True)
 
 
 class Store(Protocol):
+    @property
+    def resources(self) -> Resources:
+        """The collections' items, per session (store/resources.py)."""
+        ...
+
     async def put_link(self, session: str, link: Link, now: float) -> None:
         """Atomically: keep the link until it expires, and make its `limits` claim the uid's limits (none: no limits)."""
         ...
@@ -59,16 +63,6 @@ class Store(Protocol):
 
     async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
         """What `hit` would decide, counting nothing."""
-        ...
-
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        """Atomically: append, keep the newest `cap`, and mark the thread active at `now`."""
-        ...
-
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        """The uid's messages, oldest first; empty once idle for `THREAD_IDLE_SECONDS`."""
         ...
 
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
@@ -87,7 +81,7 @@ class Store(Protocol):
     async def save_clock(self, state: ClockState) -> None: ...
 
     async def reset(self, session: str) -> None:
-        """Empty the session's links, limits, counters, threads, journal and faults."""
+        """Empty the session's links, limits, counters, resources, journal and faults."""
         ...
 
     async def live_links(self, session: str, now: float) -> list[Link]: ...

@@ -11,7 +11,8 @@ from typing import Any
 from mockserver.core.clock import ClockState
 from mockserver.core.json_codec import dumps
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, fault_matches
+from mockserver.store.base import EXPIRED, UNKNOWN, Link, LinkLookup, fault_matches
+from mockserver.store.memory_resources import MemoryResources
 
 MAX_SESSIONS = 256  # X-Mock-Session names kept in memory, least recently written dropped first
 EXPIRED_MEMORY = 10_000  # expired cache keys remembered per session, so a page can say 410, not 404
@@ -28,9 +29,7 @@ class _Session:
     uid_until: dict[str, float] = field(default_factory=dict)  # when a uid's last live link expires
     stamps: dict[str, list[float]] = field(default_factory=dict)
     stamps_until: dict[str, float] = field(default_factory=dict)  # when a bucket's last stamp leaves every window
-    threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
-    thread_until: dict[str, float] = field(default_factory=dict)  # when a thread becomes idle
-    idle: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (when, "stamps"|"thread", name)
+    idle: list[tuple[float, str]] = field(default_factory=list)  # heap of (when a bucket may be idle, bucket)
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
 
@@ -46,6 +45,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
         self._clock: ClockState | None = None
+        self.resources = MemoryResources()
 
     def _s(self, session: str) -> _Session:
         """The session's state, for a write: created when new; the least recently written goes past the cap."""
@@ -109,13 +109,12 @@ class MemoryStore:
         return self._view(session).limits.get(uid)
 
     def _sweep(self, s: _Session, now: float) -> None:
-        """Drop counters and threads nobody touched for their whole lifetime, so idle uids cost nothing."""
+        """Drop counters nobody touched for their whole lifetime, so idle uids cost nothing."""
         while s.idle and s.idle[0][0] <= now:
-            _, kind, name = heapq.heappop(s.idle)
-            until, data = (s.stamps_until, s.stamps) if kind == "stamps" else (s.thread_until, s.threads)
-            if until.get(name, now + 1) <= now:  # a newer heap entry exists while the name stayed active
-                until.pop(name)
-                data.pop(name, None)
+            _, name = heapq.heappop(s.idle)
+            if s.stamps_until.get(name, now + 1) <= now:  # a newer heap entry exists while the name stayed active
+                s.stamps_until.pop(name)
+                s.stamps.pop(name, None)
 
     def _stamps(self, s: _Session, bucket: str, windows: list[Window], now: float) -> list[float]:
         horizon = now - max((w.seconds for w in windows), default=0.0)
@@ -135,30 +134,12 @@ class MemoryStore:
             s.stamps[bucket] = stamps
             until = now + max(w.seconds for w in windows)
             s.stamps_until[bucket] = until
-            heapq.heappush(s.idle, (until, "stamps", bucket))
+            heapq.heappush(s.idle, (until, bucket))
         self._sweep(s, now)
         return decision
 
     async def peek(self, session: str, bucket: str, windows: list[Window], now: float) -> Decision:
         return decide(self._stamps(self._view(session), bucket, windows, now), windows, now)
-
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        s = self._s(session)
-        self._sweep(s, now)
-        thread = s.threads.get(uid)
-        if thread is None or thread.maxlen != cap:
-            thread = s.threads[uid] = deque(thread or (), maxlen=cap)
-        thread.extend(messages)
-        until = now + THREAD_IDLE_SECONDS
-        s.thread_until[uid] = until
-        heapq.heappush(s.idle, (until, "thread", uid))
-
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        s = self._view(session)
-        self._sweep(s, now)
-        return list(s.threads.get(uid, ()))
 
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
         journal = self._s(session).journal
@@ -199,6 +180,7 @@ class MemoryStore:
 
     async def reset(self, session: str) -> None:
         self._sessions.pop(session, None)
+        self.resources.reset(session)
 
     async def close(self) -> None:
         pass

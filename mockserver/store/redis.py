@@ -25,7 +25,7 @@ from mockserver.config import display_url
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, verdict
 from mockserver.store import redis_scripts
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, LinkLookup, StoreUnavailable
+from mockserver.store.base import EXPIRED, UNKNOWN, Link, LinkLookup, StoreUnavailable
 
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
 IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
@@ -71,7 +71,6 @@ class _Conn:
         self.put_link = self.redis.register_script(redis_scripts.PUT_LINK)
         self.hit = self.redis.register_script(redis_scripts.HIT)
         self.take_fault = self.redis.register_script(redis_scripts.TAKE_FAULT)
-        self.append_messages = self.redis.register_script(redis_scripts.APPEND_MESSAGES)
 
 
 class RedisStore:
@@ -80,6 +79,9 @@ class RedisStore:
         self.where = display_url(url)
         self.prefix = prefix
         self._conns: dict[asyncio.AbstractEventLoop, _Conn] = {}
+        from mockserver.store.redis_resources import RedisResources  # it builds on this module's connections
+
+        self.resources = RedisResources(self)
 
     def _conn(self) -> _Conn:
         loop = asyncio.get_running_loop()
@@ -173,25 +175,6 @@ class RedisStore:
 
     async def _list(self, key: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in await self._conn().redis.lrange(key, 0, -1)]
-
-    @_guarded
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        keys = [self._key(session, "thread", uid), self._key(session, "thread-idle-at", uid)]
-        ttl_ms = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)
-        args: list[str | int] = [repr(now), repr(now + THREAD_IDLE_SECONDS), cap, ttl_ms]
-        await self._conn().append_messages(keys=keys, args=args + [json.dumps(m) for m in messages])
-
-    @_guarded
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        async with self._conn().redis.pipeline(transaction=True) as pipe:
-            pipe.get(self._key(session, "thread-idle-at", uid))
-            pipe.lrange(self._key(session, "thread", uid), 0, -1)
-            idle_at, raws = await pipe.execute()
-        if idle_at is None or float(idle_at) <= now:
-            return []
-        return [json.loads(raw) for raw in raws]
 
     @_guarded
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:

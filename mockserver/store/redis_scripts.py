@@ -85,23 +85,3 @@ for _, id in ipairs(ids) do
 end
 return false
 """
-
-# KEYS: thread (list of message JSON), the mock time at which the thread goes idle
-# ARGV: now, new idle time, cap, real TTL in ms, then the messages
-# An idle thread is dropped before the append, as MemoryStore's sweep does.
-APPEND_MESSAGES = """
-local idle_at = redis.call('GET', KEYS[2])
-if idle_at and tonumber(idle_at) <= tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-end
-local cap = tonumber(ARGV[3])
-if cap <= 0 then
-  redis.call('DEL', KEYS[1])
-elseif #ARGV > 4 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
-  redis.call('LTRIM', KEYS[1], -cap, -1)
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
-return 1
-"""

@@ -11,9 +11,10 @@ import redis
 
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, Link, Store, StoreUnavailable
+from mockserver.store.base import EXPIRED, UNKNOWN, Link, Store, StoreUnavailable
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
+from mockserver.store.resources import IdRule
 from tests.redis_server import RedisServer
 
 T = 1_767_225_600.0
@@ -61,14 +62,16 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
         await st.put_link(session, link(f"k-{session}", T + 60, limits={"hourly": 2}), T)
         await st.hit(session, "u", [HOUR], T)
         await st.journal_append(session, {"n": session}, 10)
-        await st.append_messages(session, "u", [{"m": session}], 10, T)
+        await st.resources.create(session, "things", {"m": session}, IdRule("id", "integer"))
         await st.add_fault(session, {"path": "/x", "count": 1})
     assert await st.get_link(one, f"k-{other}", T) is UNKNOWN
     assert await st.journal(one) == [{"n": one}]
     await st.reset(one)
     assert await st.get_link(one, f"k-{one}", T) is UNKNOWN
     assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
-    assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
+    assert (await st.get_limits(one, "u"), await st.journal(one)) == (None, [])
+    assert await st.resources.page(one, "things", 0, 10) == (0, [])
+    assert await st.resources.page(other, "things", 0, 10) == (1, [{"id": 1, "m": other}])
     assert await st.faults(one) == []
     assert (await st.get_link(other, f"k-{other}", T)).link == link(f"k-{other}", T + 60, limits={"hourly": 2})
     assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
@@ -154,13 +157,10 @@ async def test_hits_racing_on_one_bucket_let_exactly_the_limit_through(st: Store
 
 
 @pytest.mark.parametrize("cap", [pytest.param(3, id="cap-3"), pytest.param(0, id="cap-0")])
-async def test_journal_and_threads_stay_within_their_cap(st: Store, cap: int) -> None:
+async def test_the_journal_stays_within_its_cap(st: Store, cap: int) -> None:
     for n in range(5):
         await st.journal_append("s", {"n": n, "nested": {"x": [1.5, None]}}, cap)
-    await st.append_messages("s", "u", [{"n": n} for n in range(5)], cap, T)
-    await st.append_messages("s", "u", [{"n": 5}], cap, T + 1)
     assert await st.journal("s") == [{"n": n, "nested": {"x": [1.5, None]}} for n in range(5)][5 - cap :]
-    assert await st.thread("s", "u", T + 2) == [{"n": n} for n in range(6)][6 - cap :]
     await st.journal_clear("s")
     assert await st.journal("s") == []
 
@@ -195,13 +195,15 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     st = RedisStore(redis_server.url, store_prefix)
     await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
     await st.hit("s", "u", [HOUR], T)
-    await st.append_messages("s", "u", [{"m": 1}], 5, T)
+    thread = await st.resources.create("s", "threads", {}, IdRule("id", "integer"), unique="chat:u")
+    assert thread.stored is not None
+    await st.resources.swap("s", "threads", "1", thread.stored.raw, {"id": 1, "title": "t"}, [{"m": 1}])
     await st.journal_append("s", {"n": 1}, 5)
     await st.add_fault("s", {"count": 1})
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        assert len(keys) == 10
+        assert len(keys) == 14
         assert all(r.ttl(key) > 0 for key in keys)
         # A link's real TTL is its time left on the mock's clock plus the day it answers 410.
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
@@ -220,12 +222,3 @@ async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None
     finally:
         await st.close()
         server.stop()
-
-
-async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_clock(st: Store) -> None:
-    await st.append_messages("s", "u", [{"n": 1}], 3, T)
-    await st.append_messages("s", "u", [{"n": 2}], 3, T + 100)
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS - 1) == [{"n": 1}, {"n": 2}]
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == []
-    await st.append_messages("s", "u", [{"n": 3}], 3, T + 100 + THREAD_IDLE_SECONDS)
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == [{"n": 3}]
