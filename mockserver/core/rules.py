@@ -14,8 +14,9 @@ THEME_FALLBACKS = ("response_mode", "show_sidebar", "show_dashboards")
 
 @dataclass(frozen=True)
 class AuthResult:
-    key: str | None  # the accepted key; None for an anonymous request
+    key: str | None  # the accepted key; None for an anonymous request or a token
     error: str | None
+    claims: dict[str, Any] | None = None  # the accepted bearer token's claims (an STS token)
 
 
 def authenticate(header: str | None, keys: dict[str, KeyPolicy], allow_anonymous: bool) -> AuthResult:
@@ -98,13 +99,11 @@ def claims(settings: dict[str, Any], *, issuer: str, audience: str, now: float, 
         "jti": jti,
         "srcs": settings["srcs"],
         "model": settings["model"],
-        "response_mode": settings["response_mode"],
-        "show_sidebar": settings["show_sidebar"],
-        "show_dashboards": settings["show_dashboards"],
         "knowledge_base_entries": settings.get("knowledge_base_entries", []),
         "reference_queries": settings.get("reference_queries", []),
     }
-    for optional in ("theme", "theme_id", "limits"):
+    # What an older document's create does not have (the 2025-08-18 one has no response_mode), the token leaves out.
+    for optional in ("response_mode", "show_sidebar", "show_dashboards", "theme", "theme_id", "limits"):
         if optional in settings:
             out[optional] = settings[optional]
     return out
