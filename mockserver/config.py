@@ -52,6 +52,7 @@ class Settings:
     store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
     store_prefix: str = "camelai-mock"
     workers: int = 1
+    seed_data: str | None = None  # YAML: collection name -> resources each session's collection starts with
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -92,6 +93,7 @@ _FILE_KEYS = {
     "seed",
     "store",
     "store_prefix",
+    "seed_data",
 }
 
 

@@ -4,6 +4,9 @@ Auth follows the operation's `security`, parameters and body are checked with th
 answer is the documented success status with a body taken from a valid documented example, or else drawn from the
 schema: realistic, and the same for the same request (the draw is seeded by the request). A refusal comes in the
 shape the operation documents for its status, else as `{"error": ...}`.
+
+An operation with behaviour of its own (a collection's, an STS token's) passes the same checks first, then hands
+the accepted request to its `Behaviour`, unless `Prefer` (or `--responses fuzz`) chose a documented answer.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from mockserver.core.errors import ApiError
+from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
 from mockserver.server.body import read_json_object
 from mockserver.server.request_parts import cookie_map, header_map, query_map
@@ -25,17 +31,32 @@ from mockserver.spec.contract import Operation
 from mockserver.spec.generate import realistic
 
 
-def generic_endpoint(operation: Operation) -> Raw:
+@dataclass(frozen=True)
+class Accepted:
+    """A request that passed auth and the document's checks."""
+
+    scope: Scope
+    headers: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any  # the JSON body, None when none was sent
+    auth: AuthResult
+
+
+# What an operation with behaviour of its own answers an accepted request: a status and a body (or _NO_BODY).
+Behaviour = Callable[[Mock, Operation, Accepted], Awaitable[tuple[int, Any]]]
+
+
+def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -> Raw:
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
         try:
-            status, body = await answer(mock, operation, scope, receive)
+            status, body = await answer(mock, operation, scope, receive, behaviour)
         except ApiError as refusal:
             scope["state"]["error"] = refusal.message
             body = operation.error_body(refusal.status, refusal.message)
             await send_json(send, body, refusal.status, refusal.headers)
             return
-        if body is _NO_BODY:
+        if body is NO_BODY:
             await send_empty(send, status)
         else:
             await send_json(send, body, status)
@@ -43,17 +64,24 @@ def generic_endpoint(operation: Operation) -> Raw:
     return Raw(endpoint)
 
 
-_NO_BODY: Any = object()  # the documented answer has no JSON body
+NO_BODY: Any = object()  # the answer has no JSON body
 
 
-async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receive) -> tuple[int, Any]:
+async def answer(
+    mock: Mock, operation: Operation, scope: Scope, receive: Receive, behaviour: Behaviour | None = None
+) -> tuple[int, Any]:
     """The status and body an accepted request gets; raises ApiError for a refused one."""
     headers = header_map(scope)
     query = query_map(scope)
     cookies = cookie_map(headers)
-    auth = operation.security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
+    settings = mock.settings
+    auth = operation.security.check(
+        headers, query, cookies, settings.api_keys, settings.allow_anonymous, mock.sts.check
+    )
     if auth.error:
         raise ApiError(401, auth.error, {"WWW-Authenticate": operation.security.challenge})
+    if auth.claims is not None:  # an STS token: the journal names its uid
+        scope["state"]["uid"] = auth.claims.get("sub")
     body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
     if problems:
@@ -65,9 +93,11 @@ async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receiv
         chosen = responder.choose(prefer)
         if chosen is not None:
             return chosen.status, chosen.body
+    if behaviour is not None:
+        return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
     documented = operation.responses.get(operation.success)
     if documented is None or documented.schema is None:
-        return operation.success, _NO_BODY
+        return operation.success, NO_BODY
     if documented.examples:
         return operation.success, next(iter(documented.examples.values()))
     rng = random.Random(_request_seed(operation, scope, body))
