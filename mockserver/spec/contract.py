@@ -296,6 +296,8 @@ def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, notes
             continue
         media = _json_media(response.get("content") if isinstance(response, dict) else None) or {}
         schema = media.get("schema")
+        if code == 204 and media:
+            notes.append("response 204 declares a body, which a 204 cannot have; served without it")
         if code == 204 or not isinstance(schema, dict) or not _has_shape(schema):
             schema = None  # 204 never has a body; a schema with nothing but a description says nothing
         validator = compile_body_validator(schema, "response", dialect) if schema is not None else None
@@ -351,8 +353,10 @@ def _message_field(schema: dict[str, Any] | None) -> str | None:
 
 def _prune(served: dict[str, Any], operation: Operation) -> None:
     """Leave out of the served operation what the mock ignored: examples that break their schema, parameters
-    missing from the path template."""
+    missing from the path template, a 204's body."""
     for status, response in (served.get("responses") or {}).items():
+        if str(status) == "204" and isinstance(response, dict):
+            response.pop("content", None)  # no 204 has a body (the mock sends none)
         answer = operation.responses.get(int(status)) if str(status).isdigit() else None
         media = _json_media(response.get("content") if isinstance(response, dict) else None)
         if answer is None or media is None:
