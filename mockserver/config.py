@@ -76,6 +76,7 @@ class Settings:
 
 
 _FILE_KEYS = {
+    "spec",
     "api_keys",
     "allow_anonymous",
     "alg",
