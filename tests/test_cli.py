@@ -68,6 +68,15 @@ def test_start_up_errors_name_the_file_and_problem(args: list[str], problem: str
     assert problem in result.stderr and "Traceback" not in result.stderr
 
 
+def test_seed_data_errors_stop_start_up_naming_the_file(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("knowledge-base:\n  - {content: 5, connection_id: 1}\n")
+    spec = Path(__file__).parents[1] / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml"
+    result = run("serve", "--port", "0", "--spec", str(spec), "--seed-data", str(seeds))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f'{seeds}: knowledge-base[0].content: 5 is not of type "string"' in result.stderr
+
+
 def test_config_file_errors_are_specific(tmp_path: Path) -> None:
     config = tmp_path / "mock.yaml"
     config.write_text("api_keys:\n  sk-1: {models: [gpt-6]}\n")

@@ -150,7 +150,7 @@ def numbered(c: Collection, items: Sequence[Any], now: float, where: str) -> lis
     lack filled in, each with its key and place in the collection's sequence: an id that reads as a number keeps
     that place, the others (and those without an id) follow the highest. Raises ItemError naming every problem."""
     problems: list[str] = []
-    checked: list[dict[str, Any]] = []
+    checked: list[tuple[int, dict[str, Any]]] = []
     for index, raw in enumerate(items):
         field = f"{where}[{index}]"
         if not isinstance(raw, dict):
@@ -159,10 +159,10 @@ def numbered(c: Collection, items: Sequence[Any], now: float, where: str) -> lis
         item = _filled(c, raw, now)
         shown = item if c.id_field in item else {c.id_field: id_value(c.id_kind, 1), **item}
         problems.extend(c.validator.errors(shown, root=field))
-        checked.append(item)
+        checked.append((index, item))
     seen: dict[str, int] = {}
     places: list[int | None] = []
-    for index, item in enumerate(checked):
+    for index, item in checked:
         if c.id_field not in item:
             places.append(None)
             continue
@@ -175,7 +175,7 @@ def numbered(c: Collection, items: Sequence[Any], now: float, where: str) -> lis
         raise ItemError("; ".join(problems))
     top = max((p for p in places if p is not None), default=0)
     out: list[tuple[str, int, dict[str, Any]]] = []
-    for item, place in zip(checked, places, strict=True):
+    for (_, item), place in zip(checked, places, strict=True):
         if place is None:
             top += 1
             place = top
