@@ -27,7 +27,7 @@ def test_stateful_sequences_over_the_2025_document_pass_every_check() -> None:
     with serve_in_thread(mock) as server:
         schema = schemathesis.openapi.from_dict(httpx.get(f"{server.url}/openapi.json").json())
         schema.config.update(base_url=server.url, headers=AUTH)
-        assert schema.statistic.transitions.total > 100  # the overlay's links, between the 2025 operations
+        assert schema.statistic.transitions.total >= 30  # the overlay's links between the 2025 operations
 
         class Sequences(schema.as_state_machine()):  # type: ignore[misc]
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
