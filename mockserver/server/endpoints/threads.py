@@ -163,7 +163,8 @@ async def ask(mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
 async def messages(mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
     """A thread's messages, oldest first, in the document's shape."""
     c = threads_of(mock)
-    raw = request.scope["path_params"][RULES.messages_param]
+    params = request.scope["path_params"]
+    raw = params.get(RULES.messages_param) or next(iter(params.values()), "")  # a document may name it otherwise
     key = item_key(c, raw)
     found = await mock.store.resources.messages(session_of(mock, request), c.name, key)
     if found is None:
