@@ -17,8 +17,7 @@ import pytest
 from mockserver.config import KeyPolicy, Settings
 from mockserver.mock import build_mock
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
-from tests.conftest import T0
-from tests.server.endpoints.test_collections import SPEC_2025
+from tests.conftest import SPEC_2025, T0
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 

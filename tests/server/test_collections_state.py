@@ -14,8 +14,8 @@ from mockserver.config import KeyPolicy, Settings
 from mockserver.core.clock import format_time
 from mockserver.mock import build_mock
 from mockserver.testing.in_process import transport
-from tests.conftest import T0
-from tests.server.endpoints.test_collections import KB, SPEC_2025
+from tests.conftest import SPEC_2025, T0
+from tests.server.endpoints.test_collection_endpoints import KB
 
 CONTENT = st.text(min_size=1, max_size=12)
 CONNECTION = st.integers(min_value=-(2**31), max_value=2**31 - 1)

@@ -15,8 +15,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from mockserver.config import KeyPolicy, Settings
 from mockserver.mock import build_mock
 from mockserver.testing.live_server import serve_in_thread
-from tests.conftest import T0
-from tests.server.endpoints.test_collections import SPEC_2025
+from tests.conftest import SPEC_2025, T0
 
 AUTH = {"Authorization": "Bearer sk-test"}
 

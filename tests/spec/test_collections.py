@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.spec.collections import find_collections
 from mockserver.spec.contract import load_contract
-from tests.server.endpoints.test_collections import SPEC_2025
+from tests.conftest import SPEC_2025
 
 
 def test_the_2025_document_has_four_collections_and_says_what_stays_generic() -> None:

@@ -8,7 +8,7 @@ from mockserver.core.clock import format_time
 from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import load_contract
 from mockserver.spec.items import ItemError, merged, new_item, numbered, replaced, shaped, with_defaults
-from tests.server.endpoints.test_collections import SPEC_2025
+from tests.conftest import SPEC_2025
 
 T = 1_767_225_600.0
 CONTRACT = load_contract(SPEC_2025)

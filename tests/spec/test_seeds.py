@@ -10,7 +10,7 @@ from mockserver.config import ConfigError
 from mockserver.spec.collections import find_collections
 from mockserver.spec.contract import load_contract
 from mockserver.spec.seeds import load_seed_data
-from tests.server.endpoints.test_collections import SPEC_2025
+from tests.conftest import SPEC_2025
 
 FOUND = find_collections(load_contract(SPEC_2025))
 T = 1_767_225_600.0

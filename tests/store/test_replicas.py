@@ -16,7 +16,7 @@ import pytest
 from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
-from tests.conftest import AUTH, T0, VALID
+from tests.conftest import AUTH, SPEC_2025, T0, VALID
 from tests.processes import MockProcess
 from tests.redis_server import RedisServer
 
@@ -168,13 +168,12 @@ async def test_replicas_without_a_key_file_share_one_generated_key(
 def test_two_replicas_on_one_redis_share_every_resource_and_token(
     redis_server: RedisServer, store_prefix: str, tmp_path: Path
 ) -> None:
-    spec = Path(__file__).parents[2] / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml"
     seeds = tmp_path / "seeds.yaml"
     seeds.write_text("knowledge-base:\n  - {content: seeded, connection_id: 1}\n")
     args = ("--store", redis_server.url, "--store-prefix", store_prefix, "--clock", f"frozen:{T0}")
-    a = MockProcess(*args, "--spec", str(spec), "--seed-data", str(seeds))
+    a = MockProcess(*args, "--spec", SPEC_2025, "--seed-data", str(seeds))
     try:
-        b = MockProcess(*args, "--spec", str(spec), "--seed-data", str(seeds))
+        b = MockProcess(*args, "--spec", SPEC_2025, "--seed-data", str(seeds))
     except BaseException:
         a.stop()
         raise

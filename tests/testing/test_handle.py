@@ -7,6 +7,7 @@ import pytest
 
 from mockserver.testing.handle import MockHandle
 from mockserver.testing.in_process import InProcessTransport, default_settings, transport
+from tests.conftest import SPEC_2025
 
 
 @pytest.fixture
@@ -94,8 +95,6 @@ def test_faults_are_queued_listed_and_cleared() -> None:
 
 
 def test_resources_are_read_replaced_and_emptied_through_the_handle() -> None:
-    from tests.server.endpoints.test_collections import SPEC_2025
-
     t = transport(settings=default_settings(spec=SPEC_2025))
     h = t.handle
     with httpx.Client(transport=t, base_url=t.url, headers=h.headers) as client:

@@ -9,8 +9,8 @@ import pytest
 
 from mockserver.config import KeyPolicy, Settings
 from mockserver.mock import Mock
-from tests.conftest import AUTH, T0
-from tests.server.endpoints.test_collections import ENTRY, KB, SPEC_2025
+from tests.conftest import AUTH, SPEC_2025, T0
+from tests.server.endpoints.test_collection_endpoints import ENTRY, KB
 
 SEEDS = """\
 knowledge-base:

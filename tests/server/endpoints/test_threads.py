@@ -9,8 +9,8 @@ from mockserver.config import KeyPolicy, Settings
 from mockserver.core.clock import Clock
 from mockserver.mock import Mock
 from mockserver.testing.in_process import transport
-from tests.conftest import AUTH, T0, VALID
-from tests.server.endpoints.test_collections import SPEC_2025, conforms
+from tests.conftest import AUTH, SPEC_2025, T0, VALID
+from tests.server.endpoints.test_collection_endpoints import conforms
 
 THREADS = "/api/v1/threads/"
 

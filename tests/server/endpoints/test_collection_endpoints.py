@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,10 +12,9 @@ from mockserver.core.clock import Clock, format_time, parse_time
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
 from mockserver.store import memory_resources, redis_resources
-from tests.conftest import AUTH, T0
+from tests.conftest import AUTH, SPEC_2025, T0
 from tests.redis_server import RedisServer
 
-SPEC_2025 = str(Path(__file__).parents[3] / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml")
 KB = "/api/v1/knowledge-base/"
 ENTRY = {"content": "Revenue is net of refunds.", "connection_id": 1}
 

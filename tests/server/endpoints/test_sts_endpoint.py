@@ -10,8 +10,8 @@ from mockserver.config import KeyPolicy, Settings
 from mockserver.core.clock import Clock, parse_time
 from mockserver.core.tokens import generate_signer
 from mockserver.mock import Mock
-from tests.conftest import AUTH, T0, VALID
-from tests.server.endpoints.test_collections import SPEC_2025, conforms
+from tests.conftest import AUTH, SPEC_2025, T0, VALID
+from tests.server.endpoints.test_collection_endpoints import conforms
 
 TOKEN = "/api/v1/token"
 
