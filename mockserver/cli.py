@@ -174,6 +174,11 @@ def parser() -> argparse.ArgumentParser:
         "from the spec's documented responses (200 and 400)",
     )
     option("--seed", type=int, help="seed of the fuzz draws (default 0)")
+    option(
+        "--seed-data",
+        metavar="FILE",
+        help="YAML mapping each collection's name to the resources every session's collection starts with",
+    )
     verify = commands.add_parser(
         "verify",
         help="run the contract suite against a server",

@@ -56,6 +56,7 @@ class Settings:
     store: str | None = None  # None or "memory": this process's memory; redis://host:port/db: shared
     store_prefix: str = "camelai-mock"
     workers: int = 1
+    seed_data: str | None = None  # YAML: collection name -> resources each session's collection starts with
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -84,6 +85,7 @@ class Settings:
 
 
 _FILE_KEYS = {
+    "spec",
     "api_keys",
     "allow_anonymous",
     "alg",
@@ -103,6 +105,7 @@ _FILE_KEYS = {
     "seed",
     "store",
     "store_prefix",
+    "seed_data",
 }
 
 
