@@ -103,6 +103,9 @@ async def test_a_token_this_mock_did_not_sign_is_refused_without_echoing_it(
         r = await client.get("/api/v1/threads/", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and reason in r.json()["error"], (token, r.text)
         assert token not in r.text and signature not in r.text
+        # The create's bearer-only fast path hands a JWT-shaped credential to the same check.
+        created = await client.post("/api/v1/iframe/create", json=VALID, headers={"Authorization": f"Bearer {token}"})
+        assert created.status_code == 401 and reason in created.json()["error"], (token, created.text)
 
 
 async def test_plain_api_keys_are_checked_as_before(client: httpx.AsyncClient) -> None:
