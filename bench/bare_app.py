@@ -16,3 +16,22 @@ async def create(request: Request) -> Response:
 
 
 app = Starlette(routes=[Route("/api/v1/iframe/create", create, methods=["POST"])])
+
+
+# The baseline of bench_resources.py: a create and a retrieve answering constant JSON, no validation, no state.
+ITEM = {"id": 1, "content": "Revenue is net of refunds.", "connection_id": 1, "created_at": "2026-01-01T00:00:00Z"}
+
+
+async def create_item(request: Request) -> Response:
+    await request.body()
+    return JSONResponse(ITEM, status_code=201)
+
+
+async def retrieve_item(request: Request) -> Response:
+    return JSONResponse(ITEM)
+
+
+app.router.routes += [
+    Route("/api/v1/knowledge-base/", create_item, methods=["POST"]),
+    Route("/api/v1/knowledge-base/{id}/", retrieve_item, methods=["GET"]),
+]

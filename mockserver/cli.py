@@ -196,6 +196,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --replay: any request not recorded is a 404 naming the closest recorded one",
     )
+    option(
+        "--seed-data",
+        metavar="FILE",
+        help="YAML mapping each collection's name to the resources every session's collection starts with",
+    )
     proxy = commands.add_parser(
         "proxy",
         help="forward to the real API, checking every exchange against the document",

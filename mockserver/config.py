@@ -58,6 +58,7 @@ class Settings:
     workers: int = 1
     replay: str | None = None  # a HAR file whose recorded answers are given to the requests that match them
     replay_only: bool = False  # any other request is a 404 naming the closest recorded one
+    seed_data: str | None = None  # YAML: collection name -> resources each session's collection starts with
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -88,6 +89,7 @@ class Settings:
 
 
 _FILE_KEYS = {
+    "spec",
     "api_keys",
     "allow_anonymous",
     "alg",
@@ -107,6 +109,7 @@ _FILE_KEYS = {
     "seed",
     "store",
     "store_prefix",
+    "seed_data",
 }
 
 

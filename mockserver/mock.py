@@ -10,10 +10,14 @@ from starlette.types import Scope
 from mockserver.config import ConfigError, Settings, is_memory
 from mockserver.core.clock import Clock
 from mockserver.core.limits import unknown_windows
+from mockserver.core.sts import StsVerifier
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
 from mockserver.core.violations import ViolationTally
 from mockserver.server.prefer import Responder
+from mockserver.spec.camelai import CAMELAI
+from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import ADMIN_SPEC, CREATE, SESSION_PARAMETER, Contract, Operation, load_contract
+from mockserver.spec.seeds import load_seed_data
 from mockserver.spec.validation import BodyValidator
 from mockserver.store.base import Store
 from mockserver.store.memory import MemoryStore
@@ -30,6 +34,8 @@ class Mock:
     signing_key_generated: bool
     responders: dict[str, Responder]  # by operation id: which answer an accepted request gets
     session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
+    collections: Collections  # the document's collections, recognised from its structure
+    sts: StsVerifier  # checks STS tokens sent as bearer credentials
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
     violations: ViolationTally = field(default_factory=ViolationTally)  # counted by `mockserver proxy`
 
@@ -61,6 +67,8 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     clock = clock or Clock.parse(settings.clock)
+    collections = find_collections(contract)
+    seeds = load_seed_data(settings.seed_data, collections, clock.now()) if settings.seed_data else {}
     signer = load_signer_file(settings.alg, settings.signing_key) if settings.signing_key else None
     if store is None and not is_memory(settings.store):
         assert settings.store is not None
@@ -72,17 +80,22 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
             signer = signer or shared.signer(settings.alg)
             shared.adopt_clock(clock)
             store = shared.store
+    signer = signer or generate_signer(settings.alg)
+    kept: Store = store or MemoryStore()
+    kept.resources.seeds = seeds
     return Mock(
         settings=settings,
         contract=contract,
-        signer=signer or generate_signer(settings.alg),
+        signer=signer,
         clock=clock,
-        store=store or MemoryStore(),
+        store=kept,
         create=create,
         signing_key_generated=not settings.signing_key,
         admin=load_contract(ADMIN_SPEC, mock=False) if settings.admin else None,
         responders=responders,
         session_rule=session_rule,
+        collections=collections,
+        sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),
     )
 
 

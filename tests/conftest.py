@@ -23,6 +23,8 @@ pytest_plugins = ["pytester"]
 AUTH = {"Authorization": "Bearer sk-test"}
 VALID = {"uid": "user-1", "srcs": ["123"]}
 T0 = "2026-01-01T00:00:00Z"
+# camelAI's whole API, 43 operations, four collections (contracts/vendor/README.md)
+SPEC_2025 = str(Path(__file__).parents[1] / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from mockserver.cli import banner, main, parser, settings_from
 from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
-from tests.conftest import AUTH, VALID
+from tests.conftest import AUTH, SPEC_2025, VALID
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -66,6 +66,14 @@ def test_start_up_errors_name_the_file_and_problem(args: list[str], problem: str
     result = run("serve", "--port", "0", *args)
     assert result.returncode == 2
     assert problem in result.stderr and "Traceback" not in result.stderr
+
+
+def test_seed_data_errors_stop_start_up_naming_the_file(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("knowledge-base:\n  - {content: 5, connection_id: 1}\n")
+    result = run("serve", "--port", "0", "--spec", SPEC_2025, "--seed-data", str(seeds))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f'{seeds}: knowledge-base[0].content: 5 is not of type "string"' in result.stderr
 
 
 def test_config_file_errors_are_specific(tmp_path: Path) -> None:

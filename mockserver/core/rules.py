@@ -15,8 +15,9 @@ THEME_FALLBACKS = ("response_mode", "show_sidebar", "show_dashboards")
 
 @dataclass(frozen=True)
 class AuthResult:
-    key: str | None  # the accepted key; None for an anonymous request
+    key: str | None  # the accepted key; None for an anonymous request or a token
     error: str | None
+    claims: dict[str, Any] | None = None  # the accepted bearer token's claims (an STS token)
 
 
 # Schemes named in a refusal when sent instead of Bearer: registered or common ones, never secret. Any other first word

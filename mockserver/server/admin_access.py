@@ -85,7 +85,7 @@ class AdminAccess:
                 "Authorization: the admin API wants 'Bearer <admin key>' (the mock runs with --admin-key)",
                 {"WWW-Authenticate": 'Bearer realm="camelai-mock-admin"'},
             )
-        if request.method == "POST":
+        if request.method in ("POST", "PUT"):  # the writes that take a body
             content_type = headers.get("content-type")
             if not is_json(media_kind(content_type)):
                 sent = (

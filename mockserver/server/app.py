@@ -9,14 +9,16 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from mockserver.mock import Mock
-from mockserver.server.endpoints import admin, api, chat, page
-from mockserver.server.endpoints.generic import generic_endpoint
+from mockserver.server.endpoints import admin, api, chat, collections, page, sts, threads
+from mockserver.server.endpoints.generic import Behaviour, generic_endpoint
 from mockserver.server.error_handlers import EXCEPTION_HANDLERS
 from mockserver.server.middleware.clock_sync import ClockSync
 from mockserver.server.middleware.faults import FaultMiddleware
 from mockserver.server.middleware.ip_limit import IpLimitMiddleware
 from mockserver.server.middleware.journal import JournalMiddleware
 from mockserver.server.routes import Endpoint, Raw, contract_routes
+from mockserver.spec.camelai import CAMELAI
+from mockserver.spec.contract import Operation
 from mockserver.store.memory import MemoryStore
 
 # Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
@@ -29,13 +31,27 @@ ENDPOINTS: dict[str, Endpoint] = {
     "mock_chat_script_retrieve": chat.chat_script,
     "mock_jwks_retrieve": api.jwks,
     "mock_openapi_retrieve": api.openapi_document,
+    CAMELAI.jwks: api.jwks,
+}
+
+# Operations whose answers have behaviour of their own, after the generic endpoint's checks, by operation id (each
+# collection's operations are added from the document's structure: server/endpoints/collections.py).
+BEHAVIOURS: dict[str, Behaviour] = {
+    CAMELAI.sts_token: sts.issue,
+    CAMELAI.ask: threads.ask,
+    CAMELAI.threads.messages_operation: threads.messages,
 }
 
 
 def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
     """The mock's app; `inner` are layers inside its own middleware, which see and journal what they answer (the
     top level adds `serve --replay` so: `server/` never imports `proxy/`)."""
-    routes = [*contract_routes(mock.contract, ENDPOINTS, generic_endpoint), *admin.routes(mock)]
+    behaviours = {**collections.behaviours(mock.collections), **BEHAVIOURS}
+
+    def generic(operation: Operation) -> Endpoint:
+        return generic_endpoint(operation, behaviours.get(operation.operation_id))
+
+    routes = [*contract_routes(mock.contract, ENDPOINTS, generic), *admin.routes(mock)]
     # Outermost first: the journal, which sees faults and per-IP refusals as the client does. With --no-admin
     # nothing can read a journal, so none is kept.
     middleware = [Middleware(FaultMiddleware, mock=mock)]

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.config import KeyPolicy
 from mockserver.core.rules import AuthResult, accepted_key, authenticate
+from mockserver.core.sts import looks_like_jwt
 
 BEARER_KINDS = {"oauth2", "openIdConnect"}  # their tokens arrive as `Authorization: Bearer <token>`
+# Checks a bearer credential shaped like a JWT (core/sts.py); a plain API key never reaches it.
+TokenCheck = Callable[[str], AuthResult]
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,14 @@ class Security:
         cookies: Mapping[str, str],
         keys: dict[str, KeyPolicy],
         allow_anonymous: bool,
+        tokens: TokenCheck | None = None,
     ) -> AuthResult:
-        """The key that passed, or why none did; a credential is never repeated in the reason."""
+        """The key (or token) that passed, or why none did; a credential is never repeated in the reason. With
+        `tokens`, a bearer credential shaped like a JWT is a token, checked by it, unless it is a configured key."""
         if self.bearer_only:
-            return authenticate(headers.get("authorization"), keys, self.anonymous or allow_anonymous)
+            header = headers.get("authorization")
+            if tokens is None or not _bearer_jwt(header):  # a plain key (the hot create's case) is checked directly
+                return authenticate(header, keys, self.anonymous or allow_anonymous)
         presented = [alt for alt in self.alternatives if all(_sent(c, headers, query, cookies) for c in alt)]
         if not presented:
             if self.anonymous or allow_anonymous or not self.alternatives:
@@ -67,14 +74,15 @@ class Security:
         reasons: list[str] = []
         for alternative in presented:
             key: str | None = None
+            claims: dict[str, Any] | None = None
             for credential in alternative:
-                result = _check(credential, headers, query, cookies, keys)
+                result = _check(credential, headers, query, cookies, keys, tokens)
                 if result.error:
                     reasons.append(result.error)
                     break
-                key = key or result.key
+                key, claims = key or result.key, claims or result.claims
             else:
-                return AuthResult(key, None)
+                return AuthResult(key, None, claims)
         return AuthResult(None, reasons[0])
 
 
@@ -94,15 +102,26 @@ def _sent(
     return scheme == c.kind  # "bearer" / "basic": an Authorization of another scheme belongs to another alternative
 
 
+def _bearer_jwt(header: str | None) -> bool:
+    scheme, _, credential = (header or "").strip().partition(" ")
+    return scheme.lower() == "bearer" and looks_like_jwt(credential.strip())
+
+
 def _check(
     c: Credential,
     headers: Mapping[str, str],
     query: Mapping[str, list[str]],
     cookies: Mapping[str, str],
     keys: dict[str, KeyPolicy],
+    tokens: TokenCheck | None,
 ) -> AuthResult:
     if c.kind == "bearer":
-        return authenticate(headers.get("authorization"), keys, allow_anonymous=False)
+        header = headers.get("authorization")
+        if tokens is not None and header is not None:
+            token = header.strip().partition(" ")[2].strip()
+            if looks_like_jwt(token) and not (keys and accepted_key(token, keys)):
+                return tokens(token)
+        return authenticate(header, keys, allow_anonymous=False)
     if c.kind == "basic":
         encoded = headers["authorization"].strip().partition(" ")[2].strip()
         try:

@@ -12,10 +12,10 @@ from typing import Any, Protocol
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window
 from mockserver.core.tokens import claims_of
+from mockserver.store.resources import Resources
 
-THREAD_IDLE_SECONDS = 30 * 86400.0  # a uid's thread goes after this long without a message (the longest window)
 # Sessions kept, by last write. Past the cap a new session takes the place of the least recently written one that
-# holds nothing live (no live link, no queued fault); only a create or a queued fault may take the place of one
+# holds nothing live (no live link, no queued fault, no collection's items); only a create or a queued fault may take the place of one
 # that does. A request that would only be journaled in a new session, with every session holding something, is
 # answered but not journaled: names that hold nothing never push out state a test is relying on.
 MAX_SESSIONS = 256
@@ -73,6 +73,11 @@ EXPIRED = LinkLookup(None, expired=True)
 
 
 class Store(Protocol):
+    @property
+    def resources(self) -> Resources:
+        """The collections' items, per session (store/resources.py)."""
+        ...
+
     async def put_link(self, session: str, link: Link, now: float) -> None:
         """Atomically: keep the link until it expires, and make its `limits` claim the uid's limits (none: no limits)."""
         ...
@@ -89,16 +94,6 @@ class Store(Protocol):
 
     async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         """What `hit` would decide, counting nothing."""
-        ...
-
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        """Atomically: append, keep the newest `cap`, and mark the thread active at `now`."""
-        ...
-
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        """The uid's messages, oldest first; empty once idle for `THREAD_IDLE_SECONDS`."""
         ...
 
     async def remove_resource(self, session: str, path: str, now: float) -> None:
@@ -128,7 +123,7 @@ class Store(Protocol):
     async def save_clock(self, state: ClockState) -> None: ...
 
     async def reset(self, session: str) -> None:
-        """Empty the session's links, limits, counters, threads, journal and faults."""
+        """Empty the session's links, limits, counters, resources, journal and faults."""
         ...
 
     async def live_links(self, session: str, now: float) -> list[Link]: ...

@@ -16,7 +16,6 @@ from mockserver.store.base import (
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     REMOVED_MEMORY,
-    THREAD_IDLE_SECONDS,
     UNKNOWN,
     Link,
     LinkLookup,
@@ -24,6 +23,7 @@ from mockserver.store.base import (
     link_bytes,
     resource_paths,
 )
+from mockserver.store.memory_resources import MemoryResources
 
 __all__ = ["EXPIRED_MEMORY", "MAX_LIVE_LINKS", "MAX_LIVE_LINK_BYTES", "MAX_SESSIONS", "MemoryStore"]
 
@@ -42,9 +42,7 @@ class _Session:
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
     stamps: dict[str, list[float]] = field(default_factory=dict)
     stamps_until: dict[str, float] = field(default_factory=dict)  # when a bucket's last stamp leaves every window
-    threads: dict[str, deque[dict[str, Any]]] = field(default_factory=dict)
-    thread_until: dict[str, float] = field(default_factory=dict)  # when a thread becomes idle
-    idle: list[tuple[float, str, str]] = field(default_factory=list)  # heap of (when, "stamps"|"thread", name)
+    idle: list[tuple[float, str]] = field(default_factory=list)  # heap of (when a bucket may be idle, bucket)
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
     removed: OrderedDict[str, None] = field(default_factory=OrderedDict)  # deleted resource paths, oldest first
@@ -82,6 +80,7 @@ class MemoryStore:
         self._global = _Session()  # what belongs to no session: out of reach of eviction and reset
         self._clock: ClockState | None = None
         self._now = 0.0  # the mock's time as last told; what "live" means when a session must make room
+        self.resources = MemoryResources()
 
     def _s(self, session: str | None) -> _Session:
         """The session's state, for a write that holds something (a link, a fault), marked most recently written."""
@@ -105,6 +104,7 @@ class MemoryStore:
                     return None
                 victim = next(iter(self._sessions))
             del self._sessions[victim]
+            self.resources.reset(victim)
         state = self._sessions[session] = _Session()
         return state
 
@@ -112,7 +112,7 @@ class MemoryStore:
         """The least recently written session that holds nothing live."""
         for name, state in self._sessions.items():
             self._purge(state, self._now)
-            if not state.links and not state.faults:
+            if not state.links and not state.faults and not self.resources.holds(name):
                 return name
         return None
 
@@ -177,13 +177,12 @@ class MemoryStore:
         return self._view(session).limits.get(uid)
 
     def _sweep(self, s: _Session, now: float) -> None:
-        """Drop counters and threads nobody touched for their whole lifetime, so idle uids cost nothing."""
+        """Drop counters nobody touched for their whole lifetime, so idle uids cost nothing."""
         while s.idle and s.idle[0][0] <= now:
-            _, kind, name = heapq.heappop(s.idle)
-            until, data = (s.stamps_until, s.stamps) if kind == "stamps" else (s.thread_until, s.threads)
-            if until.get(name, now + 1) <= now:  # a newer heap entry exists while the name stayed active
-                until.pop(name)
-                data.pop(name, None)
+            _, name = heapq.heappop(s.idle)
+            if s.stamps_until.get(name, now + 1) <= now:  # a newer heap entry exists while the name stayed active
+                s.stamps_until.pop(name)
+                s.stamps.pop(name, None)
 
     def _stamps(self, s: _Session, bucket: str, windows: list[Window], now: float) -> list[float]:
         horizon = now - max((w.seconds for w in windows), default=0.0)
@@ -204,33 +203,13 @@ class MemoryStore:
             s.stamps[bucket] = stamps
             until = now + max(w.seconds for w in windows)
             s.stamps_until[bucket] = until
-            heapq.heappush(s.idle, (until, "stamps", bucket))
+            heapq.heappush(s.idle, (until, bucket))
         self._sweep(s, now)
         return decision
 
     async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         self._now = now
         return decide(self._stamps(self._view(session), bucket, windows, now), windows, now)
-
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        self._now = now
-        s = self._s(session)
-        self._sweep(s, now)
-        thread = s.threads.get(uid)
-        if thread is None or thread.maxlen != cap:
-            thread = s.threads[uid] = deque(thread or (), maxlen=cap)
-        thread.extend(messages)
-        until = now + THREAD_IDLE_SECONDS
-        s.thread_until[uid] = until
-        heapq.heappush(s.idle, (until, "thread", uid))
-
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        self._now = now
-        s = self._view(session)
-        self._sweep(s, now)
-        return list(s.threads.get(uid, ()))
 
     async def remove_resource(self, session: str, path: str, now: float) -> None:
         state = self._noted(session)
@@ -299,6 +278,7 @@ class MemoryStore:
 
     async def reset(self, session: str) -> None:
         self._sessions.pop(session, None)
+        self.resources.reset(session)
 
     async def close(self) -> None:
         pass

@@ -29,7 +29,7 @@ from redis.backoff import NoBackoff
 
 from mockserver.config import display_url
 from mockserver.core.clock import ClockState
-from mockserver.core.limits import Decision, Window, verdict
+from mockserver.core.limits import WINDOW_SECONDS, Decision, Window, verdict
 from mockserver.store import redis_scripts
 from mockserver.store.base import (
     EXPIRED,
@@ -38,7 +38,6 @@ from mockserver.store.base import (
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
     REMOVED_MEMORY,
-    THREAD_IDLE_SECONDS,
     UNKNOWN,
     Link,
     LinkLookup,
@@ -51,8 +50,9 @@ from mockserver.store.base import (
 # (`redis_scripts.SESSIONS` drops them with the session).
 BUDGET_KEYS = ("link-live", "link-sizes", "link-bytes")
 TOMBSTONE_SECONDS = 86_400  # an expired link still answers 410 (not 404) this long, in real time
-IDLE_SECONDS = 7 * 86_400  # limits, threads, journal and faults of a session untouched this long are dropped
-INDEX_TTL_MS = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)  # a session's index outlives the keys it names
+IDLE_SECONDS = 7 * 86_400  # limits, collections, journal and faults of a session untouched this long are dropped
+# A session's index outlives the keys it names: a counter matters for the longest window.
+INDEX_TTL_MS = int((max(WINDOW_SECONDS.values()) + TOMBSTONE_SECONDS) * 1000)
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0
 POOL_SIZE = 64
@@ -99,7 +99,6 @@ class _Conn:
         self.add_fault = self.redis.register_script(with_sessions(redis_scripts.ADD_FAULT))
         self.journal_append = self.redis.register_script(with_sessions(redis_scripts.JOURNAL_APPEND))
         self.remove_resource = self.redis.register_script(with_sessions(redis_scripts.REMOVE_RESOURCE))
-        self.append_messages = self.redis.register_script(with_sessions(redis_scripts.APPEND_MESSAGES))
 
 
 class RedisStore:
@@ -109,6 +108,9 @@ class RedisStore:
         self.prefix = prefix
         self._conns: dict[asyncio.AbstractEventLoop, _Conn] = {}
         self._now = 0.0  # the mock's time as last told; what "live" means when a journal entry's session is new
+        from mockserver.store.redis_resources import RedisResources  # it builds on this module's connections
+
+        self.resources = RedisResources(self)
 
     def _conn(self) -> _Conn:
         loop = asyncio.get_running_loop()
@@ -224,34 +226,6 @@ class RedisStore:
 
     async def _list(self, key: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in await self._conn().redis.lrange(key, 0, -1)]
-
-    @_guarded
-    async def append_messages(
-        self, session: str, uid: str, messages: list[dict[str, Any]], cap: int, now: float
-    ) -> None:
-        self._now = now
-        keys = [self._key(session, "thread", uid), self._key(session, "thread-idle-at", uid)]
-        ttl_ms = int((THREAD_IDLE_SECONDS + TOMBSTONE_SECONDS) * 1000)
-        args: list[str | int] = [
-            *self._session_args(session, now),
-            repr(now + THREAD_IDLE_SECONDS),
-            cap,
-            ttl_ms,
-            f"thread:{uid}",
-            f"thread-idle-at:{uid}",
-        ]
-        await self._conn().append_messages(keys=keys, args=args + [json.dumps(m) for m in messages])
-
-    @_guarded
-    async def thread(self, session: str, uid: str, now: float) -> list[dict[str, Any]]:
-        self._now = now
-        async with self._conn().redis.pipeline(transaction=True) as pipe:
-            pipe.get(self._key(session, "thread-idle-at", uid))
-            pipe.lrange(self._key(session, "thread", uid), 0, -1)
-            idle_at, raws = await pipe.execute()
-        if idle_at is None or float(idle_at) <= now:
-            return []
-        return [json.loads(raw) for raw in raws]
 
     @_guarded
     async def remove_resource(self, session: str, path: str, now: float) -> None:

@@ -10,18 +10,25 @@ name as it appears in its keys (URL-quoted), the session cap and the mock's `now
 
 from __future__ import annotations
 
+# The keys of one collection of a session, each `...:s:<session>:r:<collection>:<part>` (store/redis_resources.py).
+RESOURCE_PARTS = ("items", "order", "state", "unique", "msgs", "msgseq")
+
 # The session cap (`store.base.MAX_SESSIONS`), shared by every script that writes a session's state.
 # <prefix>:g:sessions ranks the sessions by their last write, counted by <prefix>:g:seq. A session's keys are its
 # fixed ones, one per cache key in its `links` index, and those named in its `keys` index (a uid's limits, a
-# bucket's counter, a thread), each scored there by the mock time after which it no longer matters. The scripts
+# bucket's counter), each scored there by the mock time after which it no longer matters; and the collections named
+# in its `collections` set (each a key prefix, `...:r:<collection>:`, for the parts in `RESOURCE_PARTS`). The scripts
 # touch keys they derive from these indexes, which a single Redis allows (a cluster would not).
 SESSIONS = """
+local RESOURCE_PARTS = {RESOURCE_PARTS_LUA}
+
 local function base_of(prefix, name)
   return prefix .. ':s:' .. name .. ':'
 end
 
 local function holds(base, now)
   return redis.call('ZCOUNT', base .. 'links', '(' .. now, '+inf') > 0 or redis.call('EXISTS', base .. 'faults') == 1
+    or redis.call('EXISTS', base .. 'collections') == 1
 end
 
 local function unlink_all(keys)
@@ -41,6 +48,12 @@ local function drop(prefix, name)
   end
   for _, suffix in ipairs(redis.call('ZRANGE', base .. 'keys', 0, -1)) do
     keys[#keys + 1] = base .. suffix
+  end
+  keys[#keys + 1] = base .. 'collections'
+  for _, collection in ipairs(redis.call('SMEMBERS', base .. 'collections')) do
+    for _, part in ipairs(RESOURCE_PARTS) do
+      keys[#keys + 1] = collection .. part
+    end
   end
   unlink_all(keys)
   redis.call('ZREM', prefix .. ':g:sessions', name)
@@ -97,7 +110,8 @@ end
 
 def with_sessions(script: str, index_ttl_ms: int) -> str:
     """The script with the session functions before it; the `keys` index outlives every key it names."""
-    return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)) + script
+    parts = ", ".join(f"'{part}'" for part in RESOURCE_PARTS)
+    return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)).replace("RESOURCE_PARTS_LUA", parts) + script
 
 
 # KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits,
@@ -302,31 +316,5 @@ end
 redis.call('ZADD', KEYS[1], redis.call('INCR', ARGV[1] .. ':g:seq'), ARGV[5])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[6]) - 1)
 redis.call('EXPIRE', KEYS[1], ARGV[7])
-return 1
-"""
-
-# KEYS: thread (list of message JSON), the mock time at which the thread goes idle
-# ARGV: prefix, session, session cap, now, then: new idle time, cap, real TTL in ms, the two keys' names in the
-#       session's index, then the messages
-# An idle thread is dropped before the append, as MemoryStore's sweep does.
-APPEND_MESSAGES = """
-local base = base_of(ARGV[1], ARGV[2])
-forget_stale(base, ARGV[4])
-touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '1')
-local idle_at = redis.call('GET', KEYS[2])
-if idle_at and tonumber(idle_at) <= tonumber(ARGV[4]) then
-  redis.call('DEL', KEYS[1])
-end
-local cap = tonumber(ARGV[6])
-if cap <= 0 then
-  redis.call('DEL', KEYS[1])
-elseif #ARGV > 9 then
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 10))
-  redis.call('LTRIM', KEYS[1], -cap, -1)
-  redis.call('PEXPIRE', KEYS[1], ARGV[7])
-end
-redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[7])
-index(base, ARGV[8], ARGV[5])
-index(base, ARGV[9], ARGV[5])
 return 1
 """

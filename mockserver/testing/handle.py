@@ -7,15 +7,19 @@ run on the loop that serves the mock (`run`), where a networked store keeps its 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from mockserver.core.clock import Clock
+from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
+from mockserver.server.endpoints import admin_resources
 from mockserver.server.middleware import faults
 from mockserver.server.middleware.journal import present
 from mockserver.server.sessions import DEFAULT_SESSION
 from mockserver.spec.contract import ADMIN_SPEC, load_contract
+from mockserver.spec.items import id_key
 
 T = TypeVar("T")
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -48,12 +52,19 @@ class MockHandle:
     def faults(self) -> Faults:
         return Faults(self)
 
+    @property
+    def resources(self) -> Resources:
+        """The collections' resources in this session: `.list(name)`, `.get(name, id)`, `.replace(name, [...])`,
+        `.clear(name)`."""
+        return Resources(self)
+
     def for_session(self, name: str) -> MockHandle:
         """The same mock seen through `X-Mock-Session: name` (state, journal and faults of that session)."""
         return MockHandle(self.mock, self.url, self.api_key, self._run, name)
 
     def reset(self) -> None:
-        """A fresh mock for this session: no links, limits, journal or faults; clock and fuzz draws restarted."""
+        """A fresh mock for this session: no links, limits, journal or faults, the collections back to the seed data
+        (empty without --seed-data); clock and fuzz draws restarted."""
         self.call(self.mock.store.reset(self.session))
         self.mock.clock.state = self._clock_at_start
         for responder in self.mock.responders.values():
@@ -173,3 +184,42 @@ class Faults:
 
     def clear(self) -> None:
         self._handle.call(self._handle.mock.store.clear_faults(self._handle.session))
+
+
+class Resources:
+    """The collections' resources in the handle's session: what `/__mock/resources` reads, replaces and empties.
+
+    Collections are named as `GET /__mock/resources` lists them (`knowledge-base`, `threads`, ...); an unknown name
+    or a resource the item schema refuses is a ValueError that says why.
+    """
+
+    def __init__(self, handle: MockHandle):
+        self._handle = handle
+
+    def collections(self) -> builtins.list[str]:
+        return sorted(self._handle.mock.collections.by_name)
+
+    def list(self, collection: str) -> builtins.list[dict[str, Any]]:
+        """Every resource of the collection, oldest first."""
+        return self._call(admin_resources.everything(self._handle.mock, self._handle.session, collection))
+
+    def __getitem__(self, collection: str) -> builtins.list[dict[str, Any]]:
+        return self.list(collection)
+
+    def get(self, collection: str, id: Any) -> dict[str, Any] | None:
+        """The resource with this id, or None."""
+        return self._call(admin_resources.one(self._handle.mock, self._handle.session, collection, id_key(id)))
+
+    def replace(self, collection: str, resources: builtins.list[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
+        """The collection becomes `resources` (read-only fields they lack filled in); returns them as stored."""
+        mock, session = self._handle.mock, self._handle.session
+        return self._call(admin_resources.replace(mock, session, collection, builtins.list(resources)))
+
+    def clear(self, collection: str) -> None:
+        self.replace(collection, [])
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            return self._handle.call(coro)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None

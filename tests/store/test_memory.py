@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mockserver.core.limits import Window
-from mockserver.store.base import EXPIRED, THREAD_IDLE_SECONDS, UNKNOWN, link_bytes
+from mockserver.store.base import EXPIRED, UNKNOWN, link_bytes
 from mockserver.store.memory import EXPIRED_MEMORY, MAX_LIVE_LINK_BYTES, MAX_LIVE_LINKS, MAX_SESSIONS, MemoryStore
 from tests.store.test_store import link
 
@@ -24,17 +24,6 @@ async def test_a_bucket_still_in_use_is_kept() -> None:
     await store.hit("s", "uid:a", HOUR, 3000.0)
     await store.hit("s", "uid:b", HOUR, 3601.0)
     assert (await store.peek("s", "uid:a", HOUR, 3601.0)).remaining == 3  # one counted, one slot for the peek
-
-
-async def test_threads_are_capped_and_dropped_after_idling_for_the_longest_window() -> None:
-    store = MemoryStore()
-    message = {"role": "user", "content": "x", "created_at": "t"}
-    await store.append_messages("s", "u", [message] * 5, 3, 0.0)
-    assert len(await store.thread("s", "u", 1.0)) == 3
-    await store.append_messages("s", "u", [message], 3, 100.0)
-    assert len(await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS - 1)) == 3
-    assert await store.thread("s", "u", 100.0 + THREAD_IDLE_SECONDS) == []
-    assert store._s("s").threads == {}
 
 
 async def test_sessions_do_not_share_state() -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import jwt
@@ -15,7 +16,7 @@ import pytest
 from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
-from tests.conftest import AUTH, T0, VALID
+from tests.conftest import AUTH, SPEC_2025, T0, VALID
 from tests.processes import MockProcess
 from tests.redis_server import RedisServer
 
@@ -162,3 +163,36 @@ async def test_replicas_without_a_key_file_share_one_generated_key(
     token = a.signer.sign({"sub": "u", "aud": "camelai-iframe"})
     assert jwt.decode(token, b.signer.verification_key(), algorithms=[alg], audience="camelai-iframe")["sub"] == "u"
     assert a.signer.jwks() == b.signer.jwks()
+
+
+def test_two_replicas_on_one_redis_share_every_resource_and_token(
+    redis_server: RedisServer, store_prefix: str, tmp_path: Path
+) -> None:
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("knowledge-base:\n  - {content: seeded, connection_id: 1}\n")
+    args = ("--store", redis_server.url, "--store-prefix", store_prefix, "--clock", f"frozen:{T0}")
+    a = MockProcess(*args, "--spec", SPEC_2025, "--seed-data", str(seeds))
+    try:
+        b = MockProcess(*args, "--spec", SPEC_2025, "--seed-data", str(seeds))
+    except BaseException:
+        a.stop()
+        raise
+    kb = "/api/v1/knowledge-base/"
+    try:
+        with httpx.Client(timeout=10, headers=AUTH) as http:
+            made = http.post(f"{a.url}{kb}", json={"content": "from A", "connection_id": 2}).json()
+            assert made["id"] == 2  # after the seeded entry, seeded once for both
+            assert http.patch(f"{b.url}{kb}2/", json={"content": "changed on B"}).status_code == 200
+            assert [e["content"] for e in http.get(f"{a.url}{kb}").json()["results"]] == ["seeded", "changed on B"]
+            token = http.post(f"{a.url}/api/v1/token", json={"uid": "user-1", "ttl": 60}).json()["access_token"]
+            bearer = {"Authorization": f"Bearer {token}"}
+            assert http.post(f"{b.url}/api/v1/ask_camel", json={"message": "hi"}, headers=bearer).status_code == 200
+            assert http.get(f"{a.url}/api/v1/threads/1/messages", headers=bearer).json()["message_count"] == 2
+            assert http.delete(f"{b.url}{kb}2/").status_code == 204
+            assert http.get(f"{a.url}{kb}2/").status_code == 404
+            assert http.post(f"{b.url}/__mock/clock", json={"advance": 60}).status_code == 200
+            expired = http.get(f"{a.url}/api/v1/threads/", headers=bearer)
+            assert expired.status_code == 401 and "expired" in expired.json()["error"]
+    finally:
+        a.stop()
+        b.stop()

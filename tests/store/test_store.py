@@ -19,7 +19,6 @@ from mockserver.store.base import (
     MAX_LIVE_LINK_BYTES,
     MAX_LIVE_LINKS,
     MAX_SESSIONS,
-    THREAD_IDLE_SECONDS,
     UNKNOWN,
     Link,
     Store,
@@ -28,6 +27,7 @@ from mockserver.store.base import (
 )
 from mockserver.store.memory import MemoryStore
 from mockserver.store.redis import RedisStore
+from mockserver.store.resources import IdRule
 from tests.redis_server import RedisServer
 
 T = 1_767_225_600.0
@@ -85,14 +85,16 @@ async def test_sessions_are_isolated_and_reset_alone(st: Store, one: str, other:
         await st.put_link(session, link(f"k-{session}", T + 60, limits={"hourly": 2}), T)
         await st.hit(session, "u", [HOUR], T)
         await st.journal_append(session, {"n": session}, 10)
-        await st.append_messages(session, "u", [{"m": session}], 10, T)
+        await st.resources.create(session, "things", {"m": session}, IdRule("id", "integer"))
         await st.add_fault(session, {"path": "/x", "count": 1}, 10)
     assert await st.get_link(one, f"k-{other}", T) is UNKNOWN
     assert await st.journal(one) == [{"n": one}]
     await st.reset(one)
     assert await st.get_link(one, f"k-{one}", T) is UNKNOWN
     assert (await st.peek(one, "u", [HOUR], T)).remaining == 2
-    assert (await st.get_limits(one, "u"), await st.journal(one), await st.thread(one, "u", T)) == (None, [], [])
+    assert (await st.get_limits(one, "u"), await st.journal(one)) == (None, [])
+    assert await st.resources.page(one, "things", 0, 10) == (0, [])
+    assert await st.resources.page(other, "things", 0, 10) == (1, [{"id": 1, "m": other}])
     assert await st.faults(one) == []
     assert (await st.get_link(other, f"k-{other}", T)).link == link(f"k-{other}", T + 60, limits={"hourly": 2})
     assert (await st.peek(other, "u", [HOUR], T)).remaining == 1
@@ -178,13 +180,10 @@ async def test_hits_racing_on_one_bucket_let_exactly_the_limit_through(st: Store
 
 
 @pytest.mark.parametrize("cap", [pytest.param(3, id="cap-3"), pytest.param(0, id="cap-0")])
-async def test_journal_and_threads_stay_within_their_cap(st: Store, cap: int) -> None:
+async def test_the_journal_stays_within_its_cap(st: Store, cap: int) -> None:
     for n in range(5):
         await st.journal_append("s", {"n": n, "nested": {"x": [1.5, None]}}, cap)
-    await st.append_messages("s", "u", [{"n": n} for n in range(5)], cap, T)
-    await st.append_messages("s", "u", [{"n": 5}], cap, T + 1)
     assert await st.journal("s") == [{"n": n, "nested": {"x": [1.5, None]}} for n in range(5)][5 - cap :]
-    assert await st.thread("s", "u", T + 2) == [{"n": n} for n in range(6)][6 - cap :]
     await st.journal_clear("s")
     assert await st.journal("s") == []
 
@@ -239,15 +238,18 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
     st = RedisStore(redis_server.url, store_prefix)
     await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
     await st.hit("s", "u", [HOUR], T)
-    await st.append_messages("s", "u", [{"m": 1}], 5, T)
+    thread = await st.resources.create("s", "threads", {}, IdRule("id", "integer"), unique="chat:u")
+    assert thread.stored is not None
+    await st.resources.swap("s", "threads", "1", thread.stored.raw, {"id": 1, "title": "t"}, [{"m": 1}])
     await st.journal_append("s", {"n": 1}, 5)
     await st.add_fault("s", {"count": 1}, 10)
     await st.remove_resource("s", "/things/1/", T)
     await st.close()
     with redis.Redis.from_url(redis_server.url) as r:
         keys = list(r.scan_iter(match=f"{store_prefix}:s:*"))
-        # With the links by creation, the byte budget's three, the index naming the per-uid keys, the deleted paths.
-        assert len(keys) == 16
+        # The links, by expiry and by creation, the byte budget's three, the index naming the per-uid keys, limits,
+        # counter, journal, three of faults, the deleted paths, a collection's six and the set naming its collections.
+        assert len(keys) == 21
         assert all(r.ttl(key) > 0 for key in keys)
         # Outside sessions: their ranking, capped at MAX_SESSIONS, and the counter that orders it.
         assert sorted(r.scan_iter(match=f"{store_prefix}:g:*")) == [
@@ -289,24 +291,28 @@ async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None
         server.stop()
 
 
-async def test_a_thread_idle_for_its_whole_lifetime_is_dropped_on_the_mocks_clock(st: Store) -> None:
-    await st.append_messages("s", "u", [{"n": 1}], 3, T)
-    await st.append_messages("s", "u", [{"n": 2}], 3, T + 100)
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS - 1) == [{"n": 1}, {"n": 2}]
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == []
-    await st.append_messages("s", "u", [{"n": 3}], 3, T + 100 + THREAD_IDLE_SECONDS)
-    assert await st.thread("s", "u", T + 100 + THREAD_IDLE_SECONDS) == [{"n": 3}]
-
-
-async def test_new_names_holding_nothing_replace_each_other_not_sessions_holding_links_or_faults(st: Store) -> None:
+async def test_new_names_holding_nothing_replace_each_other_not_sessions_holding_links_faults_or_items(
+    st: Store,
+) -> None:
     await st.put_link("live", link("a", T + 60), T)
     await st.add_fault("faulty", {"path": "/x", "count": 1}, 10)
+    await st.journal_append("stocked", {"n": 0}, 10)  # the journal is what names a session in the ranking
+    await st.resources.create("stocked", "things", {"m": 1}, IdRule("id", "integer"))
     for n in range(1_000):
         await st.journal_append(f"churn-{n}", {"n": n}, 10)
     assert (await st.get_link("live", "a", T)).link == link("a", T + 60)
     assert [f["path"] for f in await st.faults("faulty")] == ["/x"]
+    assert await st.resources.page("stocked", "things", 0, 10) == (1, [{"id": 1, "m": 1}])
     kept = [n for n in range(1_000) if await st.journal(f"churn-{n}")]
-    assert kept == list(range(1_000 - (MAX_SESSIONS - 2), 1_000))  # the 254 newest, beside the two holding sessions
+    assert kept == list(range(1_000 - (MAX_SESSIONS - 3), 1_000))  # the 253 newest, beside the three holding sessions
+
+
+async def test_a_session_dropped_past_the_cap_takes_its_collections_with_it(st: Store) -> None:
+    await st.journal_append("old", {"n": 0}, 10)
+    await st.resources.create("old", "things", {"m": 1}, IdRule("id", "integer"))
+    for n in range(MAX_SESSIONS):
+        await st.put_link(f"s{n}", link(f"k{n}", T + 60), T)
+    assert await st.resources.page("old", "things", 0, 10) == (0, [])
 
 
 async def test_with_every_session_holding_a_link_a_new_name_is_not_journaled_and_a_create_replaces_the_oldest(

@@ -7,7 +7,8 @@ import pytest
 
 from mockserver.server.middleware.faults import MAX_QUEUED_FAULTS
 from mockserver.testing.handle import MockHandle
-from mockserver.testing.in_process import InProcessTransport, transport
+from mockserver.testing.in_process import InProcessTransport, default_settings, transport
+from tests.conftest import SPEC_2025
 
 
 @pytest.fixture
@@ -103,3 +104,27 @@ def test_the_handle_refuses_faults_past_the_caps_as_the_admin_api_does() -> None
     with pytest.raises(ValueError, match="already queues 100 faults, the most a session may queue"):
         handle.faults.add(status=503)
     assert len(handle.faults) == MAX_QUEUED_FAULTS
+
+
+def test_resources_are_read_replaced_and_emptied_through_the_handle() -> None:
+    t = transport(settings=default_settings(spec=SPEC_2025))
+    h = t.handle
+    with httpx.Client(transport=t, base_url=t.url, headers=h.headers) as client:
+        client.post("/api/v1/knowledge-base/", json={"content": "a", "connection_id": 1})
+        assert "knowledge-base" in h.resources.collections()
+        assert [e["content"] for e in h.resources["knowledge-base"]] == ["a"]
+        stored = h.resources.replace("knowledge-base", [{"id": 5, "content": "b", "connection_id": 2}])
+        assert stored[0]["id"] == 5 and stored[0]["created_at"]
+        assert client.get("/api/v1/knowledge-base/5/").json()["content"] == "b"
+        assert h.resources.get("knowledge-base", 5) == stored[0] and h.resources.get("knowledge-base", 1) is None
+        h.resources.clear("knowledge-base")
+        assert h.resources.list("knowledge-base") == []
+        with pytest.raises(ValueError, match="'widgets' is not a collection"):
+            h.resources.list("widgets")
+        with pytest.raises(ValueError, match=r"resources\[0\].content: is required but missing"):
+            h.resources.replace("knowledge-base", [{"connection_id": 1}])
+        client.post("/api/v1/knowledge-base/", json={"content": "c", "connection_id": 1})
+        h.for_session("other").resources.replace("knowledge-base", [])
+        assert len(h.resources.list("knowledge-base")) == 1  # sessions stay apart
+        h.reset()
+        assert h.resources.list("knowledge-base") == []

@@ -1,4 +1,4 @@
-"""The admin API under `/__mock/`: the clock, the journal, faults, reset, and its own OpenAPI document.
+"""The admin API under `/__mock/`: the clock, the journal, faults, resources, reset, and its own OpenAPI document.
 
 Described by `admin.openapi.yaml` (every object in it is a mock addition), which also validates
 its request bodies. Thin endpoints: the rules live in the clock, the store and `validation`.
@@ -21,7 +21,7 @@ from mockserver.core.json_codec import parse_json_object
 from mockserver.mock import Mock, mock_of
 from mockserver.server.admin_access import AdminAccess
 from mockserver.server.body import read_capped
-from mockserver.server.endpoints import admin_page
+from mockserver.server.endpoints import admin_page, admin_resources
 from mockserver.server.middleware import faults
 from mockserver.server.middleware.journal import cap_text, present
 from mockserver.server.responses import JSONResponse
@@ -173,6 +173,29 @@ async def faults_clear(request: Request, mock: Mock, session: str) -> Response:
     return JSONResponse({"faults": []})
 
 
+async def resources_list(request: Request, mock: Mock, session: str) -> Response:
+    return JSONResponse(await admin_resources.catalogue(mock, session))
+
+
+async def resources_get(request: Request, mock: Mock, session: str) -> Response:
+    name = request.path_params["collection"]
+    return JSONResponse({"collection": name, "resources": await admin_resources.everything(mock, session, name)})
+
+
+async def resources_replace(request: Request, mock: Mock, session: str) -> Response:
+    name = request.path_params["collection"]
+    admin_resources.collection_named(mock, name)  # an unknown collection is a 404 before the body is read
+    body = await _body(request, mock, "admin_resources_replace")
+    stored = await admin_resources.replace(mock, session, name, body["resources"])
+    return JSONResponse({"collection": name, "resources": stored})
+
+
+async def resources_clear(request: Request, mock: Mock, session: str) -> Response:
+    name = request.path_params["collection"]
+    await admin_resources.replace(mock, session, name, [])
+    return JSONResponse({"collection": name, "resources": []})
+
+
 def served_document(mock: Mock) -> bytes:
     """The admin document, saying whether this mock wants the admin key."""
     assert mock.admin is not None
@@ -203,6 +226,10 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_faults_clear": faults_clear,
     "admin_violations_list": violations_list,
     "admin_violations_clear": violations_clear,
+    "admin_resources_list": resources_list,
+    "admin_resources_get": resources_get,
+    "admin_resources_replace": resources_replace,
+    "admin_resources_clear": resources_clear,
 }
 
 

@@ -30,7 +30,9 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
     security = create.security
     query = query_map(scope) if "query" in security.locations else {}
     cookies = cookie_map(headers) if "cookie" in security.locations else {}
-    auth = security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
+    auth = security.check(
+        headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous, mock.sts.check
+    )
     if auth.error:
         raise ApiError(401, auth.error, {"WWW-Authenticate": security.challenge})
     body = await read_json_object(headers, receive, mock.settings.max_body_bytes)

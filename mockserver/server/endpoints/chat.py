@@ -1,7 +1,8 @@
 """The iframe page's chat: one thread per uid, canned replies, and the per-uid limits.
 
 The vendor says the same uid shares its thread history across iframes, so threads are keyed by
-uid (within a session), never by cache key. A thread keeps its newest `THREAD_CAP` messages.
+uid (within a session), never by cache key. The threads are those of the threads API (threads.py);
+each keeps its newest `MAX_MESSAGES` messages.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from mockserver.core import limits
-from mockserver.core.clock import format_time
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
 from mockserver.mock import Mock, mock_of
 from mockserver.server.body import is_json, media_kind, read_capped, unsupported_media
+from mockserver.server.endpoints.threads import chat_say, chat_thread
 from mockserver.server.responses import JSONResponse
 from mockserver.server.sessions import link_query, session_of
 from mockserver.store.base import Link
 
-THREAD_CAP = 200  # messages kept per uid (a user message and its reply count as two)
 FORM = "application/x-www-form-urlencoded"
 POST_MESSAGE = "mock_iframe_messages_create"
 _SCRIPT = Path(__file__).with_name("chat.js").read_bytes()
@@ -36,11 +36,6 @@ async def live_link(mock: Mock, session: str, cache_key: str, now: float) -> Lin
             raise ApiError(410, "cache_key: this iframe link has expired; ask the app for a new one")
         raise ApiError(404, "cache_key: no iframe link has this key (never issued by this mock, or reset)")
     return lookup.link
-
-
-def reply_to(text: str, model: str) -> str:
-    quoted = text if len(text) <= 200 else text[:199] + "…"
-    return f"[{model}] This is the camelAI mock: no data was queried and no model was called. You asked: {quoted}"
 
 
 async def _read_message(request: Request, max_bytes: int) -> tuple[dict[str, Any], bool]:
@@ -80,24 +75,21 @@ async def post_message(request: Request) -> Response:
         if from_form:  # the page shows the refusal itself, from the same counters
             return RedirectResponse(page, 303)
         raise ApiError(429, limits.refusal(decision, uid), limits.headers(decision))
-    stamp = format_time(now)
-    text = str(body["message"])
-    said = [
-        {"role": "user", "content": text, "created_at": stamp},
-        {"role": "assistant", "content": reply_to(text, link.claims["model"]), "created_at": stamp},
-    ]
-    await mock.store.append_messages(session, uid, said, THREAD_CAP, now)
+    said = await chat_say(mock, session, uid, link.claims["model"], list(link.claims["srcs"]), str(body["message"]))
     if from_form:
         return RedirectResponse(page, 303, headers=limits.headers(decision))
     return JSONResponse({"messages": said, "rate_limit": limits.summary(decision)}, headers=limits.headers(decision))
 
 
-async def thread_and_limit(mock: Mock, session: str, uid: str, now: float) -> tuple[list[dict[str, Any]], Any]:
-    """The uid's thread and the decision its next message would get, counting nothing."""
-    thread = await mock.store.thread(session, uid, now)
+async def thread_and_limit(
+    mock: Mock, session: str, uid: str, now: float
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], Any]:
+    """The uid's thread (None before its first message), its messages, and the decision its next message would
+    get, counting nothing."""
+    thread, messages = await chat_thread(mock, session, uid)
     windows = limits.windows_of(await mock.store.get_limits(session, uid))
     decision = await mock.store.peek(session, limits.uid_bucket(uid), windows, now)
-    return thread, decision
+    return thread, messages, decision
 
 
 async def list_messages(request: Request) -> Response:
@@ -106,9 +98,9 @@ async def list_messages(request: Request) -> Response:
     now = mock.clock.now()
     link = await live_link(mock, session, request.path_params["cache_key"], now)
     uid = request.state.uid = link.claims["sub"]
-    thread, decision = await thread_and_limit(mock, session, uid, now)
+    _, messages, decision = await thread_and_limit(mock, session, uid, now)
     return JSONResponse(
-        {"messages": thread, "rate_limit": limits.summary(decision, counted=False)},
+        {"messages": messages, "rate_limit": limits.summary(decision, counted=False)},
         headers=limits.headers(decision, counted=False),
     )
 

@@ -5,8 +5,12 @@ answer is the documented success status with a body taken from a valid documente
 schema: realistic, and the same for the same request (the draw is seeded by the request). A refusal comes in the
 shape the operation documents for its status, else as `{"error": ...}`.
 
-The one thing remembered: a resource a DELETE removed (the path of an operation with a path parameter) is gone for
-the session, it and everything under it answered 404, as the vendor's API does.
+The one thing remembered of an operation without behaviour of its own: a resource a DELETE removed (the path of an
+operation with a path parameter) is gone for the session, it and everything under it answered 404, as the vendor's
+API does. A collection's operations keep their items in the store and answer their own 404s instead.
+
+An operation with behaviour of its own (a collection's, an STS token's) passes the same checks first, then hands
+the accepted request to its `Behaviour`, unless `Prefer` (or `--responses fuzz`) chose a documented answer.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from mockserver.core.errors import ApiError
+from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
 from mockserver.server.body import read_json_object
 from mockserver.server.request_parts import cookie_map, header_map, query_map
@@ -30,19 +37,35 @@ from mockserver.spec.generate import realistic
 from mockserver.spec.validation import short
 
 
-def generic_endpoint(operation: Operation) -> Raw:
-    resource = "{" in operation.path  # its path names one resource, which a DELETE may remove
+@dataclass(frozen=True)
+class Accepted:
+    """A request that passed auth and the document's checks."""
+
+    scope: Scope
+    headers: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any  # the JSON body, None when none was sent
+    auth: AuthResult
+
+
+# What an operation with behaviour of its own answers an accepted request: a status and a body (or _NO_BODY).
+Behaviour = Callable[[Mock, Operation, Accepted], Awaitable[tuple[int, Any]]]
+
+
+def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -> Raw:
+    # Its path names one resource, which a DELETE may remove; a collection's item is its behaviour's to answer for.
+    resource = behaviour is None and "{" in operation.path
 
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
         try:
-            status, body = await answer(mock, operation, scope, receive, resource)
+            status, body = await answer(mock, operation, scope, receive, behaviour, resource)
         except ApiError as refusal:
             scope["state"]["error"] = refusal.message
             body = operation.error_body(refusal.status, refusal.message)
             await send_json(send, body, refusal.status, refusal.headers)
             return
-        if body is _NO_BODY:
+        if body is NO_BODY:
             await send_empty(send, status)
         else:
             await send_json(send, body, status)
@@ -50,22 +73,36 @@ def generic_endpoint(operation: Operation) -> Raw:
     return Raw(endpoint)
 
 
-_NO_BODY: Any = object()  # the documented answer has no JSON body
+NO_BODY: Any = object()  # the answer has no JSON body
 
 
-async def answer(mock: Mock, operation: Operation, scope: Scope, receive: Receive, resource: bool) -> tuple[int, Any]:
+async def answer(
+    mock: Mock,
+    operation: Operation,
+    scope: Scope,
+    receive: Receive,
+    behaviour: Behaviour | None = None,
+    resource: bool = False,
+) -> tuple[int, Any]:
     """The status and body an accepted request gets; raises ApiError for a refused one."""
     headers = header_map(scope)
     query = query_map(scope)
     cookies = cookie_map(headers)
-    auth = operation.security.check(headers, query, cookies, mock.settings.api_keys, mock.settings.allow_anonymous)
+    settings = mock.settings
+    auth = operation.security.check(
+        headers, query, cookies, settings.api_keys, settings.allow_anonymous, mock.sts.check
+    )
     if auth.error:
         raise ApiError(401, auth.error, {"WWW-Authenticate": operation.security.challenge})
+    if auth.claims is not None:  # an STS token: the journal names its uid
+        scope["state"]["uid"] = auth.claims.get("sub")
+    if not resource:
+        return await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)
     session = session_named(mock, requested_session(scope))
-    if resource and await mock.store.removed(session, scope["path"]):
+    if await mock.store.removed(session, scope["path"]):
         raise ApiError(404, f"path: {short(scope['path'])} names a resource deleted in this session")
-    status, body = await _accepted(mock, operation, scope, receive, headers, query, cookies)
-    if resource and operation.method == "DELETE" and 200 <= status < 300:
+    status, body = await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)
+    if operation.method == "DELETE" and 200 <= status < 300:
         await mock.store.remove_resource(session, scope["path"], mock.clock.now())
     return status, body
 
@@ -78,6 +115,8 @@ async def _accepted(
     headers: dict[str, str],
     query: dict[str, list[str]],
     cookies: dict[str, str],
+    auth: AuthResult,
+    behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
     body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
@@ -90,9 +129,11 @@ async def _accepted(
         chosen = responder.choose(prefer)
         if chosen is not None:
             return chosen.status, chosen.body
+    if behaviour is not None:
+        return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
     documented = operation.responses.get(operation.success)
     if documented is None or documented.schema is None:
-        return operation.success, _NO_BODY
+        return operation.success, NO_BODY
     if documented.examples:
         return operation.success, next(iter(documented.examples.values()))
     rng = random.Random(_request_seed(operation, scope, body))

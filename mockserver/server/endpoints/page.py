@@ -16,6 +16,7 @@ from mockserver.mock import Mock, mock_of
 from mockserver.server.endpoints.api import seconds_left
 from mockserver.server.endpoints.chat import thread_and_limit
 from mockserver.server.sessions import link_query, session_of
+from mockserver.spec.camelai import CAMELAI
 from mockserver.store.base import Link
 
 _CSS_NAME = re.compile(r"--[A-Za-z0-9_-]{1,64}")
@@ -27,7 +28,7 @@ body.dark{background:var(--background,#16181d);color:var(--text,#e8e8e8)}
 h1{font-size:1.1rem;color:var(--primary,#c96d1a)} dt{font-weight:600} dd{margin:0 0 .5rem 0}
 .start{border-left:4px solid var(--primary,#c96d1a);padding:.5rem;white-space:pre-wrap}
 .gone,.refusal{color:#b00020} .refusal:empty{display:none}
-#thread{list-style:none;padding:0} #thread li{margin:.25rem 0;white-space:pre-wrap}
+#thread-title{font-size:1rem} #thread{list-style:none;padding:0} #thread li{margin:.25rem 0;white-space:pre-wrap}
 #thread .user{font-weight:600} #chat input{width:70%}
 """
 
@@ -66,13 +67,14 @@ def limit_text(decision: Decision) -> str:
     return f"{info['remaining']} of {info['limit']} messages left in the {info['window']} window."
 
 
-def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision, query: str) -> str:
+def _chat(link: Link, title: str, messages: list[dict[str, Any]], decision: Decision, query: str) -> str:
     items = "".join(
         f'<li class="{escape(str(m.get("role")))}">{escape(str(m.get("role")))}: {escape(str(m.get("content")))}</li>'
-        for m in thread
+        for m in messages
     )
     refused = "" if decision.allowed else limits.refusal(decision, link.claims["sub"])
     return f"""<section id="chat" aria-label="chat">
+<h2 id="thread-title">{escape(title)}</h2>
 <ul id="thread">{items}</ul>
 <p class="refusal" id="refusal" role="alert">{escape(refused)}</p>
 <p id="limit-status">{escape(limit_text(decision))}</p>
@@ -84,7 +86,15 @@ def _chat(link: Link, thread: list[dict[str, Any]], decision: Decision, query: s
 <script src="../../iframe-assets/chat.js"></script>"""
 
 
-def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: Decision, query: str = "") -> str:
+def render_page(
+    link: Link,
+    left: int,
+    thread: dict[str, Any] | None,
+    messages: list[dict[str, Any]],
+    decision: Decision,
+    query: str = "",
+) -> str:
+    """The page; `thread` is the uid's chat thread (None before its first message, or once deleted)."""
     c = link.claims
     theme: dict[str, str] = c.get("theme") or {}
     mode = theme.get("theme_mode", "light")
@@ -112,7 +122,7 @@ def render_page(link: Link, left: int, thread: list[dict[str, Any]], decision: D
 <dt>Reference queries</dt>{_list(c.get("reference_queries", []))}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
-{_chat(link, thread, decision, query)}
+{_chat(link, str((thread or {}).get(CAMELAI.threads.title_field) or "New conversation"), messages, decision, query)}
 </body></html>
 """
 
@@ -149,6 +159,6 @@ async def iframe_page(request: Request) -> Response:
             return HTMLResponse(_gone_page("This iframe link has expired. Ask the app for a new one."), 410, headers)
         return HTMLResponse(_gone_page("No iframe link has this cache key."), 404, headers)
     uid = request.state.uid = found.claims["sub"]
-    thread, decision = await thread_and_limit(mock, session, uid, now)
-    page = render_page(found, seconds_left(found, now), thread, decision, link_query(session))
+    thread, messages, decision = await thread_and_limit(mock, session, uid, now)
+    page = render_page(found, seconds_left(found, now), thread, messages, decision, link_query(session))
     return HTMLResponse(page, headers=headers)

@@ -27,8 +27,9 @@ async def test_a_message_gets_a_canned_reply_naming_the_model(client: httpx.Asyn
     r = await send(client, key, "Revenue by month?")
     assert r.status_code == 200
     user, reply = r.json()["messages"]
-    assert user == {"role": "user", "content": "Revenue by month?", "created_at": "2026-01-01T00:00:00Z"}
-    assert reply["role"] == "assistant" and "o3" in reply["content"]
+    # The vendor's Message shape: numbered within the thread, and marked as made in the UI.
+    assert user == {"id": 1, "role": "user", "content": "Revenue by month?", "created_at": T0, "source": "UI"}
+    assert reply["id"] == 2 and reply["role"] == "assistant" and "o3" in reply["content"]
     assert r.json()["rate_limit"] is None and "RateLimit-Limit" not in r.headers
 
 
