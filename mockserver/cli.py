@@ -316,6 +316,7 @@ def serve(settings: Settings) -> int:
     from mockserver.server.wire import protocol_options
 
     mock = build_mock(settings)  # every start-up check, once, before any worker starts
+    _warn(mock.contract.warnings)  # the vendor's mistakes, each naming what the mock ignored
     replaying = ""
     index = None
     if settings.replay:
@@ -378,6 +379,7 @@ def proxy(settings: Settings, upstream: ProxySettings) -> int:
     from mockserver.server.wire import protocol_options
 
     mock = build_mock(settings)
+    _warn(mock.contract.warnings)
     recording = HarFile(upstream.record, __version__) if upstream.record else None
     sock, url = _listen(settings)
     print(proxy_banner(settings, upstream, url), flush=True)

@@ -13,6 +13,7 @@ import pytest
 from mockserver.cli import banner, main, parser, settings_from
 from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
 from tests.conftest import AUTH, SPEC_2025, VALID
+from tests.processes import MockProcess
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -258,3 +259,15 @@ def test_allowed_hosts_come_from_the_flag_or_the_config_file(tmp_path: Path) -> 
     config.write_text("allowed_hosts: {a: 1}\n")
     with pytest.raises(ConfigError, match=r"allowed_hosts: .* is not a list of host names"):
         settings_of("--config", str(config))
+
+
+def test_start_up_names_each_mistake_of_the_vendors_document_and_serves_it_all_the_same() -> None:
+    server = MockProcess("--spec", SPEC_2025, "--api-key", "sk-test")
+    try:
+        warnings = [line for line in server.startup_output.splitlines() if line.startswith("mockserver: warning: ")]
+        assert any("DELETE /api/v1/sources/{id}/ (sources_destroy): path parameter 'pk'" in w for w in warnings)
+        assert any("(recommendations_create): response 200 example" in w for w in warnings)
+        deleted = httpx.delete(f"{server.url}/api/v1/sources/1/", headers={"X-API-Key": "sk-test"})
+        assert deleted.status_code in (204, 404)  # served: no source 1 yet is the document's 404
+    finally:
+        server.stop()
