@@ -16,7 +16,15 @@ from mockserver.core.violations import ViolationTally
 from mockserver.server.prefer import Responder
 from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.collections import Collections, find_collections
-from mockserver.spec.contract import ADMIN_SPEC, CREATE, SESSION_PARAMETER, Contract, Operation, load_contract
+from mockserver.spec.contract import (
+    ADMIN_SPEC,
+    CREATE,
+    SESSION_PARAMETER,
+    SESSION_QUERY,
+    Contract,
+    Operation,
+    load_contract,
+)
 from mockserver.spec.seeds import load_seed_data
 from mockserver.spec.validation import BodyValidator
 from mockserver.store.base import Store
@@ -33,6 +41,7 @@ class Mock:
     create: Operation | None  # the iframe create, when the document has it: the mock's own behaviour
     signing_key_generated: bool
     responders: dict[str, Responder]  # by operation id: which answer an accepted request gets
+    link_prefixes: tuple[str, ...]  # the iframe link's paths: where `?mock_session=` works and --ip-rate-limit counts
     session_rule: BodyValidator  # the contract's MockSession parameter: what a session name may be
     collections: Collections  # the document's collections, recognised from its structure
     sts: StsVerifier  # checks STS tokens sent as bearer credentials
@@ -93,6 +102,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         signing_key_generated=not settings.signing_key,
         admin=load_contract(ADMIN_SPEC, mock=False) if settings.admin else None,
         responders=responders,
+        link_prefixes=contract.prefixes_taking(SESSION_QUERY),
         session_rule=session_rule,
         collections=collections,
         sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),

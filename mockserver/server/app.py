@@ -18,12 +18,12 @@ from mockserver.server.middleware.ip_limit import IpLimitMiddleware
 from mockserver.server.middleware.journal import JournalMiddleware
 from mockserver.server.routes import Endpoint, Raw, contract_routes
 from mockserver.spec.camelai import CAMELAI
-from mockserver.spec.contract import Operation
+from mockserver.spec.contract import CREATE, Operation
 from mockserver.store.memory import MemoryStore
 
 # Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
 ENDPOINTS: dict[str, Endpoint] = {
-    "iframe_create_create": Raw(api.create_iframe_link),
+    CREATE: Raw(api.create_iframe_link),
     "mock_iframe_token_retrieve": api.token_lookup,
     "mock_iframe_page_retrieve": page.iframe_page,
     "mock_iframe_messages_list": chat.list_messages,

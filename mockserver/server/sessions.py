@@ -12,19 +12,18 @@ from starlette.requests import Request
 
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock, mock_of
-from mockserver.spec.contract import SESSION_PARAMETER
+from mockserver.spec.contract import SESSION_PARAMETER, SESSION_QUERY
 
 SESSION_HEADER = "x-mock-session"
 DEFAULT_SESSION = "default"
 # A browser opening an iframe URL cannot send headers; on the link's own paths the session may
 # come as `?mock_session=` instead, which the create answer puts in `iframe_url`.
-SESSION_QUERY = "mock_session"
-LINK_PATHS = ("/iframe/", "/api/v1/iframe/token/")
 
 
 def session_of(request: Request) -> str:
     """The request's session for an endpoint: a name the contract refuses is a 400."""
-    return session_named(mock_of(request), requested_session(request.scope))
+    mock = mock_of(request)
+    return session_named(mock, requested_session(request.scope, mock.link_prefixes))
 
 
 def session_named(mock: Mock, name: str | None) -> str:
@@ -55,7 +54,7 @@ def _scope_sessions(mock: Mock, scope: Any) -> tuple[str, str | None]:
     found: tuple[str, str | None] | None = state.get("mock_sessions")
     if found is None:
         try:
-            name = requested_session(scope)
+            name = requested_session(scope, mock.link_prefixes)
         except ApiError:  # not UTF-8
             name = ""
         if name is None:
@@ -68,8 +67,9 @@ def _scope_sessions(mock: Mock, scope: Any) -> tuple[str, str | None]:
     return found
 
 
-def requested_session(scope: Any) -> str | None:
-    """`X-Mock-Session`, or on iframe paths (a browser cannot send headers) the `mock_session` query parameter.
+def requested_session(scope: Any, link_prefixes: tuple[str, ...]) -> str | None:
+    """`X-Mock-Session`, or on the paths whose operations declare the `mock_session` query parameter (`link_prefixes`:
+    the iframe link's own, since a browser cannot send headers) that parameter.
 
     The header is read as UTF-8, as the query parameter's percent-escapes are, so one name means one session either
     way; a header whose bytes are not UTF-8 is a 400 naming it.
@@ -78,7 +78,7 @@ def requested_session(scope: Any) -> str | None:
         if key == _SESSION_HEADER_RAW:
             return header_text(value)
     query = scope.get("query_string", b"")
-    if query and scope["path"].startswith(LINK_PATHS):
+    if query and scope["path"].startswith(link_prefixes):
         for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
             if key == SESSION_QUERY:
                 return str(value)

@@ -2,7 +2,7 @@
 
 Each entry names operations by operation id and fields by name, as camelAI's document spells them. An operation the
 document in use does not have is simply not served that way; nothing else in the package names a camelAI operation
-(beyond the iframe create in `spec/contract.py` and the mock's own `mock_*` operations), path or field.
+(beyond the mock's own `mock_*` operations), path or field.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.document import METHODS, ContractError, RefError, dialect, inline, read_document
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
 from mockserver.spec.operation import Answer, Findings, Operation, compile_operation
@@ -26,6 +27,7 @@ __all__ = [
     "CREATE",
     "DEFAULT_SPEC",
     "SESSION_PARAMETER",
+    "SESSION_QUERY",
     "Answer",
     "Contract",
     "ContractError",
@@ -37,8 +39,9 @@ __all__ = [
 # Wheels carry the spec inside the package; a source checkout keeps it at the top level.
 _PACKAGE = Path(__file__).parent.parent
 DEFAULT_SPEC = _PACKAGE / "openapi.yaml" if (_PACKAGE / "openapi.yaml").exists() else _PACKAGE.parent / "openapi.yaml"
-CREATE = "iframe_create_create"  # the operation the mock has its own behaviour for
+CREATE = CAMELAI.iframe_create  # the operation the mock has its own behaviour for
 ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")  # the admin API's own document
+SESSION_QUERY = "mock_session"  # its name as a query parameter, where a browser cannot send X-Mock-Session
 SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
 
 
@@ -89,6 +92,15 @@ class Contract:
 
     def operation(self, operation_id: str) -> Operation:
         return self.operations[operation_id]
+
+    def prefixes_taking(self, query: str) -> tuple[str, ...]:
+        """The path prefix, up to the first template, of each operation that declares the query parameter `query`."""
+        found = {
+            op.path.split("{", 1)[0]
+            for op in self.operations.values()
+            if any(p.location == "query" and p.name == query for p in op.parameters)
+        }
+        return tuple(sorted(found))
 
     def served(self, base_url: str) -> bytes:
         """The document as JSON, with the mock's own URL as its only server.

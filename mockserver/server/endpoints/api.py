@@ -55,7 +55,9 @@ async def create_iframe_link(scope: Scope, receive: Receive, send: Send) -> None
         if chosen is not None:
             await send_json(send, chosen.body, chosen.status)
             return
-    session = session_named(mock, requested_session(scope))  # on this path only the header names a session
+    session = session_named(
+        mock, requested_session(scope, mock.link_prefixes)
+    )  # on this path only the header names a session
     now = mock.clock.now()
     base = mock.public_base(scope, headers.get("host"))
     # One draw for both: the cache key's 24 bytes (192 bits) are its first 32 characters, the jti's 16 the rest.

@@ -98,7 +98,7 @@ async def answer(
         scope["state"]["uid"] = auth.claims.get("sub")
     if not resource:
         return await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)
-    session = session_named(mock, requested_session(scope))
+    session = session_named(mock, requested_session(scope, mock.link_prefixes))
     if await mock.store.removed(session, scope["path"]):
         raise ApiError(404, f"path: {short(scope['path'])} names a resource deleted in this session")
     status, body = await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)

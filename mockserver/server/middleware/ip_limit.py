@@ -11,11 +11,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.core import limits
 from mockserver.mock import Mock
 from mockserver.server.responses import send_body, send_error
-from mockserver.server.sessions import LINK_PATHS
-
-
-def is_limited(path: str) -> bool:
-    return path.startswith(LINK_PATHS)
 
 
 class IpLimitMiddleware:
@@ -23,9 +18,10 @@ class IpLimitMiddleware:
         self.app = app
         self.mock = mock
         self.windows = limits.ip_windows(mock.settings.ip_rate_limit)  # installed only with --ip-rate-limit
+        self.limited = mock.link_prefixes  # the iframe link's own paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_limited(scope["path"]):
+        if scope["type"] != "http" or not scope["path"].startswith(self.limited):
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("unknown", 0))[0]
