@@ -16,7 +16,7 @@ from mockserver.core.errors import ApiError
 from mockserver.core.pages import Page, page_links, page_of, window
 from mockserver.mock import Mock
 from mockserver.server.endpoints.generic import NO_BODY, Accepted, Behaviour
-from mockserver.server.sessions import SESSION_HEADER, session_named
+from mockserver.server.sessions import requested_session, session_named
 from mockserver.spec.collections import Collection, Collections, Role
 from mockserver.spec.contract import Operation
 from mockserver.spec.items import id_key, merged, new_item, replaced, shaped, with_defaults
@@ -32,7 +32,8 @@ def behaviours(collections: Collections) -> dict[str, Behaviour]:
 
 
 def session_of(mock: Mock, request: Accepted) -> str:
-    return session_named(mock, request.headers.get(SESSION_HEADER))
+    """The request's session, read as every endpoint reads it (the header as UTF-8; not UTF-8 is a 400)."""
+    return session_named(mock, requested_session(request.scope, mock.link_prefixes))
 
 
 def item_key(c: Collection, raw: str) -> str:

@@ -232,3 +232,15 @@ async def test_memory_and_redis_answer_the_same_sequence_the_same_way(
         404,
         200,
     ]
+
+
+async def test_a_utf8_session_name_keeps_its_resources_in_the_session_the_admin_api_names(
+    client: httpx.AsyncClient,
+) -> None:
+    team = {"X-Mock-Session": "équipe-€".encode()}  # sent as UTF-8 bytes, as a client's header carries them
+    assert (await client.post(KB, json=ENTRY, headers={**AUTH, **team})).status_code == 201
+    assert (await client.get(KB, headers=AUTH)).json()["count"] == 0  # not the default session's
+    kept = await client.get("/__mock/resources/knowledge-base", headers=team)
+    assert [r["content"] for r in kept.json()["resources"]] == [ENTRY["content"]]
+    latin1 = await client.post(KB, json=ENTRY, headers={**AUTH, "X-Mock-Session": b"\xe9quipe"})
+    assert latin1.status_code == 400 and "X-Mock-Session" in latin1.json()["error"]
