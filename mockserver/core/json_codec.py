@@ -55,6 +55,14 @@ def field_name(path: list[str | int], root: str = "body") -> str:
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     """The body as a JSON object, or an ApiError(400) saying why it is not one."""
+    value = parse_json(raw)
+    if not isinstance(value, dict):
+        raise ApiError(400, f"body: a JSON {type_name(value)} was sent; the body must be a JSON object")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """Any JSON value, read exactly (integers beyond 64 bits stay integers), or an ApiError(400) saying why not."""
     if _LONG_NUMBER.search(raw) is None:
         try:
             value = orjson.loads(raw)  # the usual body: a tenth of the stdlib parser's cost
@@ -65,8 +73,6 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
                 _refuse_deep_nesting(raw, value)
     else:
         value = _parse_slowly(raw)
-    if not isinstance(value, dict):
-        raise ApiError(400, f"body: a JSON {type_name(value)} was sent; the body must be a JSON object")
     return value
 
 

@@ -8,14 +8,13 @@ recorded, so the served document leaves it out; the operation is still served wi
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json
 from mockserver.core.rules import defaults_of
 from mockserver.spec.document import RefError, inline, resolve
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
@@ -374,19 +373,11 @@ def _media_matches(kind: str, documented: str) -> bool:
 
 
 def _parse_json(raw: bytes) -> tuple[Any, str | None]:
-    """Any JSON value, or why the bytes are not one (the stdlib's parser says where)."""
+    """Any JSON value, read as request bodies are (core/json_codec.py), or why the bytes are not one."""
     try:
-        return orjson.loads(raw), None
-    except orjson.JSONDecodeError:
-        pass  # the stdlib parser reads what orjson refuses (integers beyond 64 bits), or says precisely what is wrong
-    try:
-        return json.loads(raw.decode("utf-8")), None
-    except UnicodeDecodeError as exc:
-        return None, f"is not valid UTF-8 (byte {exc.start})"
-    except json.JSONDecodeError as exc:
-        return None, f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-    except (ValueError, RecursionError) as exc:
-        return None, f"is not usable JSON ({str(exc)[:120] or 'nested too deeply'})"
+        return parse_json(raw), None
+    except ApiError as exc:
+        return None, exc.message.removeprefix("body: ")
 
 
 def _has_shape(schema: dict[str, Any]) -> bool:

@@ -217,6 +217,13 @@ def test_the_served_document_is_valid_where_the_vendors_is_not(mistakes: tuple[h
         pytest.param(200, "application/json", b'{"iframe_url":"u","cache_key":"k","expires_in":9}', [], id="valid"),
         pytest.param(
             200,
+            "application/json",
+            b'{"iframe_url":"u","cache_key":"k","expires_in":18446744073709551616}',
+            [],
+            id="integer-beyond-64-bits",  # read exactly, as request bodies are: not a float
+        ),
+        pytest.param(
+            200,
             "application/json; charset=utf-8",
             b'{"iframe_url":"u","cache_key":"k","expires_in":"9"}',
             ['response 200 body.expires_in: "9" is not of type "integer"'],
