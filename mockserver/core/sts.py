@@ -26,8 +26,9 @@ def looks_like_jwt(credential: str) -> bool:
     return credential.startswith("eyJ") and credential.count(".") == 2
 
 
-def sts_claims(fields: dict[str, Any], *, issuer: str, now: float, jti: str) -> dict[str, Any]:
-    """The token's payload from the request's fields (defaults already applied): whom, what and until when."""
+def sts_claims(fields: dict[str, Any], *, scopes_claim: str, issuer: str, now: float, jti: str) -> dict[str, Any]:
+    """The token's payload from the request's fields (defaults already applied): whom, what and until when;
+    `scopes_claim` (the request field and claim that tell an STS token from an iframe token) from spec/camelai.py."""
     iat = int(now)
     sources = fields.get("srcs")
     if sources is None:
@@ -35,7 +36,7 @@ def sts_claims(fields: dict[str, Any], *, issuer: str, now: float, jti: str) -> 
     out: dict[str, Any] = {
         "iss": issuer,
         "sub": fields["uid"],
-        "scopes": fields["scopes"],
+        scopes_claim: fields[scopes_claim],
         "srcs": sources,
         "knowledge_base_entries": fields.get("knowledge_base_entries", []),
         "iat": iat,

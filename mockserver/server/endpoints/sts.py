@@ -6,25 +6,26 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from mockserver.core.rules import defaults_of
 from mockserver.core.sts import sts_claims
 from mockserver.core.tokens import b64url
 from mockserver.mock import Mock
 from mockserver.server.endpoints.generic import Accepted
+from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.contract import Operation
 
 DEFAULT_TTL = 900  # seconds, where the document states no default
 
 
 async def issue(mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
-    fields = {**(defaults_of(op.body.schema) if op.body else {}), **(request.body or {})}
-    fields.setdefault("scopes", [])
+    fields = {**op.defaults, **(request.body or {})}
+    fields.setdefault(CAMELAI.sts_scopes_claim, [])
     fields.setdefault("ttl", DEFAULT_TTL)
     fields["uid"] = str(fields.get("uid", ""))
     request.scope["state"]["uid"] = fields["uid"]
     now = mock.clock.now()
     issuer = mock.public_base(request.scope, request.headers.get("host"))
-    claims = sts_claims(fields, issuer=issuer, now=now, jti=b64url(os.urandom(16)).decode())
+    jti = b64url(os.urandom(16)).decode()
+    claims = sts_claims(fields, scopes_claim=CAMELAI.sts_scopes_claim, issuer=issuer, now=now, jti=jti)
     return op.success, {
         "access_token": mock.signer.sign(claims),
         "token_type": "bearer",
