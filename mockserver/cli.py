@@ -12,6 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from mockserver.config import (
+    DEFAULT_MAX_BODY,
     ConfigError,
     KeyPolicy,
     Settings,
@@ -89,12 +90,12 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--max-body-bytes",
         type=int,
-        help="largest request body accepted (default 1048576)",
+        help=f"largest request body accepted (default {DEFAULT_MAX_BODY})",
     )
     option(
         "--max-header-bytes",
         type=int,
-        help="largest request line and headers accepted, together; larger get a 431 (default 16384)",
+        help="largest request line and headers accepted, together; larger get a 431 (default {DEFAULT_MAX_HEADER})",
     )
     option(
         "--log-level",
@@ -116,7 +117,7 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--journal-size",
         type=int,
-        help="requests the journal (GET /__mock/requests) keeps per session (default 1000)",
+        help="requests the journal (GET /__mock/requests) keeps per session (default {DEFAULT_JOURNAL_SIZE})",
     )
 
 

@@ -18,18 +18,18 @@ from mockserver.server.middleware.ip_limit import IpLimitMiddleware
 from mockserver.server.middleware.journal import JournalMiddleware
 from mockserver.server.routes import Endpoint, Raw, contract_routes
 from mockserver.spec.camelai import CAMELAI
-from mockserver.spec.contract import CREATE, Operation
+from mockserver.spec.contract import CREATE, MOCK_JWKS, MOCK_PAGE, MOCK_TOKEN_LOOKUP, Operation
 from mockserver.store.memory import MemoryStore
 
 # Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
 ENDPOINTS: dict[str, Endpoint] = {
     CREATE: Raw(api.create_iframe_link),
-    "mock_iframe_token_retrieve": api.token_lookup,
-    "mock_iframe_page_retrieve": page.iframe_page,
+    MOCK_TOKEN_LOOKUP: api.token_lookup,
+    MOCK_PAGE: page.iframe_page,
     "mock_iframe_messages_list": chat.list_messages,
     "mock_iframe_messages_create": chat.post_message,
     "mock_chat_script_retrieve": chat.chat_script,
-    "mock_jwks_retrieve": api.jwks,
+    MOCK_JWKS: api.jwks,
     "mock_openapi_retrieve": api.openapi_document,
     CAMELAI.jwks: api.jwks,
 }

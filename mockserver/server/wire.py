@@ -23,6 +23,7 @@ from uvicorn.server import ServerState
 
 from mockserver.config import DEFAULT_MAX_HEADER, Settings
 from mockserver.core.json_codec import dumps
+from mockserver.server.responses import error_body
 
 PROTOCOL = "mockserver.server.wire:HeadLimitedProtocol"  # uvicorn's `http` setting
 DRAIN_BYTES = 64 * 1024 * 1024  # read and dropped after a 431, so the client gets to read it, then the socket closes
@@ -113,7 +114,7 @@ class HeadLimitedProtocol(HttpToolsProtocol):
             return
         limit = self.max_head
         error = f"request line and headers: more than {limit} bytes, over this mock's limit (--max-header-bytes)"
-        body = dumps({"error": error})
+        body = dumps(error_body(error))
         head = [STATUS_LINE[431]]
         head.extend(b"%s: %s\r\n" % (name, value) for name, value in self.server_state.default_headers)
         head.append(b"content-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(body))

@@ -23,7 +23,6 @@ from mockserver.spec.contract import Contract, Operation
 from mockserver.spec.validation import BodyValidator, compile_body_validator
 
 # Conventional names (not any vendor's) of the timestamps a server keeps: the first set once, the second on every write.
-CREATED_NAMES = frozenset({"created_at", "created", "date_created", "creation_time", "inserted_at"})
 MODIFIED_NAMES = frozenset({"last_modified", "updated_at", "modified_at", "modified", "updated", "date_modified"})
 PAGE_PARAMETER = "page"  # Django REST Framework's PageNumberPagination names
 PAGE_SIZE_PARAMETER = "page_size"

@@ -26,6 +26,9 @@ __all__ = [
     "ADMIN_SPEC",
     "CREATE",
     "DEFAULT_SPEC",
+    "MOCK_JWKS",
+    "MOCK_PAGE",
+    "MOCK_TOKEN_LOOKUP",
     "SESSION_PARAMETER",
     "SESSION_QUERY",
     "Answer",
@@ -41,6 +44,10 @@ _PACKAGE = Path(__file__).parent.parent
 DEFAULT_SPEC = _PACKAGE / "openapi.yaml" if (_PACKAGE / "openapi.yaml").exists() else _PACKAGE.parent / "openapi.yaml"
 CREATE = CAMELAI.iframe_create  # the operation the mock has its own behaviour for
 ADMIN_SPEC = Path(__file__).with_name("admin.openapi.yaml")  # the admin API's own document
+# The mock's own operations (contracts/mock.overlay.yaml) that its endpoints and the contract suite both name.
+MOCK_JWKS = "mock_jwks_retrieve"
+MOCK_TOKEN_LOOKUP = "mock_iframe_token_retrieve"
+MOCK_PAGE = "mock_iframe_page_retrieve"
 SESSION_QUERY = "mock_session"  # its name as a query parameter, where a browser cannot send X-Mock-Session
 SESSION_PARAMETER = "MockSession"  # components.parameters entry whose schema says what a session name may be
 

@@ -13,15 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.config import ConfigError, KeyPolicy
-from mockserver.spec.contract import CREATE, Contract, Operation, load_contract
+from mockserver.spec.contract import (
+    CREATE,
+    MOCK_JWKS,
+    MOCK_PAGE,
+    MOCK_TOKEN_LOOKUP,
+    Contract,
+    Operation,
+    load_contract,
+)
 from mockserver.testing.handle import MockHandle
 
 if TYPE_CHECKING:
     import httpx
 
-JWKS = "mock_jwks_retrieve"
-TOKEN = "mock_iframe_token_retrieve"
-PAGE = "mock_iframe_page_retrieve"
+JWKS, TOKEN, PAGE = MOCK_JWKS, MOCK_TOKEN_LOOKUP, MOCK_PAGE
 
 # What the contract suite runs with, none of them needed by the mock itself; httpx is imported only where a run
 # uses it, so that `mockserver verify` can say that it is missing.
