@@ -116,16 +116,15 @@ def _create_operation(contract: Contract, settings: Settings) -> Operation | Non
         return None
     if create.body is None:
         raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
-    required = create.body.schema.get("required") or ()
     for name, claim in (("uid", "sub"), ("ttl", "exp")):  # every token needs them
-        if name not in required and name not in create.defaults:
+        if name not in create.shape.required and name not in create.defaults:
             raise ConfigError(
                 f"{contract.path}: {CREATE}: {name} is neither required nor defaulted; the token's {claim} needs it"
             )
-    unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
+    unknown = unknown_windows(create.shape.properties.get("limits", {}))
     if unknown:
         raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
-    models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
+    models = create.shape.properties.get("model", {}).get("enum")
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))
         if models and unknown:

@@ -77,18 +77,6 @@ def accepted_key(key: str, keys: dict[str, KeyPolicy]) -> str | None:
     return found
 
 
-def defaults_of(schema: dict[str, Any]) -> dict[str, Any]:
-    """What each top-level property is when a request leaves it out, read from the contract: its `default`, or an
-    empty list for a list without one (so a token always carries the lists it may hold)."""
-    out: dict[str, Any] = {}
-    for name, prop in (schema.get("properties") or {}).items():
-        if isinstance(prop, dict) and "default" in prop:
-            out[name] = prop["default"]
-        elif isinstance(prop, dict) and prop.get("type") == "array":
-            out[name] = []
-    return out
-
-
 def model_error(policy: KeyPolicy | None, model: str) -> str | None:
     if policy is None or policy.models is None or model in policy.models:
         return None

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.spec.contract import Contract, Operation
-from mockserver.spec.validation import BodyValidator, compile_body_validator
+from mockserver.spec.shape import kind_of
+from mockserver.spec.validation import BodyValidator, compile_body_validator, fragment_validator
 
 # Conventional names (not any vendor's) of the timestamps a server keeps: the first set once, the second on every write.
 MODIFIED_NAMES = frozenset({"last_modified", "updated_at", "modified_at", "modified", "updated", "date_modified"})
@@ -164,7 +165,7 @@ def _collection(
         schema=schema,
         validator=validator,
         properties={
-            n: compile_body_validator(p, "response", contract.dialect) for n, p in props.items() if isinstance(p, dict)
+            n: fragment_validator(contract.schemas, p, "response") for n, p in props.items() if isinstance(p, dict)
         },
         read_only=flagged["readOnly"] | {id_field},
         write_only=flagged["writeOnly"],
@@ -204,7 +205,7 @@ def _pagination(answer: dict[str, Any] | None, item: dict[str, Any], query: froz
 
 
 def _typed(schema: Any, kind: str) -> bool:
-    return isinstance(schema, dict) and schema.get("type") == kind
+    return kind_of(schema) == kind
 
 
 def _shape(collection: Collection, schema: dict[str, Any] | None) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from mockserver.core.clock import format_time
 from mockserver.spec.collections import Collection
 from mockserver.spec.generate import realistic
+from mockserver.spec.shape import allows_null, shape_of
 from mockserver.spec.validation import BodyValidator
 
 
@@ -46,29 +47,11 @@ def with_defaults(schema: dict[str, Any] | None, body: Mapping[str, Any]) -> dic
         return dict(body)
     for keyword in ("anyOf", "oneOf"):
         for branch in schema.get(keyword) or ():
-            props = _flat_properties(branch)
+            props = shape_of(branch).properties
             pinned = [(n, p["enum"]) for n, p in props.items() if isinstance(p.get("enum"), list)]
             if pinned and all(body.get(n) in allowed for n, allowed in pinned):
-                return {**_defaults(props), **body}
-    return {**_defaults(_flat_properties(schema)), **body}
-
-
-def _flat_properties(schema: Any) -> dict[str, dict[str, Any]]:
-    """A schema's properties, those of its `allOf` members included (a later member's win)."""
-    if not isinstance(schema, dict):
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for member in schema.get("allOf") or ():
-        for name, prop in _flat_properties(member).items():
-            out[name] = {**out.get(name, {}), **prop}
-    for name, prop in (schema.get("properties") or {}).items():
-        if isinstance(prop, dict):
-            out[name] = {**out.get(name, {}), **prop}
-    return out
-
-
-def _defaults(props: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    return {name: prop["default"] for name, prop in props.items() if "default" in prop}
+                return {**shape_of(branch).defaults, **body}
+    return {**shape_of(schema).defaults, **body}
 
 
 def new_item(
@@ -231,7 +214,7 @@ def _unsent(item: dict[str, Any], name: str, schema: dict[str, Any], c: Collecti
         item[name] = schema["default"]
     elif name in c.required and name in base:
         item[name] = base[name]
-    elif schema.get("nullable") is True:
+    elif allows_null(schema):
         item[name] = None
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.spec.shape import kind_of
 from mockserver.spec.validation import BodyValidator
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -55,9 +56,8 @@ def _scalar(text: str, kind: str | None) -> Any:
 def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> Parameter:
     """`spec` is the inlined parameter object; `validator` its compiled schema (None when it has none)."""
     schema = _mapping(spec.get("schema"))
-    kind = schema.get("type") if isinstance(schema.get("type"), str) else None
-    items = _mapping(schema.get("items"))
-    item_kind = items.get("type") if isinstance(items.get("type"), str) else None
+    kind = kind_of(schema)
+    item_kind = kind_of(schema.get("items"))
     location = spec["in"]
     name = spec["name"].lower() if location == "header" else spec["name"]  # header names are case-insensitive
     required = bool(spec.get("required")) or location == "path"

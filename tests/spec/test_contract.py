@@ -281,5 +281,5 @@ def test_a_status_documented_only_as_a_range_or_default_is_documented(tmp_path: 
         "response 204 body: the document gives none, yet 2 bytes came"
     ]
     assert operation.check_answer(500, None, b"")[0] == [
-        "response status 500 is not documented for x (documented: 204)"
+        "response status 500 is not documented for x (documented: 204, 4XX)"
     ]

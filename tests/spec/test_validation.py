@@ -13,6 +13,7 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest
 
 from mockserver.spec.contract import ADMIN_SPEC, load_contract, strip_mock_additions
+from mockserver.spec.schemas import translate
 from mockserver.spec.validation import (
     KEPT,
     MAX_LISTED,
@@ -20,7 +21,6 @@ from mockserver.spec.validation import (
     _describe,
     compile_body_validator,
     field_name,
-    to_json_schema,
 )
 
 CONTRACT = load_contract()
@@ -107,7 +107,7 @@ def test_messages_name_field_value_and_rule(body: dict[str, Any], message: str) 
 
 
 def test_nullable_becomes_a_null_type() -> None:
-    schema = to_json_schema({"type": "string", "nullable": True, "enum": ["a"]}, "s")
+    schema = translate({"type": "string", "nullable": True, "enum": ["a"]}, "3.0", "request")
     assert schema == {"type": ["string", "null"], "enum": ["a", None]}
 
 
@@ -130,7 +130,7 @@ def test_field_names() -> None:
 
 def every_problem(validator: BodyValidator, body: Any) -> set[str]:
     """What the capped list stands for: every error jsonschema-rs finds in the whole body, described alike."""
-    return {_describe(e, validator.schema, body) for e in validator.compiled.iter_errors(body)}
+    return {_describe(e, validator.document, body) for e in validator.compiled.iter_errors(body)}
 
 
 def holds_to_the_whole(validator: BodyValidator, body: Any) -> None:

@@ -29,9 +29,10 @@ from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
 from mockserver.server.body import read_json_object
 from mockserver.server.request_parts import cookie_map, header_map, query_map
-from mockserver.server.responses import send_empty, send_json
+from mockserver.server.responses import send_answer, send_refusal
 from mockserver.server.routes import Raw
 from mockserver.server.sessions import requested_session, session_named
+from mockserver.spec.answers import NO_BODY as NO_BODY
 from mockserver.spec.contract import Operation
 from mockserver.spec.generate import realistic
 from mockserver.spec.validation import short
@@ -62,18 +63,11 @@ def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -
             status, body = await answer(mock, operation, scope, receive, behaviour, resource)
         except ApiError as refusal:
             scope["state"]["error"] = refusal.message
-            body = operation.error_body(refusal.status, refusal.message)
-            await send_json(send, body, refusal.status, refusal.headers)
+            await send_refusal(send, operation, refusal)
             return
-        if body is NO_BODY:
-            await send_empty(send, status)
-        else:
-            await send_json(send, body, status)
+        await send_answer(send, operation, status, body)
 
     return Raw(endpoint)
-
-
-NO_BODY: Any = object()  # the answer has no JSON body
 
 
 async def answer(
@@ -131,11 +125,13 @@ async def _accepted(
             return chosen.status, chosen.body
     if behaviour is not None:
         return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
-    documented = operation.responses.get(operation.success)
-    if documented is None or documented.schema is None:
+    documented = operation.answer(operation.success)
+    if documented is None:
         return operation.success, NO_BODY
     if documented.examples:
         return operation.success, next(iter(documented.examples.values()))
+    if documented.schema is None:
+        return operation.success, documented.placeholder
     rng = random.Random(_request_seed(operation, scope, body))
     return operation.success, realistic(documented.schema, rng, mock.clock.now(), documented.validator)
 

@@ -1,0 +1,80 @@
+"""An object schema's shape: its properties, required names and defaults, flattened through `allOf`.
+
+The one place these facts are computed. The create's rules, items, generation, strategies and the token's claims
+all read a `Shape`, so one `allOf` body gives every part the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Shape:
+    properties: dict[str, dict[str, Any]]  # name -> its schema; a property several members describe gets them all
+    required: frozenset[str]
+    defaults: dict[str, Any]  # name -> its documented `default`
+    lists: frozenset[str]  # properties whose schema is an array
+
+    @property
+    def names(self) -> frozenset[str] | None:
+        """The declared property names; None when the schema lists none (any name goes)."""
+        return frozenset(self.properties) or None
+
+
+EMPTY = Shape({}, frozenset(), {}, frozenset())
+
+
+def shape_of(schema: Any) -> Shape:
+    """The shape of a (walkable) object schema: its own properties and those of its `allOf` members, at any depth;
+    where two describe one property, the later's keywords win."""
+    properties: dict[str, dict[str, Any]] = {}
+    required: set[str] = set()
+    _collect(schema, properties, required)
+    defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
+    lists = frozenset(name for name, prop in properties.items() if _is_array(prop))
+    return Shape(properties, frozenset(required), defaults, lists)
+
+
+def _collect(schema: Any, properties: dict[str, dict[str, Any]], required: set[str]) -> None:
+    if not isinstance(schema, dict):
+        return
+    for member in schema.get("allOf") or ():
+        _collect(member, properties, required)
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict):
+            properties[name] = {**properties.get(name, {}), **prop}
+    required.update(n for n in schema.get("required") or () if isinstance(n, str))
+
+
+def _is_array(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind)
+
+
+def allows_null(schema: Any) -> bool:
+    """The (translated) schema takes null: a `null` type, or a choice with a null branch (3.0's `nullable`)."""
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(allows_null(branch) for branch in schema.get("anyOf") or ())
+
+
+def kind_of(schema: Any) -> str | None:
+    """The one non-null type a (translated) schema names, for reading a string as it (a parameter, a form field)."""
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if isinstance(kind, str):
+        return kind
+    for branch in schema.get("anyOf") or schema.get("allOf") or ():  # `nullable` with `allOf: [$ref]`
+        found = kind_of(branch)
+        if found not in (None, "null"):
+            return found
+    return None
