@@ -161,7 +161,7 @@ class _Builder:
             value = self._value(shape, depth, name)
             if not any(_matches(value, n, self.resolve) for n in shape.nots):
                 return value
-        raise GenerationError(f"each value built matched `not` {str(shape.nots)[:100]}")
+        raise GenerationError(f"each value built matched `not` (or another oneOf branch) {str(shape.nots)[:100]}")
 
     def cheap(self, depth: int) -> bool:
         return depth >= SOFT_DEPTH or self.built > NODE_BUDGET
@@ -176,15 +176,12 @@ class _Builder:
         for i in order:
             narrowed = shape.without_first_choice()
             narrowed.add(branches[i], self.resolve)
+            if keyword == "oneOf":  # exactly one: the other branches become `not`s, met as `not` is
+                narrowed.nots.extend(b for j, b in enumerate(branches) if j != i)
             try:
-                value = self.shaped(narrowed, depth + 1, name)
+                return self.shaped(narrowed, depth + 1, name)
             except GenerationError as error:
                 reason = str(error)
-                continue
-            if keyword == "oneOf" and any(_matches(value, b, self.resolve) for j, b in enumerate(branches) if j != i):
-                reason = f"the value built from branch {i} of oneOf matches another branch too"
-                continue
-            return value
         raise GenerationError(f"no branch of {keyword} can be met: {reason}")
 
     def _value(self, shape: Shape, depth: int, name: str) -> Any:
@@ -207,8 +204,11 @@ class _Builder:
             return self._array(shape, depth, name, cheap)
         if kind == "string":
             return text(shape, self.rng, fuzz=self.fuzz, name=name, now=self.now)
-        if kind in ("integer", "number"):
-            return self._number(shape, kind == "integer", name)
+        if kind == "integer":
+            return self._number(shape, True, name)
+        if kind == "number":  # a fraction where an integer is ruled out (`oneOf: [number, integer]`)
+            ruled_out = any(fold([n], self.resolve).types == frozenset({"integer"}) for n in shape.nots)
+            return self._fraction(shape) if ruled_out else self._number(shape, False, name)
         if kind == "boolean":
             return self.rng.random() < 0.5
         return self.rng.choice((True, 0, -1, "", "text", 1.5)) if self.fuzz else None
@@ -255,6 +255,17 @@ class _Builder:
         if not _in_range(_exact(drawn), shape, None):
             raise GenerationError(f"no number lies within {_bounds(shape)}")
         return drawn
+
+    def _fraction(self, shape: Shape) -> float:
+        low, high = _window(shape, Fraction(-1000), Fraction(1000))
+        for _ in range(4):
+            value = _exact(round(self.rng.uniform(float(low), float(high)), 2))
+            if value.denominator != 1 and _in_range(value, shape, shape.multiple_of):
+                return float(value)
+        value = (low + high) / 2
+        if value.denominator == 1 or not _in_range(value, shape, shape.multiple_of):
+            raise GenerationError(f"no number but integers lies within {_bounds(shape)}")
+        return float(value)
 
     def _object(self, shape: Shape, depth: int, cheap: bool) -> dict[str, Any]:
         chosen: dict[str, list[Any]] = {}
@@ -343,14 +354,16 @@ class _Builder:
             return self.build(slot, depth + 1, name)
         shape = fold(slot, self.resolve)
         finite = None if shape.choices else _candidates(shape, self.resolve)
-        if finite is not None:  # an enum: draw from the values not yet used
+        if finite is None and not shape.choices:
+            finite = _few_integers(shape, self.resolve)
+        if finite is not None:  # an enum, or a few integers: draw from the values not yet used
             finite = [v for v in finite if key(v) not in seen]
             if not finite:
                 return _NONE
             value = self.rng.choice(finite)
             seen.add(key(value))
             return copy.deepcopy(value)
-        for _ in range(8):
+        for _ in range(16):
             value = self.shaped(shape, depth + 1, name)
             if key(value) not in seen:
                 seen.add(key(value))
@@ -400,6 +413,18 @@ def _candidates(shape: Shape, resolve: Resolve | None) -> list[Any] | None:
     return [v for v in values if not any(_matches(v, n, resolve) for n in shape.nots)]
 
 
+def _few_integers(shape: Shape, resolve: Resolve | None) -> list[int] | None:
+    """The integers a narrow integer range allows, where they are few enough to list (for `uniqueItems`)."""
+    if shape.types != frozenset({"integer"}) or shape.minimum is None or shape.maximum is None:
+        return None
+    step = Fraction(1) if shape.multiple_of is None else Fraction(shape.multiple_of.numerator)
+    span = _multiples(shape, step, None, None)
+    if span is None or span[1] - span[0] > 256:
+        return None
+    values = [int(k * step) for k in range(span[0], span[1] + 1)]
+    return [v for v in values if not any(_matches(v, n, resolve) for n in shape.nots)]
+
+
 def _typed(value: Any, types: frozenset[str] | None) -> bool:
     kind = json_type(value)
     return types is None or kind in types or (kind == "number" and "number" in types)
@@ -441,7 +466,10 @@ def _in_range(value: Fraction, shape: Shape, step: Fraction | None) -> bool:
 def _window(shape: Shape, low: Fraction, high: Fraction) -> tuple[Fraction, Fraction]:
     """The shape's bounds, with the default window standing in for a missing one and moved to meet the other."""
     span = high - low
-    a = shape.minimum if shape.minimum is not None else low if shape.maximum is None or shape.maximum > low else shape.maximum - span  # fmt: skip
+    if shape.minimum is not None:
+        a = shape.minimum
+    else:
+        a = low if shape.maximum is None or shape.maximum > low else shape.maximum - span
     b = shape.maximum if shape.maximum is not None else high if a < high else a + span
     return a, b
 
@@ -541,7 +569,8 @@ def _checker(schema: dict[str, Any], resolve: Resolve | None) -> Any:
         return None
     draft4 = _holds(schema, lambda k, v: k in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(v, bool))
     try:
-        return (jsonschema_rs.Draft4Validator if draft4 else jsonschema_rs.Draft202012Validator)(schema)
+        draft = jsonschema_rs.Draft4Validator if draft4 else jsonschema_rs.Draft202012Validator
+        return draft(schema, validate_formats=True)  # as OpenAPI 3.0's validators do
     except (ValueError, jsonschema_rs.ValidationError):
         return None
 

@@ -63,7 +63,9 @@ def text(shape: Shape, rng: random.Random, *, fuzz: bool, name: str, now: float)
     return value[:high] if high is not None else value
 
 
-def formatted(fmt: str | None, rng: random.Random, now: float, name: str, fuzz: bool, low: int, high: int | None) -> str | None:  # fmt: skip
+def formatted(
+    fmt: str | None, rng: random.Random, now: float, name: str, fuzz: bool, low: int, high: int | None
+) -> str | None:
     """A value of a known format (realistic, or one of its edges when `fuzz`); None for a format this doesn't know."""
     n = rng.randint(1, 9999)
     if fmt == "date-time":  # on the mock's clock: a moment of the last thirty days
@@ -114,11 +116,12 @@ def formatted(fmt: str | None, rng: random.Random, now: float, name: str, fuzz: 
 
 
 class _Xeger(Xeger):
-    """rstr's Xeger with repeats spread at most `spread` past their minimum and negated classes in a fixed order."""
+    """rstr's Xeger with each repeat drawn from [its minimum + `boost`, + `spread`], and negated classes in a fixed
+    order."""
 
-    def __init__(self, rng: random.Random, spread: int) -> None:
+    def __init__(self, rng: random.Random, boost: int, spread: int) -> None:
         super().__init__(rng, printable=_PRINTABLE, nonword=_NONWORD)
-        self.spread = spread
+        self.boost, self.spread = boost, spread
 
     def build(self, parsed: Any) -> str:
         try:
@@ -127,7 +130,8 @@ class _Xeger(Xeger):
             self._cache.clear()
 
     def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
-        times = self._random.randint(start_range, min(end_range, start_range + self.spread))
+        low = min(start_range + self.boost, end_range)
+        times = self._random.randint(low, min(end_range, low + self.spread))
         return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
 
     def _handle_in(self, value: Any) -> Any:
@@ -138,19 +142,21 @@ class _Xeger(Xeger):
         return self._random.choice(candidates)
 
 
-_SPREADS = (3, 0, 12, 40, 100)  # the first try, then tighter or looser as the length asks
+_TRIES = 10  # each a cheap build; the repeats are moved towards the length bounds between them
 
 
 def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.Random) -> str:
     checks = [_compiled(p) for p in patterns]
     parsed = _parsed(patterns[0])
+    shortest, longest = parsed.getwidth()
     main = patterns[0]
     open_start, open_end = not main.startswith("^"), not re.search(r"(?<!\\)\$$", main)
-    spread, tried = _SPREADS[0], 0
-    while True:
-        tried += 1
+    if (high is not None and shortest > high) or (longest < low and not (open_start or open_end)):
+        raise GenerationError(_why(patterns, low, high))
+    boost, spread = 0, 3 if high is None else max(0, min(3, high - shortest))
+    for _ in range(_TRIES):
         try:
-            value = _Xeger(rng, spread).build(parsed)
+            value = _Xeger(rng, boost, spread).build(parsed)
         except (KeyError, ValueError, IndexError, TypeError):  # a construct rstr cannot build (a conditional group)
             value = ""
         if len(value) < low and (open_end or open_start):  # the pattern is searched for, so padding keeps it
@@ -158,9 +164,12 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
         fits = low <= len(value) and (high is None or len(value) <= high)
         if fits and all(c.search(value) for c in checks):
             return value
-        if tried == len(_SPREADS):
-            raise GenerationError(_why(patterns, low, high))
-        spread = 0 if high is not None and len(value) > high else _SPREADS[tried] or _SPREADS[-1]
+        if len(value) < low:
+            boost += low - len(value)
+        elif high is not None and len(value) > high:
+            over = len(value) - high
+            boost, spread = (max(0, boost - over), spread) if boost else (0, max(0, spread - 1))
+    raise GenerationError(_why(patterns, low, high))
 
 
 def _why(patterns: list[str], low: int, high: int | None) -> str:
