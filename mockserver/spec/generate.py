@@ -1,246 +1,583 @@
-"""Values drawn from an (inlined) OpenAPI 3.0 schema by a seeded `random.Random`: the fuzz mode's source.
+"""Values built from a schema by a seeded `random.Random`: fuzz draws that lean on edges, and realistic answers.
 
-Hypothesis cannot be driven deterministically from a plain seed outside a test, so the server
-draws its own: the same seed and the same sequence of calls give the same values. The draw leans
-on edges a client must survive: the bounds, empty and very long strings, non-ASCII text, missing
-optional fields and unknown extra ones. Keywords it cannot satisfy by construction (`not`,
-`pattern`...) are met by redrawing until the compiled validator accepts the value.
+Values are constructed to meet the schema, not drawn and re-checked: `spec/shapes.py` folds `$ref`s and `allOf`
+into one shape, and each rule is met as the value is built (bounds and `multipleOf` by arithmetic, a `pattern`
+through rstr in `spec/texts.py`, `uniqueItems` by drawing distinct items, a `oneOf` branch checked against its
+siblings). The same seed and the same sequence of calls give the same values. Recursion is bounded: past a depth
+or a count of values built, each value takes its cheapest valid form (required properties only, `minItems` items,
+null where allowed, the branch that recurses least).
+
+The validator, when given, judges the whole value once. What construction cannot settle alone (a `not` over a
+schema with references, `oneOf` branches behind references that overlap) gets a few more tries, then a
+`GenerationError` naming the rule: never hundreds of draws.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 import random
-import uuid
-from datetime import UTC, datetime
-from typing import Any
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, Protocol
 
-from mockserver.spec.validation import BodyValidator
+import jsonschema_rs
 
-TEXTS = ("", "a", "x" * 2048, "日本語のテキスト", "🐪 camel ✓", "Ünïcødé – “quoted” ‘text’", "line\nbreak\ttab", "0")
+from mockserver.spec.shapes import GenerationError, Resolve, Shape, fold, json_type, key
+from mockserver.spec.texts import identifier, python_pattern, text
+
+__all__ = ["GenerationError", "can_generate", "generate", "integer_edges", "realistic"]
+
 INTEGERS = (0, 1, -1, 2**31 - 1, -(2**31), 2**53, 900)
 NUMBERS = (0.0, -0.5, 1e-9, 1.5e300, 3.14159)
 MAX_ITEMS = 4
-ATTEMPTS = 200
+FUZZ_ATTEMPTS, REALISTIC_ATTEMPTS = 4, 2
+SOFT_DEPTH = 10  # levels (values and choices) before each value takes its cheapest form
+NODE_BUDGET = 300  # values built before the same
+HARD_DEPTH = 50  # a schema that still needs more is a recursion without end (and past JSON nesting limits)
+_ID_MAX = 2**31 - 1
+_FAR = 10**30  # "no bound" for the range of multiples
+_ORDER = ("object", "array", "string", "number", "integer", "boolean", "null")  # a fixed order: sets have none
 
 
-class GenerationError(ValueError):
-    """No value satisfying the schema was found in `ATTEMPTS` draws."""
+class Checks(Protocol):
+    def errors(self, value: Any) -> list[str]: ...
 
 
 def generate(
-    schema: dict[str, Any], rng: random.Random, validator: BodyValidator | None = None, edges: tuple[int, ...] = ()
+    schema: Any,
+    rng: random.Random,
+    validator: Checks | None = None,
+    edges: tuple[int, ...] = (),
+    *,
+    resolve: Resolve | None = None,
 ) -> Any:
-    """One value valid against `schema` (checked with `validator` when given); `edges` are integers to favour."""
-    for _ in range(ATTEMPTS):
-        value = _draw(schema, rng, edges)
-        if validator is None or not validator.errors(value):
-            return value
-    raise GenerationError(f"no value satisfying {str(schema)[:120]} found in {ATTEMPTS} draws")
+    """One value valid against `schema`, leaning on edges (bounds, empty and long strings, non-ASCII text, optional
+    fields left out, unknown extra ones); `edges` are integers to favour. The realistic build is the fallback."""
+    plan = [_Builder(rng, resolve, fuzz=True, edges=edges)] * FUZZ_ATTEMPTS
+    return _first_valid(schema, plan + [_Builder(rng, resolve)] * REALISTIC_ATTEMPTS, validator)
 
 
-def _merge(schema: dict[str, Any]) -> dict[str, Any]:
-    """Fold `allOf` members into one schema (properties and required united; enough for drawing)."""
-    members = schema.get("allOf")
-    if not members:
-        return schema
-    out = {k: v for k, v in schema.items() if k != "allOf"}
-    for member in members:
-        member = _merge(member)
-        for key, value in member.items():
-            if key == "properties":  # a property two members describe gets both descriptions (a pinned enum...)
-                props = dict(out.get("properties", {}))
-                for name, sub in value.items():
-                    props[name] = _merge({"allOf": [props[name], sub]}) if name in props else sub
-                out["properties"] = props
-            elif key == "required":
-                out["required"] = sorted({*out.get("required", []), *value})
-            elif key not in ("description", "not"):
-                out.setdefault(key, value)
-    return out
-
-
-def _choose_branch(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """A schema with `oneOf`/`anyOf` narrowed to one of its branches (the validator judges the result)."""
-    for keyword in ("oneOf", "anyOf"):
-        branches = schema.get(keyword)
-        if isinstance(branches, list) and branches:
-            rest = {k: v for k, v in schema.items() if k != keyword}
-            branch = rng.choice(branches)
-            return {"allOf": [rest, branch]} if rest else branch if isinstance(branch, dict) else rest
-    return schema
-
-
-def _draw(schema: Any, rng: random.Random, edges: tuple[int, ...]) -> Any:
-    if not isinstance(schema, dict):
-        return _scalar(rng)
-    schema = _merge(_choose_branch(schema, rng))
-    if schema.get("nullable") is True and rng.random() < 0.1:
-        return None
-    if "enum" in schema:
-        return rng.choice(schema["enum"])
-    kind = schema.get("type") or ("object" if "properties" in schema else None)
-    if kind == "object":
-        return _object(schema, rng, edges)
-    if kind == "array":
-        low = schema.get("minItems", 0)
-        high = max(low, schema.get("maxItems", low + MAX_ITEMS))
-        return [_draw(schema.get("items", {}), rng, edges) for _ in range(rng.randint(low, min(high, low + MAX_ITEMS)))]
-    if kind == "string":
-        return _string(schema, rng)
-    if kind == "integer":
-        return _integer(schema, rng, edges)
-    if kind == "number":
-        return float(_integer(schema, rng, edges)) if rng.random() < 0.5 else _number(schema, rng)
-    if kind == "boolean":
-        return rng.random() < 0.5
-    return _scalar(rng)
-
-
-def _object(schema: dict[str, Any], rng: random.Random, edges: tuple[int, ...]) -> dict[str, Any]:
-    properties: dict[str, Any] = schema.get("properties") or {}
-    required = set(schema.get("required") or ())
-    out = {name: _draw(sub, rng, edges) for name, sub in properties.items() if name in required or rng.random() < 0.5}
-    extra = schema.get("additionalProperties", True)
-    if extra is not False and rng.random() < 0.25:
-        name = rng.choice(("extra", "x_unknown_field", "ünïcødé"))
-        if name not in properties:
-            out[name] = _draw(extra, rng, edges) if isinstance(extra, dict) else _scalar(rng)
-    return out
-
-
-def _string(schema: dict[str, Any], rng: random.Random) -> str:
-    low = schema.get("minLength", 0)
-    high = schema.get("maxLength")
-    text = rng.choice(TEXTS)
-    if rng.random() < 0.3:
-        text = rng.choice("aZ9_-é日") * rng.choice([n for n in (low, high) if n is not None] or [1])
-    if len(text) < low:
-        text += "x" * (low - len(text))
-    return text[:high] if high is not None else text
-
-
-def _integer(schema: dict[str, Any], rng: random.Random, edges: tuple[int, ...]) -> int:
-    low, high = schema.get("minimum"), schema.get("maximum")
-    if low is not None and schema.get("exclusiveMinimum") is True:
-        low += 1
-    if high is not None and schema.get("exclusiveMaximum") is True:
-        high -= 1
-    own = [int(v) for v in (low, high, schema.get("default")) if isinstance(v, (int, float))]
-    pool = [v for v in (*INTEGERS, *edges, *own) if (low is None or v >= low) and (high is None or v <= high)]
-    if pool and rng.random() < 0.7:
-        return rng.choice(pool)
-    start = int(low) if low is not None else -(2**31)
-    end = int(high) if high is not None else 2**31
-    return rng.randint(start, max(start, end))
-
-
-def _number(schema: dict[str, Any], rng: random.Random) -> float:
-    low, high = schema.get("minimum"), schema.get("maximum")
-    pool = [v for v in NUMBERS if (low is None or v >= low) and (high is None or v <= high)]
-    if pool and rng.random() < 0.5:
-        return rng.choice(pool)
-    return rng.uniform(low if low is not None else -1e6, high if high is not None else 1e6)
-
-
-def integer_edges(schema: Any) -> tuple[int, ...]:
-    """Every integer bound and default in `schema` (a request's ttl range, say), sorted."""
-    found: set[int] = set()
-    if isinstance(schema, dict):
-        if schema.get("type") == "integer":
-            found.update(int(schema[k]) for k in ("minimum", "maximum", "default") if isinstance(schema.get(k), int))
-        for value in schema.values():
-            found.update(integer_edges(value))
-    elif isinstance(schema, list):
-        for value in schema:
-            found.update(integer_edges(value))
-    return tuple(sorted(found))
-
-
-def _scalar(rng: random.Random) -> Any:
-    return rng.choice((None, True, 0, -1, "", "text", 1.5))
-
-
-# Realistic answers: what a generic operation answers when nothing else was asked for.
-_EPOCH_2000 = 946684800.0
-# Identifiers are drawn from a wide range, so two answers seldom name the same resource (one deleted, say).
-_ID_MAX = 2**31 - 1
-
-
-def _identifier(name: str) -> bool:
-    """`id`, `thread_id`, `sourceId`: a property that names a resource."""
-    return name == "id" or name.endswith(("_id", "Id"))
-
-
-def realistic(schema: dict[str, Any], rng: random.Random, now: float, validator: BodyValidator | None = None) -> Any:
+def realistic(
+    schema: Any, rng: random.Random, now: float, validator: Checks | None = None, *, resolve: Resolve | None = None
+) -> Any:
     """A plausible value for `schema`: every documented property present (`writeOnly` ones left out), formats
-    honoured (`date-time` on the mock's clock, `uri`, `email`, `uuid`), numbers inside their bounds. Falls back
-    to the fuzzing draw where the schema asks for more than this can build."""
-    for _ in range(3):
-        value = _plausible(schema, rng, now, "value")
-        if validator is None or not validator.errors(value):
-            return value
-    return generate(schema, rng, validator)
+    honoured (`date-time` on the mock's clock `now`), numbers inside their bounds, identifiers as digits.
+    A later try leaves documented defaults aside (a default may break its own schema), then the fuzz build."""
+    plan = [_Builder(rng, resolve, now=now), _Builder(rng, resolve, now=now, defaults=False)]
+    return _first_valid(schema, plan + [_Builder(rng, resolve, now=now, fuzz=True)] * 2, validator)
 
 
-def _plausible(schema: Any, rng: random.Random, now: float, name: str) -> Any:
-    if not isinstance(schema, dict):
-        return None
-    schema = _merge(_choose_branch(schema, rng))
-    if "enum" in schema:
-        return rng.choice(schema["enum"])
-    if "default" in schema:
-        return schema["default"]
-    kind = schema.get("type") or ("object" if "properties" in schema else None)
-    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
-        kind = next((k for k in kind if k != "null"), None)
-    if kind == "object":
-        props: dict[str, Any] = schema.get("properties") or {}
-        return {
-            key: _plausible(sub, rng, now, key)
-            for key, sub in props.items()
-            if not (isinstance(sub, dict) and sub.get("writeOnly") is True)
-        }
-    if kind == "array":
-        low = schema.get("minItems", 1)
-        count = max(low, min(schema.get("maxItems", 2), 2))
-        return [_plausible(schema.get("items", {}), rng, now, name) for _ in range(count)]
-    if kind == "string":
-        return _formatted(schema, rng, now, name)
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", 1)
-        high = schema.get("maximum", max(low, _ID_MAX if _identifier(name) else 1000))
-        value = (
-            rng.randint(
-                int(low) + (1 if schema.get("exclusiveMinimum") is True else 0),
-                int(high) - (1 if schema.get("exclusiveMaximum") is True else 0),
-            )
-            if high >= low + 2
-            else low
-        )
-        return value if kind == "integer" else float(value)
-    if kind == "boolean":
-        return rng.random() < 0.5
+def can_generate(schema: Any, *, resolve: Resolve | None = None, validator: Checks | None = None) -> str | None:
+    """Why no value can be built for `schema` (a start-up warning), or None when both builds give valid values."""
+    try:
+        for seed in range(3):
+            realistic(schema, random.Random(seed), 0.0, validator, resolve=resolve)
+            generate(schema, random.Random(seed), validator, resolve=resolve)
+    except GenerationError as error:
+        return str(error)
     return None
 
 
-def _formatted(schema: dict[str, Any], rng: random.Random, now: float, name: str) -> str:
-    fmt = schema.get("format")
-    if fmt == "date-time":  # on the mock's clock: a moment of the last thirty days
-        moment = max(now - rng.uniform(0, 30 * 86400), _EPOCH_2000)
-        return datetime.fromtimestamp(int(moment), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if fmt == "date":
-        return datetime.fromtimestamp(int(now), UTC).strftime("%Y-%m-%d")
-    if fmt in ("uri", "url", "uri-reference"):
-        return f"https://example.com/{name}/{rng.randint(1, 9999)}"
-    if fmt == "email":
-        return f"user{rng.randint(1, 9999)}@example.com"
-    if fmt == "uuid":
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    if fmt == "ipv4":
-        return f"192.0.2.{rng.randint(1, 254)}"
-    low, high = schema.get("minLength", 0), schema.get("maxLength")
-    # An identifier is digits, as it would be in a path that takes an integer too.
-    text = str(rng.randint(1, _ID_MAX)).zfill(low) if _identifier(name) else f"{name} {rng.randint(1, 9999)}"
-    if len(text) < low:
-        text += "x" * (low - len(text))
-    return text[:high] if high is not None else text
+def integer_edges(schema: Any, *, resolve: Resolve | None = None) -> tuple[int, ...]:
+    """Every integer bound and default in `schema` (a request's ttl range, say), sorted; references followed once."""
+    found: set[int] = set()
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            kind = node.get("type")
+            if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+                found.update(node[k] for k in ("minimum", "maximum", "default") if type(node.get(k)) is int)
+            ref = node.get("$ref")
+            if isinstance(ref, str) and resolve and ref not in seen:
+                seen.add(ref)
+                walk(resolve(ref))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return tuple(sorted(found))
+
+
+def _first_valid(schema: Any, plan: list[_Builder], validator: Checks | None) -> Any:
+    reason = "no try was made"
+    for builder in plan:
+        try:
+            value = builder.start(schema)
+        except GenerationError as error:
+            reason = str(error)
+            continue
+        errors = validator.errors(value) if validator is not None else []
+        if not errors:
+            return value
+        reason = "each value built broke the schema: " + "; ".join(errors[:3])
+    raise GenerationError(reason)
+
+
+class _Builder:
+    """One try at a value: fuzz (edge-leaning) or realistic, drawing from the caller's generator."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        resolve: Resolve | None,
+        *,
+        fuzz: bool = False,
+        edges: tuple[int, ...] = (),
+        now: float = 0.0,
+        defaults: bool = True,
+    ):
+        self.rng, self.resolve, self.fuzz, self.edges, self.now, self.defaults = (
+            rng,
+            resolve,
+            fuzz,
+            edges,
+            now,
+            defaults,
+        )
+        self.built = 0
+
+    def start(self, schema: Any) -> Any:
+        self.built = 0
+        return self.build([schema], 0, "value")
+
+    def build(self, schemas: list[Any], depth: int, name: str) -> Any:
+        return self.shaped(fold(schemas, self.resolve), depth, name)
+
+    def shaped(self, shape: Shape, depth: int, name: str) -> Any:
+        if shape.never:
+            raise GenerationError(shape.never)
+        if depth > HARD_DEPTH:
+            raise GenerationError(f"the schema needs values nested deeper than {HARD_DEPTH}: a recursion without end")
+        self.built += 1
+        if shape.choices:
+            return self._choose(shape, depth, name)
+        for _ in range(5 if shape.nots else 1):
+            value = self._value(shape, depth, name)
+            if not any(_matches(value, n, self.resolve) for n in shape.nots):
+                return value
+        raise GenerationError(f"each value built matched `not` (or another oneOf branch) {str(shape.nots)[:100]}")
+
+    def cheap(self, depth: int) -> bool:
+        return depth >= SOFT_DEPTH or self.built > NODE_BUDGET
+
+    def _choose(self, shape: Shape, depth: int, name: str) -> Any:
+        keyword, branches = shape.choices[0]
+        order = list(range(len(branches)))
+        self.rng.shuffle(order)
+        if self.cheap(depth):
+            order.sort(key=lambda i: _cost(branches[i], self.resolve, 3))
+        reason = ""
+        for i in order:
+            narrowed = shape.without_first_choice()
+            narrowed.add(branches[i], self.resolve)
+            if keyword == "oneOf":  # exactly one: the other branches become `not`s, met as `not` is
+                narrowed.nots.extend(b for j, b in enumerate(branches) if j != i)
+            try:
+                return self.shaped(narrowed, depth + 1, name)
+            except GenerationError as error:
+                reason = str(error)
+        raise GenerationError(f"no branch of {keyword} can be met: {reason}")
+
+    def _value(self, shape: Shape, depth: int, name: str) -> Any:
+        cheap = self.cheap(depth)
+        finite = _candidates(shape, self.resolve)
+        if finite is not None:
+            if not finite:
+                raise GenerationError(f"no value of the enum {str(shape.enum)[:100]} meets the other rules")
+            return self._pick(finite, shape, cheap)
+        if not self.fuzz and self.defaults and shape.default and _typed(shape.default[0], shape.types):
+            return copy.deepcopy(shape.default[0])
+        kinds = _kinds(shape)
+        if "null" in kinds and (len(kinds) == 1 or cheap or (self.fuzz and self.rng.random() < 0.1)):
+            return None
+        kinds = [k for k in kinds if k != "null"]
+        kind = self.rng.choice(kinds) if self.fuzz else kinds[0]
+        if kind == "object":
+            return self._object(shape, depth, cheap)
+        if kind == "array":
+            return self._array(shape, depth, name, cheap)
+        if kind == "string":
+            return text(shape, self.rng, fuzz=self.fuzz, name=name, now=self.now)
+        if kind == "integer":
+            return self._number(shape, True, name)
+        if kind == "number":  # a fraction where an integer is ruled out (`oneOf: [number, integer]`)
+            ruled_out = any(fold([n], self.resolve).types == frozenset({"integer"}) for n in shape.nots)
+            return self._fraction(shape) if ruled_out else self._number(shape, False, name)
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        return self.rng.choice((True, 0, -1, "", "text", 1.5)) if self.fuzz else None
+
+    def _pick(self, candidates: list[Any], shape: Shape, cheap: bool) -> Any:
+        if self.fuzz:
+            return copy.deepcopy(self.rng.choice(candidates))
+        if self.defaults and shape.default and any(key(c) == key(shape.default[0]) for c in candidates):
+            return copy.deepcopy(shape.default[0])
+        if cheap and None in candidates:
+            return None
+        present = [c for c in candidates if c is not None] or candidates
+        return copy.deepcopy(self.rng.choice(present))
+
+    def _number(self, shape: Shape, integer: bool, name: str) -> int | float:
+        step = shape.multiple_of
+        if integer:
+            step = Fraction(1) if step is None else Fraction(math.lcm(step.numerator, 1), math.gcd(step.denominator, 1))
+        if self.fuzz and self.rng.random() < 0.7:
+            pool: list[float | Fraction] = [*INTEGERS, *self.edges, *(NUMBERS if not integer else ())]
+            pool += [b for b in (shape.minimum, shape.maximum) if b is not None]
+            fitting = [v for v in pool if _in_range(_exact(v), shape, step)]
+            if fitting:
+                chosen = self.rng.choice(fitting)
+                return int(chosen) if integer else float(chosen)
+        wide = (-(2**31), 2**31) if self.fuzz else (1, _ID_MAX if identifier(name) else 1000)
+        low, high = _window(shape, Fraction(wide[0]), Fraction(wide[1]))
+        if step is None and not (self.fuzz and self.rng.random() < 0.5):
+            step = Fraction(1) if _multiples(shape, Fraction(1), low, high) else None
+        if step is not None:
+            span = _multiples(shape, step, low, high) or _multiples(shape, step, None, None)
+            if span is None:
+                raise GenerationError(f"no multiple of {float(step):g} lies within {_bounds(shape)}")
+            first, last = span  # from the window; else from the bounds alone, near the one there is
+            if first <= -_FAR and last >= _FAR:
+                first = last = 0
+            elif first <= -_FAR or last >= _FAR:
+                first, last = (last - 1000, last) if first <= -_FAR else (first, first + 1000)
+            value = self.rng.randint(first, last) * step
+            return int(value) if integer else float(value)
+        drawn = self.rng.uniform(float(low), float(high))  # no integer between the bounds: anything inside them
+        if not _in_range(_exact(drawn), shape, None):
+            drawn = float((low + high) / 2)
+        if not _in_range(_exact(drawn), shape, None):
+            raise GenerationError(f"no number lies within {_bounds(shape)}")
+        return drawn
+
+    def _fraction(self, shape: Shape) -> float:
+        low, high = _window(shape, Fraction(-1000), Fraction(1000))
+        for _ in range(4):
+            value = _exact(round(self.rng.uniform(float(low), float(high)), 2))
+            if value.denominator != 1 and _in_range(value, shape, shape.multiple_of):
+                return float(value)
+        value = (low + high) / 2
+        if value.denominator == 1 or not _in_range(value, shape, shape.multiple_of):
+            raise GenerationError(f"no number but integers lies within {_bounds(shape)}")
+        return float(value)
+
+    def _object(self, shape: Shape, depth: int, cheap: bool) -> dict[str, Any]:
+        chosen: dict[str, list[Any]] = {}
+        for name in shape.required:
+            schemas = _property(shape, name)
+            if schemas is None:
+                raise GenerationError(f"the required property {name!r} is not allowed by additionalProperties")
+            chosen[name] = schemas
+        high = shape.max_properties if shape.max_properties is not None else math.inf
+        self._dependents(shape, chosen)
+        if len(chosen) > high:
+            raise GenerationError(f"{len(chosen)} properties are required, but maxProperties is {high}")
+        optional = [n for n in shape.properties if n not in chosen]
+        for name in optional:
+            wanted = not cheap and (self.rng.random() < 0.5 if self.fuzz else not _write_only(shape, name))
+            if (wanted or len(chosen) < shape.min_properties) and len(chosen) < high:
+                self._include(shape, chosen, name, high)
+        extra = 1 if self.fuzz and not cheap and self.rng.random() < 0.25 else 0
+        for n in range(max(extra, shape.min_properties - len(chosen)) if len(chosen) < high else 0):
+            self._include_extra(shape, chosen, n)
+        if len(chosen) < shape.min_properties:
+            raise GenerationError(f"no {shape.min_properties} properties (minProperties) are allowed together")
+        return {name: self.build(schemas, depth + 1, name) for name, schemas in chosen.items()}
+
+    def _include(self, shape: Shape, chosen: dict[str, list[Any]], name: str, high: float) -> None:
+        schemas = _property(shape, name)
+        if schemas is None:
+            return
+        trial = {**chosen, name: schemas}
+        self._dependents(shape, trial)
+        if len(trial) <= high and all(v is not None for v in trial.values()):
+            chosen.update(trial)
+
+    def _include_extra(self, shape: Shape, chosen: dict[str, list[Any]], n: int) -> None:
+        """One more property, named so that propertyNames, patternProperties and additionalProperties allow it."""
+        names: list[str] = [("extra", "x_unknown_field", "ünïcødé")[n % 3] + ("" if n < 3 else str(n))]
+        if shape.property_names:
+            names = [self.build([*shape.property_names, {"type": "string"}], 0, "name") for _ in range(3)]
+        elif shape.closed:
+            for pattern in shape.pattern_properties:
+                names.append(text(fold([{"pattern": pattern}], None), self.rng, fuzz=False, name="name", now=0.0))
+        for name in names:
+            if name not in chosen and _property(shape, name) is not None:
+                self._include(shape, chosen, name, math.inf)
+                return
+
+    def _dependents(self, shape: Shape, chosen: dict[str, Any]) -> None:
+        grown = True
+        while grown:
+            grown = False
+            for name in list(chosen):
+                for needed in shape.dependent_required.get(name, ()):
+                    if needed not in chosen:
+                        chosen[needed] = _property(shape, needed)
+                        grown = True
+
+    def _array(self, shape: Shape, depth: int, name: str, cheap: bool) -> list[Any]:
+        low, high = shape.min_items, shape.max_items
+        if not shape.items_allowed:
+            high = len(shape.prefix) if high is None else min(high, len(shape.prefix))
+        needed = shape.min_contains if shape.contains else 0
+        if cheap:
+            count = max(low, needed)
+        elif self.fuzz:
+            count = self.rng.randint(low, low + MAX_ITEMS)
+        else:
+            count = max(low, needed, 2)
+        count = max(low, needed, min(count, high if high is not None else count))
+        if high is not None and count > high:
+            raise GenerationError(f"minItems {low} (or minContains {needed}) is above maxItems {high}")
+        out: list[Any] = []
+        seen: set[Any] = set()
+        for i in range(count):
+            slot = shape.prefix[i] if i < len(shape.prefix) else shape.items
+            slot = [*slot, *shape.contains] if i < needed else slot
+            item = self._item(slot, depth, name, seen if shape.unique else None)
+            if item is _NONE:
+                if i >= max(low, needed):
+                    break
+                raise GenerationError(f"no {max(low, needed)} distinct items (uniqueItems) can be built")
+            out.append(item)
+        return out
+
+    def _item(self, slot: list[Any], depth: int, name: str, seen: set[Any] | None) -> Any:
+        if seen is None:
+            return self.build(slot, depth + 1, name)
+        shape = fold(slot, self.resolve)
+        finite = None if shape.choices else _candidates(shape, self.resolve)
+        if finite is None and not shape.choices:
+            finite = _few_integers(shape, self.resolve)
+        if finite is not None:  # an enum, or a few integers: draw from the values not yet used
+            finite = [v for v in finite if key(v) not in seen]
+            if not finite:
+                return _NONE
+            value = self.rng.choice(finite)
+            seen.add(key(value))
+            return copy.deepcopy(value)
+        for _ in range(16):
+            value = self.shaped(shape, depth + 1, name)
+            if key(value) not in seen:
+                seen.add(key(value))
+                return value
+        return _NONE
+
+
+_NONE = object()  # no item could be built
+
+
+def _kinds(shape: Shape) -> list[str]:
+    """The types a value may take, in a fixed order; `number` stands for `integer` too."""
+    types = shape.types
+    if types is None:
+        types = _inferred(shape)
+    for excluded in shape.nots:  # `not: {type: ...}`: leave those types out
+        if isinstance(excluded, dict) and set(excluded) == {"type"}:
+            gone = {excluded["type"]} if isinstance(excluded["type"], str) else set(excluded["type"])
+            types = frozenset(t for t in types if t not in gone and not (t == "integer" and "number" in gone))
+    kinds = [t for t in _ORDER if t in types and not (t == "integer" and "number" in types)]
+    if not kinds:
+        raise GenerationError("no type is left that the schema allows")
+    return kinds
+
+
+def _inferred(shape: Shape) -> frozenset[str]:
+    """The type a schema without `type` means, read from its keywords; any type when it has none."""
+    if shape.properties or shape.required or shape.closed or shape.pattern_properties or shape.min_properties:
+        return frozenset({"object"})
+    if shape.items or shape.prefix or shape.min_items or shape.contains:
+        return frozenset({"array"})
+    if shape.patterns or shape.format or shape.min_length or shape.max_length is not None:
+        return frozenset({"string"})
+    if shape.minimum is not None or shape.maximum is not None or shape.multiple_of is not None:
+        return frozenset({"number", "integer"})
+    return frozenset({"null", "string", "integer", "boolean"})
+
+
+def _candidates(shape: Shape, resolve: Resolve | None) -> list[Any] | None:
+    """The values a finite shape allows (an enum, booleans, null), with those the other rules rule out removed."""
+    if shape.enum is not None:
+        values = [v for v in shape.enum if _typed(v, shape.types) and _fits(v, shape)]
+    elif shape.types is not None and shape.types <= {"boolean", "null"}:
+        values = [v for v in (True, False, None) if json_type(v) in shape.types]
+    else:
+        return None
+    return [v for v in values if not any(_matches(v, n, resolve) for n in shape.nots)]
+
+
+def _few_integers(shape: Shape, resolve: Resolve | None) -> list[int] | None:
+    """The integers a narrow integer range allows, where they are few enough to list (for `uniqueItems`)."""
+    if shape.types != frozenset({"integer"}) or shape.minimum is None or shape.maximum is None:
+        return None
+    step = Fraction(1) if shape.multiple_of is None else Fraction(shape.multiple_of.numerator)
+    span = _multiples(shape, step, None, None)
+    if span is None or span[1] - span[0] > 256:
+        return None
+    values = [int(k * step) for k in range(span[0], span[1] + 1)]
+    return [v for v in values if not any(_matches(v, n, resolve) for n in shape.nots)]
+
+
+def _typed(value: Any, types: frozenset[str] | None) -> bool:
+    kind = json_type(value)
+    return types is None or kind in types or (kind == "number" and "number" in types)
+
+
+def _fits(value: Any, shape: Shape) -> bool:
+    """Whether an enum value meets the shape's bounds, lengths and patterns too (an `allOf` may add them)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return math.isfinite(value) and _in_range(_exact(value), shape, shape.multiple_of)
+    if isinstance(value, str):
+        long_ok = shape.max_length is None or len(value) <= shape.max_length
+        return shape.min_length <= len(value) and long_ok and all(_search(p, value) for p in shape.patterns)
+    return True
+
+
+def _search(pattern: str, value: str) -> bool:
+    try:
+        return re.search(python_pattern(pattern), value) is not None
+    except re.error:
+        return True  # a pattern Python can't read: the validator judges
+
+
+def _exact(value: float | Fraction) -> Fraction:
+    """A number as the decimal it is written as: 0.3 is three tenths, a multiple of 0.1, as validators judge."""
+    return (
+        value if isinstance(value, Fraction) else Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+    )
+
+
+def _in_range(value: Fraction, shape: Shape, step: Fraction | None) -> bool:
+    low, high = shape.minimum, shape.maximum
+    if low is not None and (value < low or (value == low and shape.minimum_open)):
+        return False
+    if high is not None and (value > high or (value == high and shape.maximum_open)):
+        return False
+    return step is None or value % step == 0
+
+
+def _window(shape: Shape, low: Fraction, high: Fraction) -> tuple[Fraction, Fraction]:
+    """The shape's bounds, with the default window standing in for a missing one and moved to meet the other."""
+    span = high - low
+    if shape.minimum is not None:
+        a = shape.minimum
+    else:
+        a = low if shape.maximum is None or shape.maximum > low else shape.maximum - span
+    b = shape.maximum if shape.maximum is not None else high if a < high else a + span
+    return a, b
+
+
+def _multiples(shape: Shape, step: Fraction, low: Fraction | None, high: Fraction | None) -> tuple[int, int] | None:
+    """The range of k for which k·step lies within both the shape's bounds and [low, high]; None when empty."""
+    first, last = -_FAR, _FAR
+    for bound, is_open, lower in (
+        (shape.minimum, shape.minimum_open, True),
+        (shape.maximum, shape.maximum_open, False),
+        (low, False, True),
+        (high, False, False),
+    ):
+        if bound is None:
+            continue
+        k = math.ceil(bound / step) if lower else math.floor(bound / step)
+        if is_open and k * step == bound:
+            k += 1 if lower else -1
+        first, last = (max(first, k), last) if lower else (first, min(last, k))
+    return (first, last) if first <= last else None
+
+
+def _bounds(shape: Shape) -> str:
+    low = "(" if shape.minimum_open else "["
+    high = ")" if shape.maximum_open else "]"
+    lo = "-∞" if shape.minimum is None else f"{float(shape.minimum):g}"
+    hi = "∞" if shape.maximum is None else f"{float(shape.maximum):g}"
+    return f"{low}{lo}, {hi}{high}"
+
+
+def _property(shape: Shape, name: str) -> list[Any] | None:
+    """Every schema a property named `name` must meet; None when some `additionalProperties: false` forbids it."""
+    schemas = list(shape.properties.get(name, ()))
+    for pattern, subs in shape.pattern_properties.items():
+        if _search(pattern, name):
+            schemas += subs
+    for names, patterns, extra in shape.closed:
+        if name in names or any(_search(p, name) for p in patterns):
+            continue
+        if extra is False:
+            return None
+        schemas.append(extra)
+    return schemas
+
+
+def _write_only(shape: Shape, name: str) -> bool:
+    return any(isinstance(s, dict) and s.get("writeOnly") is True for s in shape.properties.get(name, ()))
+
+
+def _cost(schema: Any, resolve: Resolve | None, budget: int) -> int:
+    """A rough count of the values `schema` needs at the least; a reference past the budget counts as many."""
+    if not isinstance(schema, dict):
+        return 0 if schema is not False else 1000
+    total = 1
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        if budget == 0 or resolve is None:
+            return 1000 if budget == 0 else 1
+        total += _cost(resolve(ref), resolve, budget - 1)
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in (schema.get("enum") or ()):
+        return 0
+    total += sum(_cost(m, resolve, budget) for m in schema.get("allOf") or ())
+    for keyword in ("oneOf", "anyOf"):
+        if schema.get(keyword):
+            total += min(_cost(b, resolve, budget) for b in schema[keyword])
+    properties = schema.get("properties") or {}
+    total += sum(_cost(properties.get(r), resolve, budget) for r in schema.get("required") or () if r in properties)
+    if isinstance(schema.get("minItems"), int) and schema["minItems"]:
+        total += schema["minItems"] * _cost(schema.get("items"), resolve, budget)
+    return min(total, 1000)
+
+
+# `not` and `oneOf` siblings are judged by jsonschema-rs where the schema (or what its one `$ref` points at) holds
+# no further reference; what is left the caller's validator judges. Compiled once per schema object.
+_CHECKERS: dict[int, tuple[Any, Any]] = {}
+
+
+def _matches(value: Any, schema: Any, resolve: Resolve | None) -> bool:
+    if schema is True or schema is False:
+        return bool(schema)
+    if not isinstance(schema, dict):
+        return False
+    hit = _CHECKERS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = (schema, _checker(schema, resolve))
+        if len(_CHECKERS) > 4096:
+            _CHECKERS.clear()
+        _CHECKERS[id(schema)] = hit
+    return hit[1] is not None and bool(hit[1].is_valid(value))
+
+
+def _checker(schema: dict[str, Any], resolve: Resolve | None) -> Any:
+    if set(schema) == {"$ref"} and resolve is not None:
+        schema = resolve(schema["$ref"])
+    if not isinstance(schema, dict | bool) or _holds(schema, lambda k, v: k == "$ref"):
+        return None
+    draft4 = _holds(schema, lambda k, v: k in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(v, bool))
+    try:
+        draft = jsonschema_rs.Draft4Validator if draft4 else jsonschema_rs.Draft202012Validator
+        return draft(schema, validate_formats=True)  # as OpenAPI 3.0's validators do
+    except (ValueError, jsonschema_rs.ValidationError):
+        return None
+
+
+def _holds(node: Any, test: Any) -> bool:
+    if isinstance(node, dict):
+        return any(test(k, v) or _holds(v, test) for k, v in node.items())
+    if isinstance(node, Sequence) and not isinstance(node, str):
+        return any(_holds(v, test) for v in node)
+    return False
