@@ -68,7 +68,8 @@ class Responder:
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()  # one draw at a time keeps the sequence a function of request order
         # The request's integer bounds (ttl 60..3600, ...) are the likeliest values a client meets in answers.
-        self._edges = integer_edges(operation.body.schema) if operation.body else ()
+        body = operation.body
+        self._edges = integer_edges(body.schema, resolve=body.resolve) if body else ()
         self._fuzzed = [a for s, a in sorted(operation.responses.items()) if a.vendor and a.schema is not None]
 
     def restart(self) -> None:
@@ -129,4 +130,5 @@ class Responder:
     def _draw(self, answer: Answer) -> Any:
         if answer.schema is None:
             return answer.placeholder
-        return generate(answer.schema, self._rng, answer.validator, self._edges)
+        resolve = answer.validator.resolve if answer.validator else None
+        return generate(answer.schema, self._rng, answer.validator, self._edges, resolve=resolve)

@@ -223,7 +223,9 @@ def _header_value(header: dict[str, Any], at: str, schemas: Schemas) -> str | No
         except ValueError:
             return None
         try:
-            candidates.append(realistic(validator.schema, random.Random(0), _EPOCH, validator))
+            candidates.append(
+                realistic(validator.schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
+            )
         except GenerationError:
             pass
     for value in candidates:
@@ -256,7 +258,7 @@ def _template(
         if isinstance(value, dict):
             return value
     try:
-        drawn = realistic(schema, random.Random(0), _EPOCH, validator)
+        drawn = realistic(schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
     except GenerationError:
         return None
     return drawn if isinstance(drawn, dict) else None

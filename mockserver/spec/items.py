@@ -120,7 +120,7 @@ def shaped(schema: dict[str, Any] | None, validator: BodyValidator | None, item:
     out = {name: item[name] for name in props if name in item}
     if validator is not None and not validator.errors(out):
         return out
-    base = realistic(schema, rng, now, validator)
+    base = realistic(schema, rng, now, validator, resolve=validator.resolve if validator else None)
     if isinstance(base, dict):
         kept = {**base, **{name: value for name, value in out.items() if name in base}}
         if validator is None or not validator.errors(kept):
@@ -246,7 +246,7 @@ def _repaired(c: Collection, item: dict[str, Any], fallback: Mapping[str, Any]) 
 
 
 def _realistic(c: Collection, now: float, *parts: Any) -> dict[str, Any]:
-    drawn = realistic(c.schema, random.Random(_seed(c.name, *parts)), now, c.validator)
+    drawn = realistic(c.schema, random.Random(_seed(c.name, *parts)), now, c.validator, resolve=c.validator.resolve)
     return {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
 
 

@@ -49,6 +49,7 @@ class BodyValidator:
     reach: int = 0  # how many levels below the value the schema looks: arrays and objects deeper are not cut
     document: Any = None  # the translated document that error locations (`schema_path`) point into
     inner: Callable[[Any], Any] | None = None  # compiles the rules of an inner value, when a count needs them
+    resolve: Callable[[str], Any] | None = None  # follows a `$ref` left in `schema` (generation walks through it)
     _inner: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)  # those rules, compiled
 
     def errors(self, body: Any, root: str = "body") -> list[str]:
@@ -126,6 +127,7 @@ def _validator(schemas: Schemas, compiled: Any, walkable: Any, view: str) -> Bod
         _reach(walkable),
         schemas.documents[view],
         lambda rules: schemas.compile_fragment(rules, view),
+        schemas.resolve[view],
     )
 
 

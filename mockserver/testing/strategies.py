@@ -157,7 +157,10 @@ def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[
         },
     }
     drawn = _body_strategy(document, "/body", "POST")
-    edged = st.randoms(use_true_random=False).map(lambda rng: generate(answer.schema or {}, rng, validator, edges))
+    resolve = validator.resolve if validator else None
+    edged = st.randoms(use_true_random=False).map(
+        lambda rng: generate(answer.schema or {}, rng, validator, edges, resolve=resolve)
+    )
     examples = [st.just(value) for value in answer.examples.values()]
     both = st.one_of(drawn, edged, *examples)
     return both.filter(lambda body: validator is None or not validator.errors(body))
@@ -165,7 +168,8 @@ def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[
 
 def _create_answers(spec: str | Contract | None) -> tuple[dict[int, Answer], tuple[int, ...]]:
     operation = _contract(spec).operation(CREATE)
-    edges = integer_edges(operation.body.schema) if operation.body else ()
+    body = operation.body
+    edges = integer_edges(body.schema, resolve=body.resolve) if body else ()
     return {s: a for s, a in operation.responses.items() if a.schema is not None}, edges
 
 

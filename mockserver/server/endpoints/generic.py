@@ -133,7 +133,8 @@ async def _accepted(
     if documented.schema is None:
         return operation.success, documented.placeholder
     rng = random.Random(_request_seed(operation, scope, body))
-    return operation.success, realistic(documented.schema, rng, mock.clock.now(), documented.validator)
+    validator = documented.validator
+    return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=validator.resolve)
 
 
 def _has_body(headers: dict[str, str]) -> bool:

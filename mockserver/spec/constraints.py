@@ -1,4 +1,4 @@
-"""A schema folded into one `Shape` for building values: `$ref`s followed, `allOf` merged, bounds intersected.
+"""A schema folded into one `Constraints` for building values: `$ref`s followed, `allOf` merged, bounds intersected.
 
 JSON Schema as the mock validates it comes in two dialects: draft 4 (OpenAPI 3.0, already translated: boolean
 `exclusiveMinimum`, `items` as a list) and 2020-12 (OpenAPI 3.1: numeric `exclusiveMinimum`, `prefixItems`, `const`,
@@ -24,7 +24,7 @@ class GenerationError(ValueError):
 
 
 @dataclass
-class Shape:
+class Constraints:
     """Everything a value must meet, from every schema that applies to it (None: no such rule)."""
 
     types: frozenset[str] | None = None
@@ -66,7 +66,7 @@ class Shape:
     default: list[Any] = field(default_factory=list)  # empty or [the first default]
     write_only: bool = False
 
-    def without_first_choice(self) -> Shape:
+    def without_first_choice(self) -> Constraints:
         """A copy whose containers the builder may extend, minus the first choice (the builder is taking it)."""
         return replace(
             self,
@@ -227,9 +227,9 @@ class Shape:
                     self.dependent_required.setdefault(name, []).extend(needs)
 
 
-def fold(schemas: list[Any], resolve: Resolve | None) -> Shape:
+def fold(schemas: list[Any], resolve: Resolve | None) -> Constraints:
     """One shape meeting every schema of `schemas`."""
-    shape = Shape()
+    shape = Constraints()
     for schema in schemas:
         shape.add(schema, resolve)
     return shape
