@@ -20,6 +20,7 @@ from mockserver.spec.document import METHODS, ContractError, RefError, dialect, 
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
 from mockserver.spec.operation import Answer, Findings, Operation, compile_operation
 from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
+from mockserver.spec.routes import RouteTable
 from mockserver.spec.validation import BodyValidator, compile_body_validator
 
 __all__ = [
@@ -81,6 +82,8 @@ class Contract:
         self.warnings: list[str] = list(warnings)
         self.operations: dict[str, Operation] = {}
         self.document = _compile_all(self, document)
+        self.routes = RouteTable(self.operations.values())  # the one path table: server, proxy, replay, collections
+        self.warnings.extend(self.routes.warnings)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
         self.credentials = credentials_of(self.document)
         self.parameters: dict[str, BodyValidator] = {}
