@@ -9,10 +9,12 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, NoReturn
 
 from mockserver.config import (
+    DEFAULT_JOURNAL_SIZE,
     DEFAULT_MAX_BODY,
+    DEFAULT_MAX_HEADER,
     ConfigError,
     KeyPolicy,
     Settings,
@@ -44,6 +46,27 @@ def _env_flag(name: str) -> bool:
     return (_env(name) or "").lower() in ("1", "true", "yes")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's refusals as one line, as every other start-up error is (no usage block in front)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists every flag)\n")
+
+
+def _number(kind: type[int] | type[float], variable: str, from_env: str | None) -> Callable[[str], int | float]:
+    """A numeric flag's reader; a value that is not a number names the variable it came from, if it did."""
+
+    def parse(text: str) -> int | float:
+        try:
+            return kind(text)
+        except ValueError:
+            source = f" (from {variable})" if text == from_env else ""
+            noun = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}{source}") from None
+
+    return parse
+
+
 def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Action]:
     """`parser.add_argument`, with the flag's default taken from MOCKSERVER_<FLAG> (`--no-admin`: MOCKSERVER_NO_ADMIN).
 
@@ -58,6 +81,8 @@ def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Actio
             default: Any = (action == "store_true") if _env_flag(name) else None
         else:
             default = _env(name)
+        if kwargs.get("type") in (int, float):
+            kwargs["type"] = _number(kwargs["type"], f"MOCKSERVER_{name.upper()}", default)
         return parser.add_argument(flag, default=default, **kwargs)
 
     return option
@@ -95,7 +120,7 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--max-header-bytes",
         type=int,
-        help="largest request line and headers accepted, together; larger get a 431 (default {DEFAULT_MAX_HEADER})",
+        help=f"largest request line and headers accepted, together; larger get a 431 (default {DEFAULT_MAX_HEADER})",
     )
     option(
         "--log-level",
@@ -117,12 +142,12 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--journal-size",
         type=int,
-        help="requests the journal (GET /__mock/requests) keeps per session (default {DEFAULT_JOURNAL_SIZE})",
+        help=f"requests the journal (GET /__mock/requests) keeps per session (default {DEFAULT_JOURNAL_SIZE})",
     )
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
+    top = _Parser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
     commands = top.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",

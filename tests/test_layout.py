@@ -144,3 +144,33 @@ def test_every_subpackage_is_named_in_architecture_md() -> None:
     subpackages = sorted({p.parent.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("__init__.py")} - {"."})
     missing = [s for s in subpackages if f"{s}/" not in text]
     assert not missing, f"ARCHITECTURE.md does not describe: {missing}"
+
+
+def _keys_by_path(tree: ast.AST) -> bool:
+    """Whether the code files something under an object's `.path`: `d.setdefault(x.path, ...)` or `d[x.path] = ...`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault":
+            key = node.args[0] if node.args else None
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            key = node.slice
+        else:
+            continue
+        if isinstance(key, ast.Attribute) and key.attr == "path":
+            return True
+    return False
+
+
+def test_the_route_table_is_built_only_in_spec_routes() -> None:
+    # One path table (Contract.routes): no other module compiles templates, orders paths, or groups operations by path.
+    home = "mockserver.spec.routes"
+    broken = [
+        name
+        for name, path in MODULES.items()
+        if name != home
+        and (
+            any(word in path.read_text() for word in ("compile_path", "route_order", "fullmatch(path"))
+            or _keys_by_path(ast.parse(path.read_text()))
+        )
+    ]
+    assert not broken, f"modules building a route table of their own (read Contract.routes instead): {broken}"
+    assert _keys_by_path(ast.parse(MODULES[home].read_text()))  # the check sees the one place it is done

@@ -39,4 +39,5 @@ def create_proxy_app(mock: Mock, settings: ProxySettings, recording: HarFile | N
     middleware = [Middleware(JournalMiddleware, mock=mock), Middleware(FaultMiddleware, mock=mock)]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.mock = mock
+    app.router.redirect_slashes = False  # as the mock's own app: no empty 307 on the admin API
     return app

@@ -14,9 +14,9 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
-from mockserver.proxy.operations import Found
 from mockserver.server.body import is_json, media_kind, unsupported_media
 from mockserver.spec.parameters import check_parameters
+from mockserver.spec.routes import Found
 
 REQUEST = "request "
 

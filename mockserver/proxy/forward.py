@@ -17,7 +17,6 @@ from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.proxy.checks import check_request, check_response, decode
 from mockserver.proxy.har import Failure, HarFile, Request, entry
-from mockserver.proxy.operations import OperationFinder
 from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
@@ -36,7 +35,7 @@ class Forwarder:
         self.upstream = upstream
         self.refuse_invalid = refuse_invalid
         self.recording = recording
-        self.finder = OperationFinder(mock.contract)
+        self.routes = mock.contract.routes
         self.secrets = Secrets.of(mock.contract)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,7 +43,7 @@ class Forwarder:
         started = mock.clock.now()
         method, path = scope["method"], scope["path"]
         state: dict[str, Any] = scope.setdefault("state", {})
-        found = self.finder.find(method, path)
+        found = self.routes.find(method, path)
         operation = found.operation.operation_id if found.operation else None
         state["operation"] = operation
         headers = header_map(scope)

@@ -21,7 +21,10 @@ class ProxySettings:
     def check(self) -> None:
         origin(self.upstream)
         if not 0 < self.timeout <= 3600:
-            raise ConfigError(f"--upstream-timeout {self.timeout:g}: must be more than 0 and at most 3600 seconds")
+            raise ConfigError(
+                f"upstream_timeout (--upstream-timeout, MOCKSERVER_UPSTREAM_TIMEOUT): {self.timeout:g} is out of "
+                "range; it must be more than 0 and at most 3600 seconds"
+            )
 
 
 def origin(url: str) -> str:

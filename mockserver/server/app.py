@@ -77,4 +77,5 @@ def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
 
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.mock = mock
+    app.router.redirect_slashes = False  # a near miss is a 404 naming the documented path, never an empty 307
     return app

@@ -89,10 +89,10 @@ class Collections:
 def find_collections(contract: Contract) -> Collections:
     found = Collections()
     operations = list(contract.operations.values())
-    by_path: dict[str, dict[str, Operation]] = {}
-    for op in operations:
-        if not op.mock:
-            by_path.setdefault(op.path, {})[op.method] = op
+    by_path = {  # the vendor's own operations, from the contract's one route table
+        route.template: {method: op for method, op in route.operations.items() if not op.mock}
+        for route in contract.routes.paths
+    }
     for item_path, item_ops in sorted(by_path.items()):
         retrieve = item_ops.get("GET")
         base = _collection_path(item_path)

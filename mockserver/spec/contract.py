@@ -22,6 +22,7 @@ from mockserver.spec.document import strip_mock_additions as strip_mock_addition
 from mockserver.spec.findings import Findings
 from mockserver.spec.operation import Operation, compile_operation
 from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
+from mockserver.spec.routes import RouteTable
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.validation import BodyValidator, body_validator
 
@@ -85,6 +86,8 @@ class Contract:
         self.operations: dict[str, Operation] = {}
         self.schemas = Schemas(document, self.dialect)  # every schema, translated and compiled by the library
         self.document = _compile_all(self, document)
+        self.routes = RouteTable(self.operations.values())  # the one path table: server, proxy, replay, collections
+        self.warnings.extend(self.routes.warnings)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
         self.credentials = credentials_of(self.document)
         self.parameters: dict[str, BodyValidator] = {}

@@ -163,6 +163,7 @@ class JournalMiddleware:
         self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
         self.secret_query = frozenset(name for c in found for name in c.query)
         self.secrets = Secrets.of(mock.contract)  # for the writeOnly fields of bodies
+        self.routes = mock.contract.routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -191,7 +192,8 @@ class JournalMiddleware:
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
-                "operation": state.get("operation"),
+                # A fault, a replay or a refusal answered before routing: named from the route table all the same.
+                "operation": state.get("operation") or self.routes.operation_id(scope["method"], scope["path"]),
                 "uid": _cap(state.get("uid")),
                 "errors": _errors(state.get("errors")),
                 "error": _cap(state.get("error")),
