@@ -17,7 +17,7 @@ from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
 from mockserver.core.rules import defaults_of
 from mockserver.spec.document import RefError, inline, resolve
-from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
+from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.validation import BodyValidator, compile_body_validator, short
 
@@ -189,11 +189,11 @@ def _parameters(
             declared[(param["in"], param["name"])] = (param, place)
     out: list[Parameter] = []
     for (location, name), (param, place) in declared.items():
-        schema = param.get("schema")
+        schema, where = parameter_schema(param)
         validator = None
         if isinstance(schema, dict):
             note = f"parameter {location}.{name}: its schema"
-            validator = _validator(schema, "request", dialect, (*place, "schema"), note, found)
+            validator = _validator(schema, "request", dialect, (*place, *where), note, found)
         out.append(compile_parameter(param, validator))
     for name in in_template:
         if ("path", name) not in declared:
