@@ -53,6 +53,11 @@ class Parameter:
         return f"{self.location}.{self.name}"
 
     @property
+    def kind(self) -> str | None:
+        """The schema's type (integer, string, array, ...); None when it says none."""
+        return self.shape.kind
+
+    @property
     def spread(self) -> bool:
         """Whether its value comes as keys of their own: an object in `form` + explode (`role=admin&age=5`) or
         `deepObject` (`id[role]=admin`)."""
