@@ -17,6 +17,7 @@ from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
 from mockserver.core.rules import defaults_of
 from mockserver.spec.document import RefError, inline, resolve
+from mockserver.spec.media import RequestMedia, compile_media, documented, reads_into
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.validation import BodyValidator, compile_body_validator, short
@@ -45,13 +46,14 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    body: BodyValidator | None  # the JSON request body's validator
+    body: BodyValidator | None  # the JSON request body's validator (the rules, defaults and strategies read it)
     responses: dict[int, Answer] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)  # what each top-level body property is when left out
     fields: frozenset[str] | None = None  # the top-level body properties it declares; None when it lists none
     parameters: tuple[Parameter, ...] = ()
     security: Security = PUBLIC
     body_required: bool = False
+    bodies: dict[str, RequestMedia] = field(default_factory=dict)  # documented media type -> its reader, validator
     success: int = 200  # the documented 2xx the mock answers with
     mock: bool = False  # one of the mock's own additions (`x-mock: true`)
     error_fields: dict[int, str] = field(default_factory=dict)  # status -> the field of its shape that says why
@@ -66,16 +68,26 @@ class Operation:
         body: Any,
         *,
         prefix: str = "",
+        media: RequestMedia | None = None,
     ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent. With a `prefix`
-        (the proxy's `request `), each sentence starts with it and body fields read `request body.ttl`."""
+        """Every rule the request breaks, one sentence each; `body` is None when none was sent, else the value of
+        the documented `media` it was sent as (JSON when None). With a `prefix` (the proxy's `request `), each
+        sentence starts with it and body fields read `request body.ttl`."""
         problems = [prefix + p for p in check_parameters(self.parameters, path, query, headers, cookies)]
+        validator = self.body if media is None else media.validator
         if body is None:
             if self.body_required:
-                problems.append(f"{prefix}body: is required but missing; send a JSON object")
-        elif self.body is not None:
-            problems.extend(self.body.errors(body, f"{prefix}body"))
+                problems.append(f"{prefix}body: is required but missing; send {self.body_wanted}")
+        elif validator is not None:
+            problems.extend(validator.errors(body, f"{prefix}body"))
         return problems
+
+    @property
+    def body_wanted(self) -> str:
+        """What body to send, for a sentence: `a JSON object`, or the documented media types."""
+        if not self.bodies or all(map(_is_json, self.bodies)):
+            return "a JSON object"
+        return f"a body as {documented(self.bodies)}"
 
     def check_response(self, status: int, body: Any) -> list[str]:
         """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`
@@ -143,7 +155,7 @@ def compile_operation(
 ) -> Operation:
     """`spec`, the operation object at `method` of path item `item`, compiled; what it cannot use goes to `found`."""
     parameters = _parameters(route, item, spec, document, dialect, found)
-    body, body_required = _request_body(spec, document, dialect, found)
+    body, body_required, bodies = _request_body(spec, document, dialect, found)
     responses = _answers(spec, document, dialect, found)
     schemes = _mapping(_mapping(document.get("components")).get("securitySchemes"))
     credentials_required = spec.get("x-mock-credentials-required") is True
@@ -161,6 +173,7 @@ def compile_operation(
         parameters=tuple(parameters),
         security=security,
         body_required=body_required,
+        bodies=bodies,
         success=_success(method, responses),
         mock=spec.get("x-mock") is True or item.get("x-mock") is True,
         error_fields={s: f for s, a in responses.items() if s >= 400 and (f := _message_field(a.schema))},
@@ -206,27 +219,28 @@ def _parameters(
 
 def _request_body(
     spec: dict[str, Any], document: dict[str, Any], dialect: str, found: Findings
-) -> tuple[BodyValidator | None, bool]:
+) -> tuple[BodyValidator | None, bool, dict[str, RequestMedia]]:
+    """The JSON body's validator, whether a body is required, and every documented media type's reader."""
     if "requestBody" not in spec:
-        return None, False
+        return None, False, {}
     try:
         request = _mapping(inline(spec["requestBody"], document, found.notes))
     except RefError as exc:
         found.leave_out(("requestBody",), f"request body: {exc}; any body is accepted unchecked")
-        return None, False
-    required = bool(request.get("required"))
-    media = _json_media(request.get("content"))
-    if media is None:
-        if request.get("content"):
-            kinds = ", ".join(request["content"])
-            found.notes.append(f"request body media {kinds} is accepted unchecked (the mock validates JSON)")
-        return None, required
-    kind, body = media
-    schema = body.get("schema")
-    if not isinstance(schema, dict):
-        return None, required
-    place = ("requestBody", "content", kind, "schema")
-    return _validator(schema, "request", dialect, place, "request body schema", found), required
+        return None, False, {}
+    bodies: dict[str, RequestMedia] = {}
+    for kind, raw in _mapping(request.get("content")).items():
+        media, schema, validator = _mapping(raw), _mapping(raw).get("schema"), None
+        if isinstance(schema, dict) and not reads_into(_base_media(str(kind)), schema):
+            found.notes.append(
+                f"request body media {kind} is accepted unchecked (the mock cannot read it as its schema)"
+            )
+        elif isinstance(schema, dict):
+            place = ("requestBody", "content", kind, "schema")
+            validator = _validator(schema, "request", dialect, place, f"request body schema ({kind})", found)
+        bodies.setdefault(_base_media(str(kind)), compile_media(str(kind), media, validator))
+    body = next((m.validator for kind, m in bodies.items() if _is_json(kind)), None)
+    return body, bool(request.get("required")), bodies
 
 
 def _answers(spec: dict[str, Any], document: dict[str, Any], dialect: str, found: Findings) -> dict[int, Answer]:

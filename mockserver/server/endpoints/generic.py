@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.core.errors import ApiError
 from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
-from mockserver.server.body import read_json_object
+from mockserver.server.body import read_documented_body
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import send_empty, send_json
 from mockserver.server.routes import Raw
@@ -44,7 +44,7 @@ class Accepted:
     scope: Scope
     headers: dict[str, str]
     query: dict[str, list[str]]
-    body: Any  # the JSON body, None when none was sent
+    body: Any  # the body's value (JSON, a form's fields, text...), None when none was sent
     auth: AuthResult
 
 
@@ -118,8 +118,10 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
-    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
+    body, media = None, None
+    if _has_body(headers):
+        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems
         raise ApiError(400, "; ".join(problems))
