@@ -25,11 +25,13 @@ class Shape:
     kind: str | None  # integer, number, boolean, string, array, object; None when the schema does not say one
     items: Shape | None = None  # for an array
     properties: Mapping[str, Shape] = field(default_factory=dict)  # for an object
-    closed: bool = False  # an object whose `additionalProperties` is false: only its properties are its own
+    # For an object, the shape of the properties it does not name, when it plainly takes others: a free-form
+    # object, or one whose `additionalProperties` is a schema or true. None: only its named properties.
+    others: Shape | None = None
 
     def member(self, name: str) -> Shape:
-        """The shape of property `name` (unknown when the schema does not name it)."""
-        return self.properties.get(name, UNKNOWN)
+        """The shape of property `name` (unknown when the schema does not say)."""
+        return self.properties.get(name) or self.others or UNKNOWN
 
 
 UNKNOWN = Shape(None)
@@ -47,7 +49,12 @@ def shape_of(schema: Any, depth: int = _DEPTH) -> Shape:
         for source in (schema, *(m for m in schema.get("allOf") or () if isinstance(m, dict))):
             for name, sub in _mapping(source.get("properties")).items():
                 props.setdefault(name, shape_of(sub, depth - 1))
-        return Shape(kind, properties=props, closed=schema.get("additionalProperties") is False)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            others: Shape | None = shape_of(extra, depth - 1)
+        else:
+            others = UNKNOWN if extra is True or (not props and extra is None) else None
+        return Shape(kind, properties=props, others=others)
     return Shape(kind)
 
 

@@ -220,13 +220,13 @@ def _raw(
 
 def _spread(param: Parameter, parameters: Sequence[Parameter], keys: Mapping[str, list[str]]) -> Fields | None:
     """An object sent as keys of its own: `id[role]=admin` (deepObject), or its properties as keys (form +
-    explode): those the schema names, and, where it allows others, every key no other parameter claims."""
+    explode): those the schema names, and, where it plainly takes others, every key no other parameter claims."""
     if param.style == "deepObject":
         opening = param.name + "["
         found = {k[len(opening) : -1]: v for k, v in keys.items() if k.startswith(opening) and k.endswith("]")}
     else:
         found = {k: v for k, v in keys.items() if k in param.shape.properties}
-        if not param.shape.closed:
+        if param.shape.others is not None:
             others = {p.name for p in parameters if p.location == param.location and p is not param}
             found.update((k, v) for k, v in keys.items() if k not in found and k not in others)
     return found or None
