@@ -261,9 +261,11 @@ def _multipart_fields(raw: bytes, boundary: str | None, media: RequestMedia) -> 
         parser.write(raw)
         parser.finalize()
     except FormParserError as exc:
-        raise ApiError(400, f"body: is not a valid {MULTIPART} body ({exc})") from None
+        raise ApiError(
+            400, f"body: is not a valid {MULTIPART} body with the boundary {boundary[:70]} ({exc})"
+        ) from None
     if not ended:
-        raise ApiError(400, f"body: the {MULTIPART} body ends before its closing boundary --{short(boundary)}--")
+        raise ApiError(400, f"body: the {MULTIPART} body ends before its closing boundary --{boundary[:70]}--")
     fields: dict[str, list[Any]] = {}
     for number, part in enumerate(parts, 1):
         _, disposition = _parse_header(part.headers.get("content-disposition", ""))
