@@ -83,8 +83,11 @@ class RequestMedia:
                 inner = {k: v for k, v in fields.items() if k.startswith(opening) and k.endswith("]")}
                 if inner:
                     taken.update(inner)
-                    texts = {k[len(opening) : -1]: [str(v) for v in values] for k, values in inner.items()}
-                    out[name] = coerce_object(texts, self.shape.member(name))
+                    shape = self.shape.member(name)
+                    out[name] = {
+                        k[len(opening) : -1]: _field(v, shape.member(k[len(opening) : -1]), _PLAIN)
+                        for k, v in inner.items()
+                    }
         for name, values in fields.items():
             if name not in taken:
                 out[name] = _field(values, self.shape.member(name), self.encoding.get(name, _PLAIN))

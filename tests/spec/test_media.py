@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver.core.errors import ApiError
 from mockserver.spec.media import RequestMedia, choose, compile_media, reads_into
@@ -230,3 +232,41 @@ def test_a_media_type_read_only_as_bytes_is_not_judged_by_a_schema_of_another_ty
     kind: str, schema: Any, expected: bool
 ) -> None:
     assert reads_into(kind, schema) is expected
+
+
+# Pieces of forms and multipart bodies, put together in any order.
+FRAGMENTS = [
+    *(
+        b"--XyZ",
+        b"--XyZ--",
+        b"\r\n",
+        b"Content-Disposition: form-data; ",
+        b'name="meta"',
+        b'name="tags"',
+        b'name="where[lat]"',
+    ),
+    *(b'; filename="f"', b"Content-Type: application/json", b"Content-Type: text/plain; charset=nope", b": "),
+    *(b"{", b'{"n": 1}', b"[", b"1", b"x", b"\xff", b"=", b"&", b"%", b"%FF", b"+", b"tags", b"where[lat]", b"1e400"),
+]
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=XyZ",
+            "text/plain",
+            "text/plain; charset=utf-16",
+            "application/json",
+            "application/octet-stream",
+        ]
+    ),
+    st.binary(max_size=200) | st.lists(st.sampled_from(FRAGMENTS), max_size=30).map(b"".join),
+)
+def test_any_bytes_read_as_a_value_or_a_400(content_type: str, raw: bytes) -> None:
+    reader = media(content_type.partition(";")[0], FORM_SCHEMA, FORM_ENCODING)
+    try:
+        reader.decode(content_type, raw)
+    except ApiError as refused:
+        assert refused.status == 400

@@ -44,7 +44,7 @@ class Accepted:
     scope: Scope
     headers: dict[str, str]
     query: dict[str, list[str]]
-    body: Any  # the body's value (JSON, a form's fields, text...), None when none was sent
+    body: Any  # the body's fields (a JSON object's, a form's), None when none was sent or it is no object
     auth: AuthResult
 
 
@@ -132,7 +132,8 @@ async def _accepted(
         if chosen is not None:
             return chosen.status, chosen.body
     if behaviour is not None:
-        return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
+        fields = body if isinstance(body, dict) else None  # a behaviour reads an object's fields; others have none
+        return await behaviour(mock, operation, Accepted(scope, headers, query, fields, auth))
     documented = operation.responses.get(operation.success)
     if documented is None or documented.schema is None:
         return operation.success, NO_BODY
