@@ -59,7 +59,9 @@ class RequestMedia:
 
     def decode(self, content_type: str | None, raw: bytes) -> Any:
         """The value `raw`, sent with `content_type` (which falls under this media type), stands for."""
-        sent, params = _parse_header(content_type or OCTETS)
+        sent = (
+            self.kind if content_type == self.kind else base_media(content_type or OCTETS)
+        )  # the usual: as documented
         if self.shape.kind == "string" and "*" in self.kind and not sent.startswith("text/"):
             return raw.decode("latin-1")  # `*/*` documented as binary: whatever was sent is its bytes
         if is_json(sent):
@@ -67,6 +69,7 @@ class RequestMedia:
             return parse_json_object(raw) if self.shape.kind == "object" else parse_json(raw)
         if sent == FORM:
             return self._fields(_form_fields(raw, self.encoding))
+        params = _parse_header(content_type or OCTETS)[1]
         if sent == MULTIPART:
             return self._fields(_multipart_fields(raw, params.get("boundary"), self))
         if sent.startswith("text/"):
@@ -152,6 +155,9 @@ def reads_into(kind: str, schema: Any) -> bool:
 def choose(bodies: Mapping[str, RequestMedia], content_type: str | None) -> RequestMedia | None:
     """The documented media type a body sent with `content_type` falls under: the same type, else a documented
     `type/*`, else `*/*`; a JSON body also falls under any documented JSON type. None when none fits."""
+    exact = bodies.get(content_type or OCTETS)
+    if exact is not None:  # the usual request: sent just as documented, `application/json`
+        return exact
     sent = base_media(content_type or OCTETS)
     wildcard = sent.partition("/")[0] + "/*"
     for wanted in (sent, wildcard, "*/*"):
