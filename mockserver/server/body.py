@@ -15,21 +15,14 @@ from starlette.types import Receive
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
 from mockserver.spec.contract import Operation
-from mockserver.spec.media import RequestMedia, choose, documented
+from mockserver.spec.media import RequestMedia, base_media, chosen
+from mockserver.spec.media import is_json as is_json  # the endpoints' one reading of media types, re-exported
+from mockserver.spec.media import unsupported_media as unsupported_media
 
 
 def media_kind(content_type: str | None) -> str:
     """The Content-Type without parameters, lower case; empty when missing."""
-    return (content_type or "").partition(";")[0].strip().lower()
-
-
-def is_json(kind: str) -> bool:
-    return kind == "application/json" or kind.endswith("+json")
-
-
-def unsupported_media(content_type: str | None, accepted: str) -> ApiError:
-    shown = f"Content-Type {content_type[:80]!r} is not accepted" if content_type else "Content-Type is missing"
-    return ApiError(415, f"{shown}; send the body as {accepted}")
+    return base_media(content_type or "")
 
 
 async def read_json_object(headers: Mapping[str, str], receive: Receive, max_bytes: int) -> dict[str, Any]:
@@ -49,9 +42,7 @@ async def read_documented_body(
     if not operation.bodies:
         return await read_json_object(headers, receive, max_bytes), None
     content_type = headers.get("content-type")
-    media = choose(operation.bodies, content_type)
-    if media is None:
-        raise unsupported_media(content_type, documented(operation.bodies))
+    media = chosen(operation.bodies, content_type)
     return media.decode(content_type, await read_capped(receive, headers.get("content-length"), max_bytes)), media
 
 

@@ -168,6 +168,19 @@ def choose(bodies: Mapping[str, RequestMedia], content_type: str | None) -> Requ
     return None
 
 
+def chosen(bodies: Mapping[str, RequestMedia], content_type: str | None) -> RequestMedia:
+    """`choose`, or the 415 that names the documented media types."""
+    media = choose(bodies, content_type)
+    if media is None:
+        raise unsupported_media(content_type, documented(bodies))
+    return media
+
+
+def unsupported_media(content_type: str | None, accepted: str) -> ApiError:
+    shown = f"Content-Type {content_type[:80]!r} is not accepted" if content_type else "Content-Type is missing"
+    return ApiError(415, f"{shown}; send the body as {accepted}")
+
+
 def base_media(kind: str) -> str:
     """A media type without its parameters, lower case: `application/json; charset=utf-8` → `application/json`."""
     return kind.partition(";")[0].strip().lower()
