@@ -27,7 +27,8 @@ from mockserver.spec.answers import (
 )
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
-from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter
+from mockserver.spec.media import RequestMedia, compile_media, documented, reads_into
+from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.shape import EMPTY, Shape, shape_of
@@ -41,7 +42,7 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    body: BodyValidator | None  # the JSON request body's validator
+    body: BodyValidator | None  # the JSON request body's validator (the rules, defaults and strategies read it)
     answers: dict[str, Answer] = field(default_factory=dict)  # "200", "4XX", "DEFAULT" -> the documented answer
     responses: dict[int, Answer] = field(default_factory=dict)  # those with a status of their own, by status
     shape: Shape = EMPTY  # the JSON request body's properties, required names and defaults, through allOf
@@ -49,6 +50,7 @@ class Operation:
     parameters: tuple[Parameter, ...] = ()
     security: Security = PUBLIC
     body_required: bool = False
+    bodies: dict[str, RequestMedia] = field(default_factory=dict)  # documented media type -> its reader, validator
     success: int = 200  # the status an accepted request gets (spec/answers.py)
     mock: bool = False  # one of the mock's own additions (`x-mock: true`)
 
@@ -73,16 +75,26 @@ class Operation:
         body: Any,
         *,
         prefix: str = "",
+        media: RequestMedia | None = None,
     ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent. With a `prefix`
-        (the proxy's `request `), each sentence starts with it and body fields read `request body.ttl`."""
+        """Every rule the request breaks, one sentence each; `body` is None when none was sent, else the value of
+        the documented `media` it was sent as (JSON when None). With a `prefix` (the proxy's `request `), each
+        sentence starts with it and body fields read `request body.ttl`."""
         problems = [prefix + p for p in check_parameters(self.parameters, path, query, headers, cookies)]
+        validator = self.body if media is None else media.validator
         if body is None:
             if self.body_required:
-                problems.append(f"{prefix}body: is required but missing; send a JSON object")
-        elif self.body is not None:
-            problems.extend(self.body.errors(body, f"{prefix}body"))
+                problems.append(f"{prefix}body: is required but missing; send {self.body_wanted}")
+        elif validator is not None:
+            problems.extend(validator.errors(body, f"{prefix}body"))
         return problems
+
+    @property
+    def body_wanted(self) -> str:
+        """What body to send, for a sentence: `a JSON object`, or the documented media types."""
+        if not self.bodies or all(map(is_json, self.bodies)):
+            return "a JSON object"
+        return f"a body as {documented(self.bodies)}"
 
     def check_response(self, status: int, body: Any) -> list[str]:
         """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`
@@ -138,7 +150,7 @@ def compile_operation(
     """`spec`, the operation object at `method` of path item `item`, compiled; what it cannot use goes to `found`."""
     at = pointer("paths", route, method)
     parameters = _parameters(route, method, item, spec, document, schemas, found)
-    body, body_required = _request_body(spec, at, document, schemas, found)
+    body, body_required, bodies = _request_body(spec, at, document, schemas, found)
     answers: dict[str, Answer] = {}
     for key, raw in _mapping(spec.get("responses")).items():
         name = str(key).upper()
@@ -168,6 +180,7 @@ def compile_operation(
         parameters=tuple(parameters),
         security=security,
         body_required=body_required,
+        bodies=bodies,
         success=choose_success(method, answers),
         mock=spec.get("x-mock") is True or item.get("x-mock") is True,
     )
@@ -206,15 +219,15 @@ def _parameters(
             declared[(param["in"], param["name"])] = (param, place, at)
     out: list[Parameter] = []
     for (location, name), (param, place, at) in declared.items():
+        schema, where = parameter_schema(param)
         validator = None
-        if isinstance(param.get("schema"), dict):
+        if isinstance(schema, dict):
             try:
-                validator = body_validator(schemas, f"{at}/schema", "request")
+                validator = body_validator(schemas, at + "".join("/" + _escape(w) for w in where), "request")
             except ValueError as exc:
-                found.leave_out(
-                    (*place, "schema"), f"parameter {location}.{name}: its schema is not usable ({_line(exc)}); ignored"
-                )
-        walked = {**param, "schema": validator.schema} if validator is not None else param
+                note = f"parameter {location}.{name}: its schema is not usable ({_line(exc)}); ignored"
+                found.leave_out((*place, *where), note)
+        walked = {**param, "schema": validator.schema} if validator is not None and "schema" in param else param
         out.append(compile_parameter(walked, validator))
     for name in in_template:
         if ("path", name) not in declared:
@@ -227,31 +240,31 @@ def _parameters(
 
 def _request_body(
     spec: dict[str, Any], at: str, document: dict[str, Any], schemas: Schemas, found: Findings
-) -> tuple[BodyValidator | None, bool]:
+) -> tuple[BodyValidator | None, bool, dict[str, RequestMedia]]:
+    """The JSON body's validator, whether a body is required, and every documented media type's reader."""
     if "requestBody" not in spec:
-        return None, False
+        return None, False, {}
     try:
         request, where = follow(spec["requestBody"], document, f"{at}/requestBody")
     except RefError as exc:
         found.leave_out(("requestBody",), f"request body: {exc}; any body is accepted unchecked")
-        return None, False
+        return None, False, {}
     request = _mapping(request)
-    required = bool(request.get("required"))
-    media = _json_media(request.get("content"))
-    if media is None:
-        if request.get("content"):
-            kinds = ", ".join(request["content"])
-            found.notes.append(f"request body media {kinds} is accepted unchecked (the mock validates JSON)")
-        return None, required
-    kind, body = media
-    if not isinstance(body.get("schema"), dict):
-        return None, required
-    try:
-        return body_validator(schemas, f"{where}/content/{_escape(kind)}/schema", "request"), required
-    except ValueError as exc:
-        place = ("requestBody", "content", kind, "schema")
-        found.leave_out(place, f"request body: {_line(exc)}; any body is accepted unchecked")
-        return None, required
+    bodies: dict[str, RequestMedia] = {}
+    for kind, raw in _mapping(request.get("content")).items():
+        media, validator = _mapping(raw), None
+        if isinstance(media.get("schema"), dict):
+            try:
+                validator = body_validator(schemas, f"{where}/content/{_escape(str(kind))}/schema", "request")
+            except ValueError as exc:
+                place = ("requestBody", "content", kind, "schema")
+                found.leave_out(place, f"request body: {_line(exc)}; any body is accepted unchecked")
+        if validator is not None and not reads_into(base_media(str(kind)), validator.schema):
+            found.notes.append(f"request body media {kind} is accepted unchecked (the mock cannot read it as its schema)")
+            validator = None
+        bodies.setdefault(base_media(str(kind)), compile_media(str(kind), media, validator))
+    body = next((m.validator for kind, m in bodies.items() if is_json(kind)), None)
+    return body, bool(request.get("required")), bodies
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -261,14 +274,6 @@ def _mapping(value: Any) -> dict[str, Any]:
 def _list(node: dict[str, Any], key: str) -> list[Any]:
     value = node.get(key)
     return value if isinstance(value, list) else []
-
-
-def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
-    """The JSON media type of `content` and its media object, if it documents one."""
-    for kind, media in _mapping(content).items():
-        if is_json(base_media(str(kind))):
-            return kind, _mapping(media)
-    return None
 
 
 def _escape(part: str) -> str:

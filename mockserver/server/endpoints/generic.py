@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 from mockserver.core.errors import ApiError
 from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
-from mockserver.server.body import read_json_object
+from mockserver.server.body import read_documented_body
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import send_answer, send_refusal
 from mockserver.server.routes import Raw
@@ -45,7 +45,7 @@ class Accepted:
     scope: Scope
     headers: dict[str, str]
     query: dict[str, list[str]]
-    body: Any  # the JSON body, None when none was sent
+    body: Any  # the body's fields (a JSON object's, a form's), None when none was sent or it is no object
     auth: AuthResult
 
 
@@ -112,8 +112,10 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
-    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
+    body, media = None, None
+    if _has_body(headers):
+        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems
         raise ApiError(400, "; ".join(problems))
@@ -124,7 +126,8 @@ async def _accepted(
         if chosen is not None:
             return chosen.status, chosen.body
     if behaviour is not None:
-        return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
+        fields = body if isinstance(body, dict) else None  # a behaviour reads an object's fields; others have none
+        return await behaviour(mock, operation, Accepted(scope, headers, query, fields, auth))
     documented = operation.answer(operation.success)
     if documented is None:
         return operation.success, NO_BODY
