@@ -13,6 +13,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ def choose_success(method: str, responses: Mapping[str, Answer]) -> int:
     documented = sorted(int(s) for s in responses if s.isdigit() and 200 <= int(s) < 300)
     preferred = {"post": 201, "delete": 204}.get(method)
     if preferred in documented:
-        return preferred  # type: ignore[return-value]
+        return preferred
     if documented:
         return documented[0]
     if "2XX" in responses or "DEFAULT" in responses:
@@ -116,7 +117,7 @@ def compile_answer(
     response = response if isinstance(response, dict) else {}
     status = int(key) if key.isdigit() else 200 if key in ("2XX", "DEFAULT") else int(key[0]) * 100
     vendor = not (isinstance(raw, dict) and raw.get("x-mock") is True)
-    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    content: dict[str, Any] = response["content"] if isinstance(response.get("content"), dict) else {}
     media = tuple(base_media(str(kind)) for kind in content)
     if status in (204, 304) and content:
         listed = ", ".join(content)
@@ -163,7 +164,11 @@ def _sent_media(kind: str, media: tuple[str, ...]) -> str:
 
 
 def _examples(
-    media: dict[str, Any], document: dict[str, Any], validator: BodyValidator | None, key: str, place: Place,
+    media: dict[str, Any],
+    document: dict[str, Any],
+    validator: BodyValidator | None,
+    key: str,
+    place: Place,
     found: Findings,
 ) -> dict[str, Any]:
     """The media's named examples (and its `example`, else its schema's) that the mock can serve: valid ones."""
@@ -222,12 +227,10 @@ def _header_value(header: dict[str, Any], at: str, schemas: Schemas) -> str | No
             validator = body_validator(schemas, f"{at}/schema", "response")
         except ValueError:
             return None
-        try:
+        with contextlib.suppress(GenerationError):
             candidates.append(
                 realistic(validator.schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
             )
-        except GenerationError:
-            pass
     for value in candidates:
         if value is not None and (validator is None or not validator.errors(value)):
             return _header_text(value)
@@ -243,7 +246,9 @@ def _header_text(value: Any) -> str:
     if isinstance(value, dict):
         return ",".join(f"{k},{_header_text(v)}" for k, v in value.items())
     text = str(value)
-    return text if text.isascii() and "\n" not in text and "\r" not in text else text.encode("ascii", "replace").decode()
+    return (
+        text if text.isascii() and "\n" not in text and "\r" not in text else text.encode("ascii", "replace").decode()
+    )
 
 
 def _template(

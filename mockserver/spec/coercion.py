@@ -1,6 +1,6 @@
 """How a string from a request (a parameter, a form field, a text body) reads as the value its schema means.
 
-Parameters and form fields arrive as text; their schemas speak of integers, booleans, arrays and objects. A `Shape`
+Parameters and form fields arrive as text; their schemas speak of integers, booleans, arrays and objects. A `Reading`
 is what of a schema that reading needs (its type, its items' and properties' shapes), taken once at start-up. A
 string that does not read as its type stays a string, so that the validator names it with its rule
 (`query.page: "x" is not of type "integer"`).
@@ -14,66 +14,49 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.spec.shape import kind_of
+
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # float() alone also reads "1_000" and " 5"
-_TYPES = ("integer", "number", "boolean", "string", "array", "object")
 _DEPTH = 8  # levels of items and properties a shape follows: request strings nest one or two
 
 
 @dataclass(frozen=True)
-class Shape:
+class Reading:
     kind: str | None  # integer, number, boolean, string, array, object; None when the schema does not say one
-    items: Shape | None = None  # for an array
-    properties: Mapping[str, Shape] = field(default_factory=dict)  # for an object
+    items: Reading | None = None  # for an array
+    properties: Mapping[str, Reading] = field(default_factory=dict)  # for an object
     # For an object, the shape of the properties it does not name, when it plainly takes others: a free-form
     # object, or one whose `additionalProperties` is a schema or true. None: only its named properties.
-    others: Shape | None = None
+    others: Reading | None = None
 
-    def member(self, name: str) -> Shape:
+    def member(self, name: str) -> Reading:
         """The shape of property `name` (unknown when the schema does not say)."""
         return self.properties.get(name) or self.others or UNKNOWN
 
 
-UNKNOWN = Shape(None)
+UNKNOWN = Reading(None)
 
 
-def shape_of(schema: Any, depth: int = _DEPTH) -> Shape:
+def reading_of(schema: Any, depth: int = _DEPTH) -> Reading:
     """`schema`'s shape. A `$ref` (left only where a schema recurses) or a schema of several types is unknown."""
     if not isinstance(schema, dict) or depth <= 0:
         return UNKNOWN
-    kind = _kind(schema)
+    kind = kind_of(schema)
     if kind == "array":
-        return Shape(kind, items=shape_of(schema.get("items"), depth - 1))
+        return Reading(kind, items=reading_of(schema.get("items"), depth - 1))
     if kind == "object":
-        props: dict[str, Shape] = {}
+        props: dict[str, Reading] = {}
         for source in (schema, *(m for m in schema.get("allOf") or () if isinstance(m, dict))):
             for name, sub in _mapping(source.get("properties")).items():
-                props.setdefault(name, shape_of(sub, depth - 1))
+                props.setdefault(name, reading_of(sub, depth - 1))
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
-            others: Shape | None = shape_of(extra, depth - 1)
+            others: Reading | None = reading_of(extra, depth - 1)
         else:
             others = UNKNOWN if extra is True or (not props and extra is None) else None
-        return Shape(kind, properties=props, others=others)
-    return Shape(kind)
-
-
-def _kind(schema: dict[str, Any]) -> str | None:
-    declared = schema.get("type")
-    if isinstance(declared, list):  # 3.1: ["integer", "null"] reads as an integer
-        kinds = [k for k in declared if k != "null"]
-        declared = kinds[0] if len(kinds) == 1 else None
-    if isinstance(declared, str):
-        return declared if declared in _TYPES else None
-    members = [_kind(m) for m in schema.get("allOf") or () if isinstance(m, dict)]
-    known = {k for k in members if k is not None}
-    if len(known) == 1:
-        return known.pop()
-    if "properties" in schema:
-        return "object"
-    if "items" in schema:
-        return "array"
-    return None
+        return Reading(kind, properties=props, others=others)
+    return Reading(kind)
 
 
 def scalar(text: str, kind: str | None) -> Any:
@@ -91,7 +74,7 @@ def scalar(text: str, kind: str | None) -> Any:
     return text
 
 
-def coerce(values: list[str], shape: Shape) -> Any:
+def coerce(values: list[str], shape: Reading) -> Any:
     """The value of one field sent as `values` (a repeated form key or query key gives several)."""
     if shape.kind == "array":
         return [scalar(v, shape.items.kind if shape.items else None) for v in values]
@@ -116,7 +99,7 @@ def assignments(parts: list[str]) -> dict[str, str] | None:
     return out
 
 
-def coerce_object(fields: Mapping[str, list[str]], shape: Shape) -> dict[str, Any]:
+def coerce_object(fields: Mapping[str, list[str]], shape: Reading) -> dict[str, Any]:
     """An object's fields, each read by its property's shape."""
     return {name: coerce(values, shape.member(name)) for name, values in fields.items()}
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import jsonschema_rs
 
-from mockserver.spec.constraints import GenerationError, Resolve, Constraints, fold, json_type, key
+from mockserver.spec.constraints import Constraints, GenerationError, Resolve, fold, json_type, key
 from mockserver.spec.texts import identifier, python_pattern, text
 
 __all__ = ["GenerationError", "can_generate", "generate", "integer_edges", "realistic"]
@@ -474,7 +474,9 @@ def _window(shape: Constraints, low: Fraction, high: Fraction) -> tuple[Fraction
     return a, b
 
 
-def _multiples(shape: Constraints, step: Fraction, low: Fraction | None, high: Fraction | None) -> tuple[int, int] | None:
+def _multiples(
+    shape: Constraints, step: Fraction, low: Fraction | None, high: Fraction | None
+) -> tuple[int, int] | None:
     """The range of k for which k·step lies within both the shape's bounds and [low, high]; None when empty."""
     first, last = -_FAR, _FAR
     for bound, is_open, lower in (

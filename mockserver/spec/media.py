@@ -27,7 +27,7 @@ from python_multipart.multipart import MultipartParser, QuerystringParser, parse
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json, parse_json_object
-from mockserver.spec.coercion import UNKNOWN, Shape, coerce_object, scalar, shape_of
+from mockserver.spec.coercion import UNKNOWN, Reading, coerce_object, reading_of, scalar
 from mockserver.spec.validation import BodyValidator, short
 
 FORM = "application/x-www-form-urlencoded"
@@ -54,7 +54,7 @@ class RequestMedia:
 
     kind: str  # as documented, lower case, without parameters: application/json, text/*, */*
     validator: BodyValidator | None  # None: a body of this media type is accepted unchecked
-    shape: Shape = UNKNOWN
+    shape: Reading = UNKNOWN
     encoding: Mapping[str, PartEncoding] = field(default_factory=dict)
 
     def decode(self, content_type: str | None, raw: bytes) -> Any:
@@ -106,7 +106,7 @@ class Parsed:
         self.value = value
 
 
-def _field(values: list[Any], shape: Shape, encoding: PartEncoding) -> Any:
+def _field(values: list[Any], shape: Reading, encoding: PartEncoding) -> Any:
     """One form field's value from its sent values, read by its property's shape and the encoding's style."""
     if shape.kind == "array":
         if len(values) == 1 and isinstance(values[0], Parsed) and isinstance(values[0].value, list):
@@ -141,7 +141,7 @@ def compile_media(kind: str, media: Mapping[str, Any], validator: BodyValidator 
             style,
             explode if isinstance(explode, bool) else style == "form",
         )
-    return RequestMedia(base_media(kind), validator, shape_of(schema), encoding)
+    return RequestMedia(base_media(kind), validator, reading_of(schema), encoding)
 
 
 def reads_into(kind: str, schema: Any) -> bool:
@@ -149,7 +149,7 @@ def reads_into(kind: str, schema: Any) -> bool:
     a string of bytes (XML, images...) cannot be judged by a schema of another type."""
     if kind in ("*/*", "application/*") or is_json(kind) or kind in (FORM, MULTIPART) or kind.startswith("text/"):
         return True
-    return shape_of(schema).kind in (None, "string")
+    return reading_of(schema).kind in (None, "string")
 
 
 def choose(bodies: Mapping[str, RequestMedia], content_type: str | None) -> RequestMedia | None:
@@ -299,7 +299,7 @@ def _multipart_fields(raw: bytes, boundary: str | None, media: RequestMedia) -> 
     return fields
 
 
-def _part_value(name: str, part: _Part, is_file: bool, encoding: PartEncoding | None, shape: Shape) -> Any:
+def _part_value(name: str, part: _Part, is_file: bool, encoding: PartEncoding | None, shape: Reading) -> Any:
     """A part's value: parsed as JSON where its Content-Type (its own, else the encoding's, else OpenAPI's default:
     JSON for an object) says so, a string of its bytes for a file, else its text."""
     declared = part.headers.get("content-type")
@@ -318,7 +318,7 @@ def _part_value(name: str, part: _Part, is_file: bool, encoding: PartEncoding | 
     return _text(data, params.get("charset", "utf-8"), name)
 
 
-def _default_part_type(shape: Shape) -> str:
+def _default_part_type(shape: Reading) -> str:
     inner = shape.items if shape.kind == "array" and shape.items else shape
     return "application/json" if inner.kind == "object" else ""
 

@@ -260,7 +260,9 @@ def _request_body(
                 place = ("requestBody", "content", kind, "schema")
                 found.leave_out(place, f"request body: {_line(exc)}; any body is accepted unchecked")
         if validator is not None and not reads_into(base_media(str(kind)), validator.schema):
-            found.notes.append(f"request body media {kind} is accepted unchecked (the mock cannot read it as its schema)")
+            found.notes.append(
+                f"request body media {kind} is accepted unchecked (the mock cannot read it as its schema)"
+            )
             validator = None
         bodies.setdefault(base_media(str(kind)), compile_media(str(kind), media, validator))
     body = next((m.validator for kind, m in bodies.items() if is_json(kind)), None)

@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
-from mockserver.spec.coercion import UNKNOWN, Shape, assignments, coerce, coerce_object, pairs, scalar, shape_of
+from mockserver.spec.coercion import UNKNOWN, Reading, assignments, coerce, coerce_object, pairs, reading_of, scalar
 from mockserver.spec.validation import BodyValidator, short
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -42,7 +42,7 @@ class Parameter:
     location: str  # path, query, header or cookie
     required: bool
     validator: BodyValidator | None
-    shape: Shape = UNKNOWN  # how its string(s) read: the schema's type, its items' and properties'
+    shape: Reading = UNKNOWN  # how its string(s) read: the schema's type, its items' and properties'
     style: str = "simple"
     explode: bool = False
     media: str | None = None  # the media type of a parameter documented by `content` (its value is parsed as it)
@@ -161,7 +161,7 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
         location,
         required,
         validator,
-        shape_of(parameter_schema(spec)[0]),
+        reading_of(parameter_schema(spec)[0]),
         style,
         explode if isinstance(explode, bool) else style == "form",
         media,

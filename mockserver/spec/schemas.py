@@ -26,8 +26,20 @@ VIEWS = ("request", "response")
 # `format` ranges that a schema of type integer names (OpenAPI's data types).
 INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 # Keywords whose value is a schema, a list of schemas, or a mapping of names to schemas (schemathesis' keyword classes).
-_IN_VALUE = ("not", "if", "then", "else", "additionalProperties", "additionalItems", "contains", "propertyNames")
-_IN_VALUE += ("unevaluatedProperties", "unevaluatedItems", "contentSchema", "items")
+_IN_VALUE = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "additionalProperties",
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contentSchema",
+    "items",
+)
 _IN_ITEM = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _IN_CHILD = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "dependencies")
 # OpenAPI objects whose values are examples or extensions, never schemas.

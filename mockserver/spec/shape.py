@@ -64,17 +64,26 @@ def allows_null(schema: Any) -> bool:
 
 
 def kind_of(schema: Any) -> str | None:
-    """The one non-null type a (translated) schema names, for reading a string as it (a parameter, a form field)."""
+    """The one non-null type a (translated) schema names, for reading a string as it (a parameter, a form field):
+    its `type`, the one its `allOf` members agree on, the non-null branch of 3.0's `nullable`, or what its keywords
+    imply (`properties`: an object, `items`: an array). None when it names several or none."""
     if not isinstance(schema, dict):
         return None
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kinds = [k for k in kind if k != "null"]
-        kind = kinds[0] if len(kinds) == 1 else None
-    if isinstance(kind, str):
-        return kind
-    for branch in schema.get("anyOf") or schema.get("allOf") or ():  # `nullable` with `allOf: [$ref]`
-        found = kind_of(branch)
-        if found not in (None, "null"):
-            return found
+    declared = schema.get("type")
+    if isinstance(declared, list):  # ["integer", "null"] reads as an integer
+        kinds = [k for k in declared if k != "null"]
+        declared = kinds[0] if len(kinds) == 1 else None
+    if isinstance(declared, str):
+        return declared if declared in _TYPES else None
+    for keyword in ("allOf", "anyOf"):
+        known = {kind_of(m) for m in schema.get(keyword) or ()} - {None, "null"}
+        if len(known) == 1 and (keyword == "allOf" or allows_null(schema)):
+            return known.pop()
+    if "properties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
     return None
+
+
+_TYPES = ("integer", "number", "boolean", "string", "array", "object")

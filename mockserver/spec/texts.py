@@ -21,7 +21,7 @@ from typing import Any
 
 from rstr.xeger import Xeger
 
-from mockserver.spec.constraints import GenerationError, Constraints
+from mockserver.spec.constraints import Constraints, GenerationError
 
 try:
     import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]

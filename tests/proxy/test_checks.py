@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from mockserver.proxy.checks import check_request
-from mockserver.proxy.operations import Found
 from mockserver.spec.contract import load_contract
+from mockserver.spec.routes import Found
 from tests.conftest import openapi
 
 FORM = "application/x-www-form-urlencoded"

@@ -137,7 +137,8 @@ async def _accepted(
         return operation.success, documented.placeholder
     rng = random.Random(_request_seed(operation, scope, body))
     validator = documented.validator
-    return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=validator.resolve)
+    resolve = validator.resolve if validator else None
+    return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
 
 
 def _has_body(headers: dict[str, str]) -> bool:
