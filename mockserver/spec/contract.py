@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.spec.answers import Answer
-from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.document import METHODS, ContractError, RefError, dialect, follow, read_document
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
 from mockserver.spec.findings import Findings

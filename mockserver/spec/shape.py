@@ -16,6 +16,7 @@ class Shape:
     required: frozenset[str]
     defaults: dict[str, Any]  # name -> its documented `default`
     lists: frozenset[str]  # properties whose schema is an array
+    exclusive: tuple[tuple[str, ...], ...] = ()  # names sent together that the schema refuses (`not: {required}`)
 
     @property
     def names(self) -> frozenset[str] | None:
@@ -31,17 +32,23 @@ def shape_of(schema: Any) -> Shape:
     where two describe one property, the later's keywords win."""
     properties: dict[str, dict[str, Any]] = {}
     required: set[str] = set()
-    _collect(schema, properties, required)
+    exclusive: list[tuple[str, ...]] = []
+    _collect(schema, properties, required, exclusive)
     defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
     lists = frozenset(name for name, prop in properties.items() if _is_array(prop))
-    return Shape(properties, frozenset(required), defaults, lists)
+    return Shape(properties, frozenset(required), defaults, lists, tuple(exclusive))
 
 
-def _collect(schema: Any, properties: dict[str, dict[str, Any]], required: set[str]) -> None:
+def _collect(
+    schema: Any, properties: dict[str, dict[str, Any]], required: set[str], exclusive: list[tuple[str, ...]]
+) -> None:
     if not isinstance(schema, dict):
         return
     for member in schema.get("allOf") or ():
-        _collect(member, properties, required)
+        _collect(member, properties, required, exclusive)
+    names = (schema.get("not") or {}).get("required") if isinstance(schema.get("not"), dict) else None
+    if isinstance(names, list) and len(names) > 1:
+        exclusive.append(tuple(map(str, names)))
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict):
             properties[name] = {**properties.get(name, {}), **prop}

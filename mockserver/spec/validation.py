@@ -64,7 +64,13 @@ class BodyValidator:
         copy = _cut(body, self.named, self.reach, (), cuts)
         found: set[str] = set()
         unsure = False  # a problem of the copy that the cut may have made or changed
-        for error in self.compiled.iter_errors(copy):
+        errors = list(self.compiled.iter_errors(copy))
+        # A value of the wrong type is that one problem: rules for the right type (`not: {required: ...}` on an
+        # array) say nothing more about it.
+        mistyped = {tuple(e.instance_path) for e in errors if type(e.kind).__name__ == "Type"}
+        for error in errors:
+            if tuple(error.instance_path) in mistyped and type(error.kind).__name__ != "Type":
+                continue
             if cuts and not _stands(error, cuts, self.document):
                 unsure = True
             else:

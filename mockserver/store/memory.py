@@ -7,6 +7,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
 from mockserver.store.base import (
@@ -152,7 +153,7 @@ class MemoryStore:
             # never): rebuild it from the live ones now and then.
             s.by_expiry = [(kept[2], key) for key, kept in s.links.items()]
             heapq.heapify(s.by_expiry)
-        limits = link.claims.get("limits")
+        limits = link.claims.get(CAMELAI.create.limits)
         if limits:
             s.limits[uid] = dict(limits)
         else:

@@ -28,6 +28,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from mockserver.config import display_url
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import WINDOW_SECONDS, Decision, Window, verdict
 from mockserver.store import redis_scripts
@@ -147,7 +148,7 @@ class RedisStore:
             self._key(session, limits_name),
             *(self._key(session, name) for name in BUDGET_KEYS),
         ]
-        limits = link.claims.get("limits")
+        limits = link.claims.get(CAMELAI.create.limits)
         args: list[str | int] = [
             *self._session_args(session, now),
             json.dumps({"cache_key": link.cache_key, "token": link.token, "expires_at": link.expires_at}),

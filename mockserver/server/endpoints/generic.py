@@ -24,6 +24,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.errors import ApiError
 from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
@@ -115,6 +116,8 @@ async def _accepted(
     body, media = None, None
     if _has_body(headers):
         body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+        if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
+            scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI, thread_title
 from mockserver.core.clock import format_time
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.server.endpoints.collections import SWAP_ATTEMPTS, item_key, not_found, session_of
 from mockserver.server.endpoints.generic import Accepted
-from mockserver.spec.camelai import CAMELAI, thread_title
 from mockserver.spec.collections import Collection, bare_collection
 from mockserver.spec.contract import Operation
 from mockserver.spec.items import id_key, merged, new_item

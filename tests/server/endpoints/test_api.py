@@ -127,9 +127,9 @@ async def test_validation_errors_name_field_value_and_rule(
     ("content", "ctype", "status", "expected"),
     [
         pytest.param(b"{", "application/json", 400, "not valid JSON", id="bad-json"),
-        pytest.param(b"", "application/json", 400, "is empty", id="empty"),
+        pytest.param(b"", "application/json", 400, "body: is required but missing", id="empty"),
         pytest.param(b"\xff\xfe{}", "application/json", 400, "not valid UTF-8", id="not-utf8"),
-        pytest.param(b"[1]", "application/json", 400, "a JSON array was sent", id="array"),
+        pytest.param(b"[1]", "application/json", 400, 'body: [1] is not of type "object"', id="array"),
         pytest.param(b'{"uid": "\\ud800", "srcs": []}', "application/json", 400, "lone surrogate", id="surrogate"),
         pytest.param(b'{"uid": NaN}', "application/json", 400, "not usable JSON", id="nan"),
         pytest.param(b"[" * 100000, "application/json", 400, "body", id="deep"),
