@@ -45,7 +45,7 @@ def test_invalid_create_requests_are_rejected_for_the_stated_reason(
     "kind",
     [
         pytest.param("is not valid JSON", id="not-json"),
-        pytest.param("is not of type \"object\"", id="not-an-object"),
+        pytest.param('is not of type "object"', id="not-an-object"),
         pytest.param("theme + theme_id: both sent", id="exclusive-fields"),
         pytest.param(": ", id="schema"),
     ],
