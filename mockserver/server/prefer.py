@@ -27,7 +27,7 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.spec.contract import Answer, Operation
-from mockserver.spec.generate import generate, integer_edges
+from mockserver.spec.generate import GenerationError, generate, integer_edges
 
 MODES = ("realistic", "fuzz")
 SHOWN = 60  # characters of a client's Prefer value quoted back in an error
@@ -131,4 +131,7 @@ class Responder:
         if answer.schema is None:
             return answer.placeholder
         resolve = answer.validator.resolve if answer.validator else None
-        return generate(answer.schema, self._rng, answer.validator, self._edges, resolve=resolve)
+        try:
+            return generate(answer.schema, self._rng, answer.validator, self._edges, resolve=resolve)
+        except GenerationError as exc:
+            raise self.operation.unbuildable(answer.status, str(exc)) from None

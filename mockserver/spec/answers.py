@@ -97,6 +97,18 @@ def choose_success(method: str, responses: Mapping[str, Answer]) -> int:
     return listed[0] if listed else 200
 
 
+def unbuildable_status(responses: Mapping[str, Answer]) -> int:
+    """The clearest documented error for an answer the mock cannot build: the lowest documented 5xx, else
+    `default` (as 500), else the lowest documented 4xx; 501 where the document lists none."""
+    listed = sorted(int(s) for s in responses if s.isdigit() and int(s) >= 400)
+    servers = [s for s in listed if s >= 500]
+    if servers:
+        return servers[0]
+    if "5XX" in responses or "DEFAULT" in responses:
+        return 500
+    return listed[0] if listed else 501
+
+
 def error_status(responses: Mapping[str, Answer], wanted: int) -> int:
     """The status a refusal gets: `wanted`, except an invalid request where the document lists 422 and not 400."""
     if wanted == 400 and "400" not in responses and "422" in responses:
@@ -138,10 +150,22 @@ def compile_answer(
                 found.leave_out((*place, "schema"), f"{what} is not a usable schema ({_first_line(exc)}); ignored")
         schema = validator.schema if validator else None
         examples = _examples(body, document, validator, key, place, found)
+        if validator is not None and not examples and status < 400:
+            _probe(validator, key, found)
     headers = _headers(response, where, schemas, document, key, found)
     message_field = _message_field(schema) if status >= 400 else None
     template = _template(schema, validator, examples, message_field) if status >= 400 else None
     return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_field, template)
+
+
+def _probe(validator: BodyValidator, key: str, found: Findings) -> None:
+    """Warn at start-up about an answer whose schema no value can meet (and that has no example to fall back on)."""
+    try:
+        realistic(validator.schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
+    except GenerationError as exc:
+        found.notes.append(
+            f"response {key}: no value its schema allows can be built ({exc}); a documented error is answered instead"
+        )
 
 
 def _chosen(content: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:

@@ -24,6 +24,7 @@ from mockserver.spec.answers import (
     error_status,
     is_json,
     media_matches,
+    unbuildable_status,
 )
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
@@ -61,6 +62,12 @@ class Operation:
     def answer(self, status: int) -> Answer | None:
         """The documented response for `status`: its own, its range's or `default`."""
         return answer_for(self.answers, status)
+
+    def unbuildable(self, status: int, reason: str) -> ApiError:
+        """The refusal answered when no value of answer `status`'s schema can be built: the clearest documented
+        error, naming why."""
+        message = f"the mock cannot build the documented {status} answer of {self.operation_id}: {reason}"
+        return ApiError(unbuildable_status(self.answers), message)
 
     def refusal(self, status: int) -> int:
         """The status a refusal meant as `status` gets, as documented (an invalid request's 400 may be a 422)."""

@@ -115,3 +115,20 @@ def test_a_pattern_the_old_draw_could_not_meet_is_answered(serve_document: Serve
     ).get("/x")
     assert r.status_code == 200
     assert jsonschema_rs.validator_for(schema).is_valid(r.json())
+
+
+def test_an_answer_no_value_can_meet_is_warned_about_and_answered_with_a_documented_error(
+    serve_document: ServeDocument,
+) -> None:
+    impossible = {"type": "string", "minLength": 5, "maxLength": 2}
+    responses = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": impossible}}},
+        "503": {"description": "down", "content": {"application/json": {"schema": ERROR}}},
+    }
+    client = serve_document(openapi(operation(responses)))
+    warnings = client.get("/openapi.json").json()["x-mock-warnings"]
+    assert any(w.startswith("GET /x (x): response 200: no value its schema allows can be built") for w in warnings)
+    r = client.get("/x")
+    assert r.status_code == 503
+    assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
+    assert "cannot build the documented 200 answer of x" in r.json()["message"]

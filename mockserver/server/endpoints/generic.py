@@ -35,7 +35,7 @@ from mockserver.server.routes import Raw
 from mockserver.server.sessions import requested_session, session_named
 from mockserver.spec.answers import NO_BODY as NO_BODY
 from mockserver.spec.contract import Operation
-from mockserver.spec.generate import realistic
+from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.validation import short
 
 
@@ -141,7 +141,10 @@ async def _accepted(
     rng = random.Random(_request_seed(operation, scope, body))
     validator = documented.validator
     resolve = validator.resolve if validator else None
-    return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
+    try:
+        return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
+    except GenerationError as exc:
+        raise operation.unbuildable(operation.success, str(exc)) from None
 
 
 def _has_body(headers: dict[str, str]) -> bool:
