@@ -128,7 +128,7 @@ def _create_operation(contract: Contract, settings: Settings) -> Operation | Non
         raise ConfigError(
             f"{contract.path}: {f.limits}.{unknown[0]}: a window the mock has no length for (see limits.py)"
         )
-    models = create.shape.properties.get(f.model, {}).get("enum")
+    models = create.shape.properties.get(f.model, {}).get("enum")  # the shape's properties are followed already
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))
         if models and unknown:

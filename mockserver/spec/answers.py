@@ -24,6 +24,7 @@ from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
 from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.schemas import Schemas
+from mockserver.spec.shape import Resolve, shape_of
 from mockserver.spec.validation import BodyValidator, body_validator
 
 # Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
@@ -153,7 +154,7 @@ def compile_answer(
         if validator is not None and not examples and status < 400:
             _probe(validator, key, found)
     headers = _headers(response, where, schemas, document, key, found)
-    message_field = _message_field(schema) if status >= 400 else None
+    message_field = _message_field(schema, validator.resolve if validator else None) if status >= 400 else None
     template = _template(schema, validator, examples, message_field) if status >= 400 else None
     return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_field, template)
 
@@ -293,10 +294,10 @@ def _template(
     return drawn if isinstance(drawn, dict) else None
 
 
-def _message_field(schema: dict[str, Any] | None) -> str | None:
+def _message_field(schema: dict[str, Any] | None, resolve: Resolve | None) -> str | None:
     """Which string property of an error shape says why: `error`, `detail`, ... or its first required string."""
-    props = (schema or {}).get("properties") or {}
-    strings = [name for name, sub in props.items() if isinstance(sub, dict) and _stringy(sub)]
+    props = shape_of(schema, resolve).properties
+    strings = [name for name, sub in props.items() if _stringy(sub)]
     for name in (*_MESSAGE_FIELDS, *((schema or {}).get("required") or ()), *strings):
         if name in strings:
             return str(name)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.spec.contract import Contract, Operation
-from mockserver.spec.shape import kind_of
+from mockserver.spec.shape import Resolve, deref, kind_of
 from mockserver.spec.validation import BodyValidator, compile_body_validator, fragment_validator
 
 # Conventional names (not any vendor's) of the timestamps a server keeps: the first set once, the second on every write.
@@ -137,7 +137,7 @@ def _collection(
         return None
     query = frozenset(p.name for p in lister.parameters if p.location == "query")
     pagination = _pagination(_answer_schema(lister), schema, query)
-    if pagination is None and _answer_schema(lister) != {"type": "array", "items": schema}:
+    if pagination is None and _shape_of_list(_answer_schema(lister), schema) != "items":
         return None  # the GET on the collection path does not list these items
     id_param = _TEMPLATE.findall(item_path)[-1]
     id_field = id_param if id_param in props else "id" if "id" in props else None
@@ -183,8 +183,28 @@ def _is_date_time(schema: Any) -> bool:
 
 
 def _answer_schema(op: Operation) -> dict[str, Any] | None:
+    """The success answer's schema, its properties followed to what their `$ref`s point at (an item's fields)."""
     answer = op.responses.get(op.success)
-    return answer.schema if answer is not None else None
+    if answer is None or answer.schema is None or answer.validator is None:
+        return None
+    resolve = answer.validator.resolve
+    props = answer.schema.get("properties")
+    if not isinstance(props, dict):
+        items = answer.schema.get("items")
+        return {**answer.schema, "items": _answer_item(items, resolve)} if isinstance(items, dict) else answer.schema
+    return {**answer.schema, "properties": {n: _answer_item(p, resolve) for n, p in props.items()}}
+
+
+def _answer_item(schema: Any, resolve: Resolve | None) -> Any:
+    """A property or items schema followed to what its `$ref` points at, and, for an array, its items too."""
+    schema = deref(schema, resolve)
+    if isinstance(schema, dict) and isinstance(schema.get("items"), dict):
+        items = deref(schema["items"], resolve)
+        props = items.get("properties") if isinstance(items, dict) else None
+        if isinstance(props, dict):
+            items = {**items, "properties": {n: deref(p, resolve) for n, p in props.items()}}
+        return {**schema, "items": items}
+    return schema
 
 
 def _pagination(answer: dict[str, Any] | None, item: dict[str, Any], query: frozenset[str]) -> Pagination | None:
@@ -208,11 +228,15 @@ def _typed(schema: Any, kind: str) -> bool:
     return kind_of(schema) == kind
 
 
+def _shape_of_list(schema: dict[str, Any] | None, item: dict[str, Any]) -> str:
+    return "items" if schema == {"type": "array", "items": item} else "other"
+
+
 def _shape(collection: Collection, schema: dict[str, Any] | None) -> str:
     """What an answer holds, relative to the collection's item."""
     if schema == collection.schema:
         return "item"
-    if schema == {"type": "array", "items": collection.schema}:
+    if _shape_of_list(schema, collection.schema) == "items":
         return "items"
     if schema is not None and _pagination(schema, collection.schema, frozenset()) is not None:
         return "page"

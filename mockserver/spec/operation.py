@@ -173,7 +173,7 @@ def compile_operation(
     security = compile_security(
         spec.get("security", document.get("security")), schemes, credentials_required, found.notes
     )
-    shape = shape_of(body.schema) if body else EMPTY
+    shape = shape_of(body.schema, body.resolve) if body else EMPTY
     return Operation(
         operation_id=op_id,
         method=method.upper(),

@@ -19,6 +19,8 @@ from urllib.parse import quote, unquote
 
 import jsonschema_rs
 
+from mockserver.spec.document import RefError, resolve
+
 # A property marked readOnly is required only in responses, one marked writeOnly only in requests; a writeOnly one
 # is never part of an answer.
 NOT_REQUIRED_IN = {"request": "readOnly", "response": "writeOnly"}
@@ -195,10 +197,6 @@ class Schemas:
         """One self-contained schema as the whole document (pointer `#`)."""
         return cls(schema, dialect, schema=True)
 
-    def compile_fragment(self, fragment: Any, view: str) -> Any:
-        """A validator for a translated piece of a schema whose `$ref`s point into this document."""
-        return self.draft(fragment, registry=self.registries[view], validate_formats=True)
-
     def compile(self, where: str, view: str) -> Any:
         """The compiled validator of the schema at pointer `where`; a ValueError when it is not usable."""
         try:
@@ -211,22 +209,39 @@ class Schemas:
             raise ValueError(_reason(exc)) from None
 
     def walkable(self, where: str, view: str) -> Any:
-        """The schema at `where` with its references inlined by the library; a reference back into itself stays
-        a `$ref`, made absolute, for `resolve` and `compile_fragment`."""
+        """The translated schema at `where`, as code walks it: the node itself (nothing copied or inlined), a
+        `$ref` it is followed to what it points at. Inner `$ref`s stay, for `resolve` to follow when needed."""
         try:
-            found = jsonschema_rs.dereference({"$ref": self._uri(where, view)}, registry=self.registries[view])
-        except jsonschema_rs.ReferencingError as exc:
-            raise ValueError(_reason(exc)) from None
-        return _absolute(found, self.uris[view])
+            return self._followed(where, view)
+        except RefError as exc:
+            raise ValueError(str(exc)) from None
+
+    def compile_fragment(self, fragment: Any, view: str) -> Any:
+        """A validator for a piece of a walkable schema: its document-relative `$ref`s read against the document."""
+        return self.draft(_absolute(fragment, self.uris[view]), registry=self.registries[view], validate_formats=True)
 
     def _uri(self, where: str, view: str) -> str:
         """The document's URI with the pointer `where` as its fragment, percent-encoded (a `{id}` in a path)."""
         return self.uris[view] + quote(where, safe="#/~!$&'()*+,;=:@%")
 
+    def _followed(self, ref: str, view: str) -> Any:
+        """What `ref` points at in the view's document, through a chain of `$ref`s."""
+        seen: set[str] = set()
+        node = self._at(ref, view)
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+            seen.add(node["$ref"])
+            node = self._at(node["$ref"], view)
+        return node
+
+    def _at(self, ref: str, view: str) -> Any:
+        if ref.startswith(self.uris[view]):
+            ref = ref[len(self.uris[view]) :]
+        return self.documents[view] if ref in ("", "#") else resolve(unquote(ref), self.documents[view])
+
     def _resolve(self, ref: str, view: str) -> Any:
         try:
-            return self.walkable(ref[len(self.uris[view]) :] if ref.startswith(self.uris[view]) else ref, view)
-        except ValueError:
+            return self._followed(ref, view)
+        except RefError:
             return {}
 
 

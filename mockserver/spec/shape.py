@@ -6,6 +6,7 @@ all read a `Shape`, so one `allOf` body gives every part the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,29 +28,47 @@ class Shape:
 EMPTY = Shape({}, frozenset(), {}, frozenset())
 
 
-def shape_of(schema: Any) -> Shape:
-    """The shape of a (walkable) object schema: its own properties and those of its `allOf` members, at any depth;
-    where two describe one property, the later's keywords win."""
+Resolve = Callable[[str], Any]
+
+
+def deref(schema: Any, resolve: Resolve | None) -> Any:
+    """`schema`, or what its `$ref` points at (followed through a chain); `resolve` is the contract's for the view."""
+    seen: set[str] = set()
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and resolve and schema["$ref"] not in seen:
+        seen.add(schema["$ref"])
+        schema = resolve(schema["$ref"])
+    return schema
+
+
+def shape_of(schema: Any, resolve: Resolve | None = None) -> Shape:
+    """The shape of a (walkable) object schema: its own properties and those of its `allOf` members, at any depth,
+    references followed; where two describe one property, the later's keywords win (each property's schema is
+    itself followed to what its `$ref` points at)."""
     properties: dict[str, dict[str, Any]] = {}
     required: set[str] = set()
     exclusive: list[tuple[str, ...]] = []
-    _collect(schema, properties, required, exclusive)
+    _collect(deref(schema, resolve), properties, required, exclusive, resolve)
     defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
     lists = frozenset(name for name, prop in properties.items() if _is_array(prop))
     return Shape(properties, frozenset(required), defaults, lists, tuple(exclusive))
 
 
 def _collect(
-    schema: Any, properties: dict[str, dict[str, Any]], required: set[str], exclusive: list[tuple[str, ...]]
+    schema: Any,
+    properties: dict[str, dict[str, Any]],
+    required: set[str],
+    exclusive: list[tuple[str, ...]],
+    resolve: Resolve | None,
 ) -> None:
     if not isinstance(schema, dict):
         return
     for member in schema.get("allOf") or ():
-        _collect(member, properties, required, exclusive)
+        _collect(deref(member, resolve), properties, required, exclusive, resolve)
     names = (schema.get("not") or {}).get("required") if isinstance(schema.get("not"), dict) else None
     if isinstance(names, list) and len(names) > 1:
         exclusive.append(tuple(map(str, names)))
     for name, prop in (schema.get("properties") or {}).items():
+        prop = deref(prop, resolve)
         if isinstance(prop, dict):
             properties[name] = {**properties.get(name, {}), **prop}
     required.update(n for n in schema.get("required") or () if isinstance(n, str))
@@ -70,10 +89,11 @@ def allows_null(schema: Any) -> bool:
     return any(allows_null(branch) for branch in schema.get("anyOf") or ())
 
 
-def kind_of(schema: Any) -> str | None:
+def kind_of(schema: Any, resolve: Resolve | None = None) -> str | None:
     """The one non-null type a (translated) schema names, for reading a string as it (a parameter, a form field):
     its `type`, the one its `allOf` members agree on, the non-null branch of 3.0's `nullable`, or what its keywords
     imply (`properties`: an object, `items`: an array). None when it names several or none."""
+    schema = deref(schema, resolve)
     if not isinstance(schema, dict):
         return None
     declared = schema.get("type")
@@ -83,7 +103,7 @@ def kind_of(schema: Any) -> str | None:
     if isinstance(declared, str):
         return declared if declared in _TYPES else None
     for keyword in ("allOf", "anyOf"):
-        known = {kind_of(m) for m in schema.get(keyword) or ()} - {None, "null"}
+        known = {kind_of(m, resolve) for m in schema.get(keyword) or ()} - {None, "null"}
         if len(known) == 1 and (keyword == "allOf" or allows_null(schema)):
             return known.pop()
     if "properties" in schema:

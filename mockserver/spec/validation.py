@@ -43,13 +43,13 @@ JsonPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class BodyValidator:
-    schema: Any  # the schema as code walks it: references inlined, a recursion left as a `$ref`
+    schema: Any = field(repr=False)  # the schema as code walks it (spec/schemas.py `walkable`)
     compiled: Any
     named: frozenset[str] = frozenset()  # every property name the schema mentions: never cut from a copy
     reach: int = 0  # how many levels below the value the schema looks: arrays and objects deeper are not cut
-    document: Any = None  # the translated document that error locations (`schema_path`) point into
-    inner: Callable[[Any], Any] | None = None  # compiles the rules of an inner value, when a count needs them
-    resolve: Callable[[str], Any] | None = None  # follows a `$ref` left in `schema` (generation walks through it)
+    document: Any = field(default=None, repr=False)  # the translated document error locations point into
+    inner: Callable[[Any], Any] | None = field(default=None, repr=False)  # compiles an inner value's rules
+    resolve: Callable[[str], Any] | None = field(default=None, repr=False)  # follows a `$ref` left in `schema`
     _inner: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)  # those rules, compiled
 
     def errors(self, body: Any, root: str = "body") -> list[str]:
@@ -129,7 +129,7 @@ def _validator(schemas: Schemas, compiled: Any, walkable: Any, view: str) -> Bod
     return BodyValidator(
         walkable,
         compiled,
-        frozenset(_names(walkable)),
+        frozenset(_names(walkable, schemas.resolve[view])),
         _reach(walkable),
         schemas.documents[view],
         lambda rules: schemas.compile_fragment(rules, view),
@@ -229,14 +229,27 @@ def _natural(text: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
 
 
-def _names(schema: Any) -> set[str]:
-    if isinstance(schema, list):
-        return set().union(*map(_names, schema)) if schema else set()
-    if not isinstance(schema, dict):
-        return set()
-    names = set(schema.get("properties") or ()) | {n for n in schema.get("required") or () if isinstance(n, str)}
-    names |= set(schema.get("dependencies") or ())
-    return names.union(*(_names(v) for v in schema.values()))
+def _names(schema: Any, resolve: Callable[[str], Any]) -> set[str]:
+    """Every property name the schema mentions, through its references (each followed once)."""
+    names: set[str] = set()
+    stack, seen = [schema], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict) and id(node) not in seen:
+            seen.add(id(node))
+            names.update(node.get("properties") or ())
+            names.update(n for n in node.get("required") or () if isinstance(n, str))
+            names.update(node.get("dependencies") or ())
+            ref = node.get("$ref")
+            stack.extend(v for k, v in node.items() if k not in _NOT_SCHEMAS)
+            if isinstance(ref, str):
+                stack.append(resolve(ref))
+    return names
+
+
+_NOT_SCHEMAS = ("enum", "const", "default", "example", "examples")
 
 
 def _reach(schema: Any) -> int:

@@ -59,7 +59,9 @@ async def get_item(mock: Mock, session: str, c: Collection, request: Accepted) -
 async def _create(role: Role, mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
     c = role.collection
     now = mock.clock.now()
-    item = new_item(c, with_defaults(op.body.schema if op.body else None, request.body or {}), now)
+    body = op.body
+    defaults = with_defaults(body.schema if body else None, request.body or {}, body.resolve if body else None)
+    item = new_item(c, defaults, now)
     created = await mock.store.resources.create(session_of(mock, request), c.name, item, IdRule(c.id_field, c.id_kind))
     if created.stored is None:
         raise ApiError(409, over_budget(c.name))
