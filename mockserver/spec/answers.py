@@ -152,20 +152,26 @@ def compile_answer(
         schema = validator.schema if validator else None
         examples = _examples(body, document, validator, key, place, found)
         if validator is not None and not examples and status < 400:
-            _probe(validator, key, found)
+            _probe(validator, key, found, schemas.probed)
     headers = _headers(response, where, schemas, document, key, found)
     message_field = _message_field(schema, validator.resolve if validator else None) if status >= 400 else None
     template = _template(schema, validator, examples, message_field) if status >= 400 else None
     return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_field, template)
 
 
-def _probe(validator: BodyValidator, key: str, found: Findings) -> None:
-    """Warn at start-up about an answer whose schema no value can meet (and that has no example to fall back on)."""
-    try:
-        realistic(validator.schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
-    except GenerationError as exc:
+def _probe(validator: BodyValidator, key: str, found: Findings, probed: dict[int, str | None]) -> None:
+    """Warn at start-up about an answer whose schema no value can meet (and that has no example to fall back on).
+    Operations share schemas: each is tried once (`probed`, by the schema node's identity)."""
+    if id(validator.schema) not in probed:
+        try:
+            realistic(validator.schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
+            probed[id(validator.schema)] = None
+        except GenerationError as exc:
+            probed[id(validator.schema)] = str(exc)
+    reason = probed[id(validator.schema)]
+    if reason is not None:
         found.notes.append(
-            f"response {key}: no value its schema allows can be built ({exc}); a documented error is answered instead"
+            f"response {key}: no value its schema allows can be built ({reason}); a documented error is answered instead"
         )
 
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 # libyaml's loader where the wheel has it: a large document loads in a tenth of the time.
@@ -37,7 +38,9 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     except OSError as exc:
         raise ContractError(f"{where}: cannot be read ({exc.strerror})") from None
     try:
-        document = yaml.load(raw, Loader=SAFE_LOADER)  # JSON is YAML
+        document = _json(raw)
+        if document is None:
+            document = yaml.load(raw, Loader=SAFE_LOADER)  # JSON is YAML too, but orjson reads it 20 times faster
     except yaml.YAMLError as exc:
         raise ContractError(f"{where}: not valid YAML or JSON: {' '.join(str(exc).split())}") from None
     if not isinstance(document, dict) or "openapi" not in document:
@@ -46,6 +49,16 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(document.get("paths", {}), dict):
         raise ContractError(f"{where}: 'paths' is not a mapping of paths to operations")
     return document
+
+
+def _json(raw: bytes) -> Any:
+    """The document when it is JSON, else None (it is read as YAML)."""
+    if raw.lstrip()[:1] != b"{":
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def dialect(document: dict[str, Any], where: object = "the document") -> str:

@@ -191,6 +191,7 @@ class Schemas:
             for view in VIEWS
         }
         self.resolve = {view: cache(lambda ref, view=view: self._resolve(ref, view)) for view in VIEWS}
+        self.probed: dict[int, str | None] = {}  # a schema node's id -> why no value of it can be built (None: one can)
 
     @classmethod
     def of_schema(cls, schema: Any, dialect: str = "3.0") -> Schemas:

@@ -45,12 +45,29 @@ JsonPath = tuple[str | int, ...]
 class BodyValidator:
     schema: Any = field(repr=False)  # the schema as code walks it (spec/schemas.py `walkable`)
     compiled: Any
-    named: frozenset[str] = frozenset()  # every property name the schema mentions: never cut from a copy
-    reach: int = 0  # how many levels below the value the schema looks: arrays and objects deeper are not cut
     document: Any = field(default=None, repr=False)  # the translated document error locations point into
     inner: Callable[[Any], Any] | None = field(default=None, repr=False)  # compiles an inner value's rules
     resolve: Callable[[str], Any] | None = field(default=None, repr=False)  # follows a `$ref` left in `schema`
     _inner: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)  # those rules, compiled
+    _walked: list[Any] = field(default_factory=list, repr=False, compare=False)  # named and reach, once needed
+
+    @property
+    def named(self) -> frozenset[str]:
+        """Every property name the schema mentions: never cut from a copy (worked out at the first invalid body,
+        so start-up does not walk every schema of a large document)."""
+        return self._walk()[0]
+
+    @property
+    def reach(self) -> int:
+        """How many levels below the value the schema looks: arrays and objects deeper are not cut."""
+        return self._walk()[1]
+
+    def _walk(self) -> tuple[frozenset[str], int]:
+        if not self._walked:
+            resolve = self.resolve or (lambda ref: {})
+            self._walked.append((frozenset(_names(self.schema, resolve)), _reach(self.schema)))
+        found: tuple[frozenset[str], int] = self._walked[0]
+        return found
 
     def errors(self, body: Any, root: str = "body") -> list[str]:
         """The rules `body` breaks, one sentence each, sorted by field; empty when valid. `root` names the value
@@ -129,8 +146,6 @@ def _validator(schemas: Schemas, compiled: Any, walkable: Any, view: str) -> Bod
     return BodyValidator(
         walkable,
         compiled,
-        frozenset(_names(walkable, schemas.resolve[view])),
-        _reach(walkable),
         schemas.documents[view],
         lambda rules: schemas.compile_fragment(rules, view),
         schemas.resolve[view],
