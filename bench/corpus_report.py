@@ -1,0 +1,118 @@
+"""What bench/corpus.py prints and decides: the table of the mock against Prism, and the CI gate."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from corpus_schemathesis import CHECKS
+
+SERVERS = ("mock", "prism")
+LABELS = {
+    "not_a_server_error": "5xx answers (not_a_server_error)",
+    "status_code_conformance": "answers with a status the document doesn't list (status_code_conformance)",
+    "content_type_conformance": "answers without a documented Content-Type (content_type_conformance)",
+    "response_headers_conformance": "documented response headers missing or wrong (response_headers_conformance)",
+    "response_schema_conformance": "answers that break the documented schema (response_schema_conformance)",
+    "negative_data_rejection": "invalid requests accepted (negative_data_rejection)",
+    "positive_data_acceptance": "valid requests refused (positive_data_acceptance)",
+}
+# What fails CI when the mock does it; Prism's figures are reported, never gated.
+GATED_CHECKS = (
+    "not_a_server_error",
+    "response_schema_conformance",
+    "content_type_conformance",
+    "positive_data_acceptance",
+)
+
+
+def is_clean(result: dict[str, Any]) -> bool:
+    return (
+        result["started"]
+        and not result["hung"]
+        and not result["crashed"]
+        and not result["tracebacks"]
+        and not result["server_errors"]
+        and not result["errors"]
+        and not any(check["failures"] for check in result["checks"].values())
+    )
+
+
+def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(row label, cell) for one server over the documents it ran on."""
+    started = [r for r in results if r["started"]]
+    rows = []
+    for check in CHECKS:
+        failures = sum(r["checks"][check]["failures"] for r in started)
+        documents = sum(bool(r["checks"][check]["failures"]) for r in started)
+        rows.append((LABELS[check], f"{failures} ({documents})"))
+
+    def count(key: str) -> str:
+        return f"{sum(r[key] for r in results)} ({sum(bool(r[key]) for r in results)})"
+
+    times = [r["time_to_first_answer"] for r in started]
+    rows += [
+        ("documents run", str(len(results))),
+        ("started", str(len(started))),
+        (
+            "refused, with one line",
+            str(sum(bool(r["refusal"]) and not r["refusal"].startswith("traceback") for r in results)),
+        ),
+        (
+            "refused with a traceback",
+            str(sum(bool(r["refusal"]) and r["refusal"].startswith("traceback") for r in results)),
+        ),
+        ("tracebacks in the server's log", count("tracebacks")),
+        ("5xx answers", count("server_errors")),
+        ("hung past the per-document cap (documents)", str(sum(r["hung"] for r in results))),
+        ("exited while schemathesis ran (documents)", str(sum(r["crashed"] for r in results))),
+        ("requests that failed (timeouts, resets)", count("errors")),
+        ("clean documents", str(sum(is_clean(r) for r in results))),
+        ("requests sent", str(sum(r["requests"] for r in results))),
+        ("median time to first answer (s)", f"{statistics.median(times):.2f}" if times else "-"),
+    ]
+    return rows
+
+
+def table(documents: list[dict[str, Any]]) -> str:
+    """One Markdown table: failures (documents) per check, then the other rows, for each server that ran."""
+    servers = [s for s in SERVERS if any(s in d for d in documents)]
+    columns = {s: figures([d[s] for d in documents if s in d]) for s in servers}
+    names = {"mock": "the mock: failures (documents)", "prism": "Prism 5.16: failures (documents)"}
+    lines = [
+        "| what schemathesis found | " + " | ".join(names[s] for s in servers) + " |",
+        "| --- | " + " | ".join("---" for _ in servers) + " |",
+    ]
+    for i, (label, _) in enumerate(columns[servers[0]] if servers else []):
+        lines.append(f"| {label} | " + " | ".join(columns[s][i][1] for s in servers) + " |")
+    return "\n".join(lines)
+
+
+def example(sample: dict[str, Any] | None) -> str:
+    if not sample:
+        return ""
+    said = str(sample.get("message") or "").strip().splitlines()
+    return f"e.g. {sample['request']} -> {sample['status']}: {sample['title']}" + (f": {said[0]}" if said else "")
+
+
+def gate(documents: list[dict[str, Any]]) -> list[str]:
+    """One line per reason the mock fails CI, naming the document and the check."""
+    problems = []
+    for document in documents:
+        result, name = document.get("mock"), document["name"]
+        if result is None:
+            continue
+        if result["tracebacks"]:
+            problems.append(
+                f"{name}: {result['tracebacks']} traceback(s) in the mock's log: {result['traceback_sample']}"
+            )
+        if result["server_errors"]:
+            sample = result["server_error_sample"]
+            problems.append(
+                f"{name}: {result['server_errors']} 5xx answer(s), e.g. {sample['request']} -> {sample['status']}"
+            )
+        for check in GATED_CHECKS:
+            found = result["checks"][check]
+            if found["failures"]:
+                problems.append(f"{name}: {check}: {found['failures']} failure(s), {example(found['sample'])}")
+    return problems
