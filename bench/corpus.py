@@ -75,6 +75,8 @@ def run_server(
         servers.stop(server)
     servers.read_log(server)
     found = st.summarise(st.events(work / "events.ndjson"))
+    if server.url is not None and not hung and not found["finished"]:
+        found["schemathesis_error"] = st.why_not(work / "schemathesis.log")
     result = {
         "started": server.url is not None,
         "refusal": server.refusal,
@@ -145,7 +147,8 @@ def write(args: argparse.Namespace, settings: dict[str, Any], done: list[dict[st
         body = {"settings": settings, "documents": ordered, "gate": report.gate(ordered)}
         Path(args.json).write_text(json.dumps(body, indent=1) + "\n")
     if args.markdown:
-        Path(args.markdown).write_text(text)
+        details = [f"## Where {server} failed\n\n{report.failures(ordered, server)}" for server in report.SERVERS]
+        Path(args.markdown).write_text("\n".join([text, *details]))
     return text
 
 
@@ -209,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     lock = threading.Lock()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="corpus-") as scratch:
-        work = args.keep or Path(scratch)
+        work = args.keep.resolve() if args.keep else Path(scratch)
 
         def one(index: int, name: str, path: Path) -> None:
             began = time.monotonic()

@@ -31,6 +31,7 @@ def is_clean(result: dict[str, Any]) -> bool:
         result["started"]
         and not result["hung"]
         and not result["crashed"]
+        and not result["schemathesis_error"]
         and not result["tracebacks"]
         and not result["server_errors"]
         and not result["errors"]
@@ -66,6 +67,7 @@ def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
         ("5xx answers", count("server_errors")),
         ("hung past the per-document cap (documents)", str(sum(r["hung"] for r in results))),
         ("exited while schemathesis ran (documents)", str(sum(r["crashed"] for r in results))),
+        ("schemathesis could not run (documents)", str(sum(bool(r["schemathesis_error"]) for r in results))),
         ("requests that failed (timeouts, resets)", count("errors")),
         ("clean documents", str(sum(is_clean(r) for r in results))),
         ("requests sent", str(sum(r["requests"] for r in results))),
@@ -116,3 +118,24 @@ def gate(documents: list[dict[str, Any]]) -> list[str]:
             if found["failures"]:
                 problems.append(f"{name}: {check}: {found['failures']} failure(s), {example(found['sample'])}")
     return problems
+
+
+def failures(documents: list[dict[str, Any]], server: str) -> str:
+    """Markdown: per check, each document the server failed it on, with one failing request and what was wrong."""
+    lines = []
+    for check in (*CHECKS, "tracebacks", "refusals"):
+        found = []
+        for document in documents:
+            result = document.get(server)
+            if result is None:
+                continue
+            if check == "tracebacks" and result["tracebacks"]:
+                found.append(f"- {document['name']} ({result['tracebacks']}): {result['traceback_sample']}")
+            elif check == "refusals" and result["refusal"]:
+                found.append(f"- {document['name']}: {result['refusal']}")
+            elif check in CHECKS and result["checks"][check]["failures"]:
+                entry = result["checks"][check]
+                found.append(f"- {document['name']} ({entry['failures']}): {example(entry['sample'])}")
+        if found:
+            lines += [f"### {LABELS.get(check, check)}", "", *found, ""]
+    return "\n".join(lines)

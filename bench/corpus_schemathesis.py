@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,6 +28,7 @@ CHECKS = (
 API_KEY = "corpus-key"
 BEARER = "corpus-token"
 USERNAME, PASSWORD = "corpus-user", "corpus-password"
+VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d[\d.e+-]*|\{.*\}|\[.*\]")  # quoted, numeric, object, array values
 SAMPLE_CHARS = 400  # of a failure's message and of a request or answer body, in the JSON report
 
 
@@ -157,14 +159,28 @@ def sample(label: str, failure: dict[str, Any], interaction: dict[str, Any] | No
     }
 
 
+def kind(check: str, failure: dict[str, Any], status: int | None) -> str:
+    """What tells two failures of one check on one operation apart, close to schemathesis' own `_unique_key` (which
+    its NDJSON events leave out): the status for an undocumented one, the rule broken for a schema, else the text."""
+    if check == "status_code_conformance":
+        return str(status)
+    message = str(failure.get("message", ""))
+    if check == "response_schema_conformance":  # its first line names the rule and the value: keep the rule
+        return VALUES.sub("_", message.split("\n", 1)[0])
+    return message if check in ("content_type_conformance", "response_headers_conformance") else ""
+
+
 def summarise(found: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts of one run. A failure is one (operation, check, kind of failure) seen failing: several requests that
-    fail the same way on the same operation count once (their number is `requests`)."""
+    """Counts of one run. A failure is one (operation, check, kind of failure) seen failing, as schemathesis counts
+    its unique failures: several requests that fail the same way on the same operation count once (their number is
+    `requests`)."""
     checks: dict[str, dict[str, Any]] = {c: {"failures": 0, "requests": 0, "sample": None} for c in CHECKS}
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     statuses: dict[str, int] = {}
     undocumented: dict[str, int] = {}
     result: dict[str, Any] = {
+        "finished": False,
+        "schemathesis_error": None,
         "requests": 0,
         "server_errors": 0,
         "server_error_sample": None,
@@ -173,6 +189,7 @@ def summarise(found: list[dict[str, Any]]) -> dict[str, Any]:
     }
     error_samples: list[str] = []
     for event in found:
+        result["finished"] = result["finished"] or "EngineFinished" in event
         if "NonFatalError" in event:
             value = event["NonFatalError"].get("value") or {}
             said = f"{event['NonFatalError'].get('label')}: {value.get('type')}: {value.get('message', '')}"
@@ -205,10 +222,10 @@ def summarise(found: list[dict[str, Any]]) -> dict[str, Any]:
                 failure = (check.get("failure_info") or {}).get("failure") or {}
                 entry = checks[check["name"]]
                 entry["requests"] += 1
+                status = ((interactions.get(case_id) or {}).get("response") or {}).get("status_code")
                 if check["name"] == "status_code_conformance":
-                    status = ((interactions.get(case_id) or {}).get("response") or {}).get("status_code")
                     undocumented[str(status)] = undocumented.get(str(status), 0) + 1
-                key = (label, check["name"], str(failure.get("title")))
+                key = (label, check["name"], str(failure.get("title")), kind(check["name"], failure, status))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -216,6 +233,15 @@ def summarise(found: list[dict[str, Any]]) -> dict[str, Any]:
                 entry["sample"] = entry["sample"] or sample(label, failure, interactions.get(case_id))
     result.update(checks=checks, statuses=statuses, undocumented_statuses=undocumented, error_samples=error_samples)
     return result
+
+
+def why_not(log: Path) -> str:
+    """The line of schemathesis' output saying why it did not run to its end (it marks errors with ❌)."""
+    lines = (
+        [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.exists() else []
+    )
+    marked = [line for line in lines if line.startswith("❌")]
+    return (marked or lines or ["no output"])[0 if marked else -1][:SAMPLE_CHARS]
 
 
 def installed() -> str:
