@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -193,8 +195,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def interrupted(signum: int, frame: object) -> None:
+    """SIGINT or SIGTERM: stop every server and schemathesis this run started, and leave at once."""
+    servers.kill_all()
+    print(f"corpus: stopped by signal {signum}", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     if not (args.documents and args.no_prism):
         documents.install(args.cache)
     picked = chosen(args)
@@ -223,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                 write(args, settings, done)
 
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for future in [pool.submit(one, i, name, path) for i, (name, path) in enumerate(picked)]:
+            order = documents.prefix_spread(len(picked))
+            for future in [pool.submit(one, i, *picked[i]) for i in order]:
                 future.result()
     settings["seconds"] = round(time.monotonic() - started)
     print(write(args, settings, done))

@@ -58,3 +58,11 @@ def ci_sample() -> list[str]:
 def spread(names: list[str], count: int) -> list[str]:
     """`count` names spread over the sorted list: every k-th from the first, k = len(names) // count."""
     return sorted(names)[:: max(1, len(names) // count)][:count]
+
+
+def prefix_spread(count: int) -> list[int]:
+    """0..count-1 in bit-reversed order, so that the documents a run has done at any moment are spread over the whole
+    sorted list (a run stopped early still measures an even sample)."""
+    bits = max(1, (count - 1).bit_length())
+    reversed_ = sorted(range(2**bits), key=lambda i: int(f"{i:0{bits}b}"[::-1], 2))
+    return [i for i in reversed_ if i < count]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import signal
 import subprocess
@@ -14,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from corpus_servers import end, spawn
 
 CHECKS = (
     "not_a_server_error",
@@ -106,23 +107,14 @@ def run(argv: list[str], cwd: Path, cap: float) -> tuple[bool, float]:
     """Run schemathesis in `cwd` (where its output goes to schemathesis.log); (hung, seconds). Past `cap` it gets
     SIGINT, so that it still writes the events it has, and SIGKILL if it doesn't stop."""
     started = time.monotonic()
-    with open(cwd / "schemathesis.log", "wb") as log:
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            proc.wait(timeout=cap)
-            return False, time.monotonic() - started
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            return True, time.monotonic() - started
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+    proc = spawn(argv, cwd / "schemathesis.log", cwd)
+    try:
+        proc.wait(timeout=cap)
+        return False, time.monotonic() - started
+    except subprocess.TimeoutExpired:
+        return True, time.monotonic() - started
+    finally:
+        end(proc, signal.SIGINT, grace=10)
 
 
 def events(path: Path) -> list[dict[str, Any]]:

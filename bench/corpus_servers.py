@@ -20,6 +20,37 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 START_TIMEOUT = 60.0  # seconds from process start to the first answer; past it the server counts as refused
 
 
+RUNNING: set[subprocess.Popen[bytes]] = set()  # every process group started here, for kill_all
+
+
+def spawn(argv: list[str], log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start `argv` as its own process group (so that its children stop with it), its output in `log`."""
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    RUNNING.add(proc)
+    return proc
+
+
+def end(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGTERM, grace: float = 5) -> None:
+    """Send `first` to the process group, then SIGKILL if it is still there after `grace` seconds."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, first)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    RUNNING.discard(proc)
+
+
+def kill_all() -> None:
+    for proc in list(RUNNING):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 @dataclass
 class Server:
     name: str  # "mock" or "prism"
@@ -54,10 +85,7 @@ def start(name: str, argv: list[str], log: Path, url: str | None = None) -> Serv
     """Start `argv` with its output in `log`; wait until it answers a request at `url` (or, with none, at the URL its
     banner names) or exits or START_TIMEOUT passes."""
     started = time.monotonic()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+    proc = spawn(argv, log)
     server = Server(name, proc, log)
     while time.monotonic() - started < START_TIMEOUT:
         if url is None:
@@ -76,13 +104,7 @@ def start(name: str, argv: list[str], log: Path, url: str | None = None) -> Serv
 
 
 def stop(server: Server) -> None:
-    if server.proc.poll() is None:
-        os.killpg(server.proc.pid, signal.SIGTERM)
-        try:
-            server.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.proc.pid, signal.SIGKILL)
-            server.proc.wait()
+    end(server.proc)
 
 
 def refusal(output: str) -> str | None:
