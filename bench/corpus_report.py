@@ -91,10 +91,16 @@ def table(documents: list[dict[str, Any]]) -> str:
 
 
 def example(sample: dict[str, Any] | None) -> str:
+    """One failing request: what was sent, what came back, what schemathesis said."""
     if not sample:
         return ""
     said = str(sample.get("message") or "").strip().splitlines()
-    return f"e.g. {sample['request']} -> {sample['status']}: {sample['title']}" + (f": {said[0]}" if said else "")
+    body = " ".join(str(sample.get("response_body") or "").split())[:200]
+    return (
+        f"e.g. {sample['request']} -> {sample['status']}: {sample['title']}"
+        + (f": {said[0]}" if said else "")
+        + (f" (answer: {body})" if body else "")
+    )
 
 
 def gate(documents: list[dict[str, Any]]) -> list[str]:
