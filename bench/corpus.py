@@ -96,6 +96,7 @@ def run_server(
 def run_document(name: str, path: Path, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     document = load(path)
     work.mkdir(parents=True, exist_ok=True)
+    (work / "document.txt").write_text(f"{name}\n{path}\n")  # which document a kept folder is about
     config = work / "schemathesis.toml"
     config.write_text(st.auth_config(document))
     limits = st.Limits(args.max_examples, args.seed, args.request_timeout, args.cap)
