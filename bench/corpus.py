@@ -191,6 +191,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--jobs", type=int, default=1, help="documents run at once (default 1)")
     parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="run nothing: print (and --markdown) the tables of an earlier --json",
+    )
+    parser.add_argument(
         "--keep", type=Path, metavar="DIR", help="keep every server's log and schemathesis' events here"
     )
     return parser.parse_args(argv)
@@ -205,6 +211,10 @@ def interrupted(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.report:
+        earlier = json.loads(args.report.read_text())
+        print(write(args, earlier["settings"], earlier["documents"]))
+        return 1 if args.gate and earlier["gate"] else 0
     signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     if not (args.documents and args.no_prism):

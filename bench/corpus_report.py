@@ -52,6 +52,11 @@ def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
         return f"{sum(r[key] for r in results)} ({sum(bool(r[key]) for r in results)})"
 
     times = [r["time_to_first_answer"] for r in started]
+    undocumented: dict[str, int] = {}
+    for r in results:
+        for status, n in r["undocumented_statuses"].items():
+            undocumented[status] = undocumented.get(status, 0) + n
+    top = sorted(undocumented.items(), key=lambda kv: -kv[1])[:4]
     rows += [
         ("documents run", str(len(results))),
         ("started", str(len(started))),
@@ -71,6 +76,7 @@ def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
         ("requests that failed (timeouts, resets)", count("errors")),
         ("clean documents", str(sum(is_clean(r) for r in results))),
         ("requests sent", str(sum(r["requests"] for r in results))),
+        ("undocumented statuses answered, most frequent (requests)", ", ".join(f"{s}: {n}" for s, n in top) or "-"),
         ("median time to first answer (s)", f"{statistics.median(times):.2f}" if times else "-"),
     ]
     return rows
