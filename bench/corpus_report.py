@@ -6,6 +6,7 @@ import statistics
 from typing import Any
 
 from corpus_schemathesis import CHECKS
+from corpus_servers import START_TIMEOUT
 
 SERVERS = ("mock", "prism")
 LABELS = {
@@ -39,6 +40,16 @@ def is_clean(result: dict[str, Any]) -> bool:
     )
 
 
+def kind(result: dict[str, Any]) -> str | None:
+    """How a server that did not start failed: a traceback, one line, or no answer in time."""
+    refusal = result["refusal"]
+    if not refusal:
+        return None
+    if refusal.startswith("traceback"):
+        return "traceback"
+    return "slow" if refusal.startswith("no answer within") else "line"
+
+
 def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(row label, cell) for one server over the documents it ran on."""
     started = [r for r in results if r["started"]]
@@ -60,17 +71,12 @@ def figures(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
     rows += [
         ("documents run", str(len(results))),
         ("started", str(len(started))),
-        (
-            "refused, with one line",
-            str(sum(bool(r["refusal"]) and not r["refusal"].startswith("traceback") for r in results)),
-        ),
-        (
-            "refused with a traceback",
-            str(sum(bool(r["refusal"]) and r["refusal"].startswith("traceback") for r in results)),
-        ),
+        ("refused, with one line", str(sum(kind(r) == "line" for r in results))),
+        ("refused with a traceback", str(sum(kind(r) == "traceback" for r in results))),
+        (f"no answer within {START_TIMEOUT:.0f} s of start", str(sum(kind(r) == "slow" for r in results))),
         ("tracebacks in the server's log", count("tracebacks")),
         ("5xx answers", count("server_errors")),
-        ("hung past the per-document cap (documents)", str(sum(r["hung"] for r in results))),
+        ("stopped at the per-document cap, 'hung' (documents)", str(sum(r["hung"] for r in results))),
         ("exited while schemathesis ran (documents)", str(sum(r["crashed"] for r in results))),
         ("schemathesis could not run (documents)", str(sum(bool(r["schemathesis_error"]) for r in results))),
         ("requests that failed (timeouts, resets)", count("errors")),
