@@ -108,7 +108,7 @@ class Settings:
             raise ConfigError(f"--store-prefix {self.store_prefix!r}: must be non-empty and hold no whitespace")
 
 
-_FILE_KEYS = {
+FILE_KEYS = {  # what a config file may set (`mockserver serve --config`, the pytest option camel_mock_config)
     "spec",
     "api_keys",
     "allow_anonymous",
@@ -156,9 +156,9 @@ def load_config_file(path: str | Path) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config must be a mapping of settings, not {type(data).__name__}")
-    unknown = sorted(set(data) - _FILE_KEYS)
+    unknown = sorted(set(data) - FILE_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(FILE_KEYS))}")
     values = dict(data)
     if "api_keys" in values:
         values["api_keys"] = _parse_keys(values["api_keys"], where)

@@ -34,7 +34,9 @@ def check_request(
     query: Mapping[str, list[str]],
     cookies: Mapping[str, str],
     raw: bytes,
+    near: str | None = None,
 ) -> RequestCheck:
+    """`near`: the documented `METHOD path` a request that finds no operation probably meant (`near_miss`)."""
     operation = found.operation
     shown = path[:200]
     if operation is None:
@@ -44,9 +46,12 @@ def check_request(
                 [f"{REQUEST}method: {method} is not documented for {shown} (documented: {allow})"],
                 ApiError(405, f"{method} {shown}: method not allowed; this path accepts {allow}", {"Allow": allow}),
             )
+        meant = f"; did you mean {near}?" if near else ""
         return RequestCheck(
-            [f"{REQUEST}path: {method} {shown} matches no operation in the document"],
-            ApiError(404, f"{method} {shown}: no such endpoint in the document (see /openapi.json at the mock)"),
+            [f"{REQUEST}path: {method} {shown} matches no operation in the document{meant}"],
+            ApiError(
+                404, f"{method} {shown}: no such endpoint in the document{meant or ' (see /openapi.json at the mock)'}"
+            ),
         )
     body: Any = None
     media = None

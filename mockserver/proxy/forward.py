@@ -22,6 +22,7 @@ from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import error_body, send_json
 from mockserver.server.sessions import scope_session
+from mockserver.spec.routes import near_miss
 from mockserver.spec.secrets import Secrets
 
 VIOLATIONS_HEADER = "X-Mock-Violations"
@@ -53,7 +54,8 @@ class Forwarder:
             state["error"] = too_large.message
             await send_json(send, error_body(f"{too_large.message} (--max-body-bytes)"), too_large.status)
             return
-        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw)
+        near = near_miss(self.routes, method, path) if found.operation is None else None
+        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw, near)
         if check.refusal is not None and self.refuse_invalid:
             refusal = check.refusal
             self._count(scope, state, operation, check.problems)

@@ -1,7 +1,9 @@
 """Hypothesis strategies for fuzzing client code, all drawn from `openapi.yaml` at run time.
 
 - `create_requests()`: request bodies the mock accepts.
-- `invalid_create_requests()`: bodies it rejects, each an `InvalidRequest` with the mock's reason.
+- `invalid_create_requests()`: raw requests it rejects, each an `InvalidRequest(content, body, reason)`: send
+  `content=` (bytes; some are not JSON at all), not `json=`.
+- `invalid_create_bodies()`: JSON bodies it rejects, to send with `json=`.
 - `create_responses()`, `error_responses()`: response bodies valid against the spec, leaning on edges
   (the request's ttl bounds as `expires_in`, empty, long and non-ASCII strings, unknown extra fields).
 - `responses()`: `(status, body)` for every documented status of the create operation.
@@ -18,7 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from hypothesis import strategies as st
+from mockserver.testing.extras import missing
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError:
+    raise missing("hypothesis", "mockserver.strategies") from None
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
@@ -30,6 +37,7 @@ __all__ = [
     "create_requests",
     "create_responses",
     "error_responses",
+    "invalid_create_bodies",
     "invalid_create_requests",
     "rejection",
     "responses",
@@ -38,11 +46,22 @@ __all__ = [
 
 @dataclass(frozen=True)
 class InvalidRequest:
-    """A create body the mock rejects: `content` as sent, `body` parsed (None if not JSON), and why."""
+    """A create request the mock rejects with a 400, as the bytes to send:
 
-    content: bytes
-    body: Any
+        client.post("/api/v1/iframe/create", content=invalid.content, headers=invalid.headers)
+
+    Not `json=invalid` (nor `json=invalid.body`): some are not JSON at all, and re-encoding would change the others.
+    For bodies to pass as `json=`, draw from `invalid_create_bodies()` instead.
+    """
+
+    content: bytes  # the body exactly as to send: may be empty, not JSON, or JSON that is no object
+    body: Any  # `content` parsed as JSON; None when it is not JSON (or is JSON's null)
     reason: str  # the mock's 400 `error`, word for word
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Content-Type to send `content` with."""
+        return {"Content-Type": "application/json"}
 
 
 def _contract(spec: str | Contract | None) -> Contract:
@@ -56,16 +75,19 @@ def _loaded(spec: str | None) -> Contract:
 
 
 def _schemathesis_operation(document: dict[str, Any], path: str, method: str) -> Any:
-    import schemathesis
-
+    try:
+        import schemathesis
+    except ModuleNotFoundError:
+        raise missing("schemathesis", "mockserver.strategies") from None
     return schemathesis.openapi.from_dict(copy.deepcopy(document))[path][method]
 
 
 def _body_strategy(document: dict[str, Any], path: str, method: str, negative: bool = False) -> st.SearchStrategy[Any]:
+    operation = _schemathesis_operation(document, path, method)  # first: it says if schemathesis is missing
     from schemathesis.generation import GenerationMode
 
     mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
-    cases = _schemathesis_operation(document, path, method).as_strategy(generation_mode=mode)
+    cases = operation.as_strategy(generation_mode=mode)
     return cast(st.SearchStrategy[Any], cases.map(lambda case: case.body))
 
 
@@ -126,6 +148,20 @@ def invalid_create_requests(spec: str | Contract | None = None) -> st.SearchStra
 
 def _is_invalid(value: InvalidRequest | None) -> bool:
     return value is not None
+
+
+@lru_cache(maxsize=16)
+def invalid_create_bodies(spec: str | Contract | None = None) -> st.SearchStrategy[Any]:
+    """JSON bodies the mock rejects with a 400, to send with `json=`: schema violations, JSON values that are no
+    object, the mutually exclusive fields together. The mock's reason for one: `rejection(json.dumps(body).encode())`.
+    """
+    contract = _contract(spec)
+
+    def still_invalid(body: Any) -> bool:  # as a client sends it: encoded afresh
+        return body is not None and rejection(json.dumps(body).encode(), contract) is not None
+
+    bodies = invalid_create_requests(spec).map(lambda invalid: invalid.body)
+    return bodies.filter(still_invalid)
 
 
 def _with_all_of(

@@ -162,6 +162,13 @@ def test_violations_are_summed_by_operation_and_field(proxy: MockProcess, sessio
     assert (cleared["exchanges"], cleared["violations"]) == (0, [])
 
 
+def test_a_near_miss_is_reported_with_the_documented_path(proxy: MockProcess, session: dict[str, str]) -> None:
+    httpx.post(f"{proxy.url}{CREATE}/", json=VALID, headers=session)
+    assert journal(proxy, session)[-1]["errors"] == [
+        f"request path: POST {CREATE}/ matches no operation in the document; did you mean POST {CREATE}?"
+    ]
+
+
 def test_the_request_reaches_the_upstream_unchanged(proxy: MockProcess, drifting: ServerProcess) -> None:
     sent = {"Authorization": "Bearer sk-live-credential", "X-Custom": "kept", "User-Agent": "my-client/1.0"}
     with httpx.Client() as client:
