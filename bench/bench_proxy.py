@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -30,10 +31,11 @@ HERE = Path(__file__).parent
 BANNER = re.compile(rb"listening on (http://\S+)")
 
 
-def start(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     command = [PY, "-m", "mockserver", *args, "--port", str(port), "--no-access-log", "--log-level", "warning"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
+    environment = {**os.environ, **(env or {})}
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment), port
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -49,44 +51,60 @@ def rss_mb(pid: int) -> float:
 def throughput(args: argparse.Namespace) -> None:
     import time
 
+    clients = args.clients.split(",")
     upstream, up_port = start("serve", *args.upstream_args.split())
-    proxy, proxy_port = start("proxy", "--upstream", f"http://127.0.0.1:{up_port}", *args.proxy_args.split())
+    proxies = {
+        client: start(
+            "proxy",
+            "--upstream",
+            f"http://127.0.0.1:{up_port}",
+            *args.proxy_args.split(),
+            env={"MOCKSERVER_PROXY_CLIENT": client},
+        )
+        for client in clients
+    }
     try:
         started = time.perf_counter()
         wait_until_answering(up_port, started)
-        wait_until_answering(proxy_port, started)
+        for _, port in proxies.values():
+            wait_until_answering(port, started)
         rounds = []
         for _ in range(args.rounds):
             wrk(up_port, 2, args.connections)  # warm-up
-            direct = wrk(up_port, args.duration, args.connections)
-            wrk(proxy_port, 2, args.connections)
-            proxied = wrk(proxy_port, args.duration, args.connections)
-            rounds.append({"direct": direct, "proxy": proxied})
+            figures = {"direct": wrk(up_port, args.duration, args.connections)}
+            for client, (_, port) in proxies.items():
+                wrk(port, 2, args.connections)
+                figures[client] = wrk(port, args.duration, args.connections)
+            rounds.append(figures)
+            direct = figures["direct"]["rps"]
             print(
-                f" round: direct {direct['rps']:.0f} req/s p99 {direct['p99_ms']:.2f} ms; "
-                f"proxy {proxied['rps']:.0f} req/s p99 {proxied['p99_ms']:.2f} ms; "
-                f"ratio {proxied['rps'] / direct['rps']:.0%}",
+                " round: "
+                + "; ".join(
+                    f"{side} {f['rps']:.0f} req/s p99 {f['p99_ms']:.2f} ms ({f['rps'] / direct:.0%})"
+                    for side, f in figures.items()
+                ),
                 flush=True,
             )
     finally:
-        stop(proxy)
+        for proc, _ in proxies.values():
+            stop(proc)
         stop(upstream)
 
     def median(side: str, figure: str) -> float:
         return statistics.median(r[side][figure] for r in rounds)
 
-    ratios = sorted(r["proxy"]["rps"] / r["direct"]["rps"] for r in rounds)
-    print(
-        f"median of {len(rounds)} rounds: direct {median('direct', 'rps'):.0f} req/s p99 "
-        f"{median('direct', 'p99_ms'):.2f} ms; proxy {median('proxy', 'rps'):.0f} req/s p99 "
-        f"{median('proxy', 'p99_ms'):.2f} ms"
-    )
-    print(
-        f" ratio: proxy/direct throughput {statistics.median(ratios):.0%} (rounds {ratios[0]:.0%}-{ratios[-1]:.0%}); "
-        f"p99 proxy/direct {median('proxy', 'p99_ms') / median('direct', 'p99_ms'):.1f}x"
-    )
+    print(f"median of {len(rounds)} rounds, as a share of a direct call ({median('direct', 'rps'):.0f} req/s):")
+    ratios = {}
+    for client in clients:
+        each = sorted(r[client]["rps"] / r["direct"]["rps"] for r in rounds)
+        ratios[client] = statistics.median(each)
+        print(
+            f" proxy with {client}: {median(client, 'rps'):.0f} req/s, throughput {ratios[client]:.0%} of direct "
+            f"(rounds {each[0]:.0%}-{each[-1]:.0%}); p99 {median(client, 'p99_ms'):.2f} ms, "
+            f"{median(client, 'p99_ms') / median('direct', 'p99_ms'):.1f}x direct's"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({"rounds": rounds, "ratio": statistics.median(ratios)}, indent=2))
+        Path(args.json).write_text(json.dumps({"rounds": rounds, "ratios": ratios}, indent=2))
 
 
 def entries_in(har: Path) -> int:
@@ -133,6 +151,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="direct and proxied alternate; medians are reported")
     parser.add_argument("--upstream-args", default="", help="extra `mockserver serve` flags for the upstream")
     parser.add_argument("--proxy-args", default="", help="extra `mockserver proxy` flags, e.g. '--record x.har'")
+    parser.add_argument(
+        "--clients",
+        default="aiohttp",
+        help="comma-separated upstream clients, one proxy each, measured in the same rounds (aiohttp, http1, httpcore)",
+    )
     parser.add_argument("--memory", type=int, help="instead: record this many exchanges and report RSS")
     parser.add_argument("--json", help="also write the throughput figures to this file")
     args = parser.parse_args()

@@ -15,7 +15,7 @@ from mockserver.proxy.settings import ProxySettings
 
 def test_every_proxy_flag_sets_a_setting_of_its_name() -> None:
     args = parser().parse_args(["proxy", "--upstream", "https://api.camelai.com"])
-    flags = set(vars(args)) - {"command", "config", "upstream_timeout"}
+    flags = set(vars(args)) - {"command", "config", "upstream_timeout", "no_env_proxy"}
     known = {f.name for f in fields(Settings)} | {f.name for f in fields(ProxySettings)}
     assert flags <= known
 
