@@ -16,6 +16,7 @@ from mockserver.mock import Mock
 from mockserver.proxy.forward import Forwarder
 from mockserver.proxy.har import HarFile
 from mockserver.proxy.settings import ProxySettings
+from mockserver.proxy.upstream import Upstream
 from mockserver.server.endpoints import admin
 from mockserver.server.error_handlers import EXCEPTION_HANDLERS
 from mockserver.server.middleware.faults import FaultMiddleware
@@ -45,9 +46,7 @@ def create_proxy_app(mock: Mock, settings: ProxySettings, recording: HarFile | N
     """The proxy for `mock` (its contract, clock, store, journal and admin API). `recording`, opened by the caller
     so that an unusable file stops start-up, is closed when the app shuts down."""
     settings.check()
-    from mockserver.proxy.compare_clients import chosen
-
-    upstream = chosen()(settings, mock.settings.max_body_bytes, mock.settings.max_header_bytes)
+    upstream = Upstream(settings, mock.settings.max_body_bytes, mock.settings.max_header_bytes)
     forwarder = Forwarder(mock, upstream, settings.refuse_invalid, recording)
     admin_routes = admin.routes(mock)
     # Tried first, and by prefix: a forwarded request does not walk the admin routes' patterns.
