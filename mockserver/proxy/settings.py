@@ -3,9 +3,12 @@ without loading the server."""
 
 from __future__ import annotations
 
+import ssl
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import truststore
 
 from mockserver.config import ConfigError
 
@@ -25,12 +28,25 @@ class ProxySettings:
         origin(self.upstream)
         if not 0 < self.timeout <= 3600:
             raise ConfigError(f"--upstream-timeout {self.timeout:g}: must be more than 0 and at most 3600 seconds")
+        self.tls()
         proxy = self.proxy()
         if proxy is not None and urlsplit(proxy).scheme not in ("http", "https"):
             raise ConfigError(
                 f"the environment's proxy {shown_proxy(proxy)} for {origin(self.upstream)}: only http:// and https:// "
                 "proxies are supported (--no-env-proxy ignores it)"
             )
+
+    def tls(self) -> ssl.SSLContext:
+        """The system's trust store (which also reads SSL_CERT_FILE), or only the CAs in `--upstream-ca`."""
+        if self.upstream_ca is None:
+            return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        try:
+            return ssl.create_default_context(cafile=self.upstream_ca)
+        except (OSError, ssl.SSLError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ConfigError(
+                f"--upstream-ca {self.upstream_ca}: not a readable file of PEM certificates ({reason})"
+            ) from None
 
     def proxy(self) -> str | None:
         """The proxy the environment names for the upstream (HTTPS_PROXY for https, HTTP_PROXY for http, either

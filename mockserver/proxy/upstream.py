@@ -14,14 +14,11 @@ HTTPS_PROXY, HTTP_PROXY and NO_PROXY choose a proxy once, at start-up (`settings
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 
 import aiohttp
-import truststore
 from yarl import URL
 
-from mockserver.config import ConfigError
 from mockserver.core.clock import stopwatch
 from mockserver.core.errors import ApiError
 from mockserver.proxy.settings import ProxySettings, origin, shown_proxy
@@ -64,17 +61,6 @@ def outgoing(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return [(key, value) for key, value in headers if key not in NOT_FORWARDED and key not in named]
 
 
-def tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """The system's trust store (which also reads SSL_CERT_FILE), or only the CAs in `--upstream-ca`."""
-    if ca_file is None:
-        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    try:
-        return ssl.create_default_context(cafile=ca_file)
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"--upstream-ca {ca_file}: not a readable file of PEM certificates ({reason})") from None
-
-
 class TooLarge(Exception):
     pass
 
@@ -86,7 +72,7 @@ class Upstream:
         self.max_bytes = max_bytes
         self.max_head = max_head
         self.proxy = settings.proxy()
-        self._ssl = tls_context(settings.upstream_ca) if self.url.startswith("https:") else None
+        self._ssl = settings.tls() if self.url.startswith("https:") else None
         self._host = self.url.split("://", 1)[1].encode("latin-1")
         self._session: aiohttp.ClientSession | None = None
 

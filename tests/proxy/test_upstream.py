@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 import trustme
@@ -284,13 +283,3 @@ async def test_an_unreachable_proxy_is_a_502_naming_it_without_its_credentials(
     failed = await refusal(upstreams("https://127.0.0.1:9"))
     assert failed.status == 502 and failed.message.startswith(f"proxy {proxy_url} is unreachable (")
     assert "s3cret" not in failed.message
-
-
-def test_an_unreadable_ca_file_stops_start_up_naming_it(tmp_path: Path) -> None:
-    from mockserver.config import ConfigError
-
-    bad = tmp_path / "ca.pem"
-    bad.write_text("not a certificate")
-    for path in (bad, tmp_path / "missing.pem"):
-        with pytest.raises(ConfigError, match=f"--upstream-ca {path}: not a readable file of PEM certificates"):
-            Upstream(ProxySettings("https://api.camelai.com", upstream_ca=str(path)), 1000, 8192)
