@@ -27,7 +27,7 @@ from mockserver.config import (
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
-from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin
+from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin, shown_proxy
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
 from mockserver.spec.overlay import OverlayError
@@ -241,7 +241,19 @@ def parser() -> argparse.ArgumentParser:
         "--upstream-timeout",
         type=float,
         metavar="SECONDS",
-        help="for connecting, and then for the whole answer; past it the client gets a 504 (default 30)",
+        help="for the whole exchange, connecting included; past it the client gets a 504 (default 30)",
+    )
+    option(
+        "--upstream-ca",
+        metavar="FILE",
+        help="trust only the CA certificates in this PEM file for an https upstream (default: the system's store, "
+        "which also reads SSL_CERT_FILE)",
+    )
+    option(
+        "--no-env-proxy",
+        action="store_true",
+        help="connect to the upstream directly, ignoring HTTPS_PROXY, HTTP_PROXY and NO_PROXY (by default an "
+        "http:// proxy they name for the upstream is used, CONNECT for https)",
     )
     option(
         "--refuse-invalid",
@@ -373,7 +385,9 @@ def proxy_settings_from(args: argparse.Namespace) -> ProxySettings:
     if not args.upstream:
         raise ConfigError("--upstream URL is required (or MOCKSERVER_UPSTREAM), e.g. https://api.camelai.com")
     timeout = args.upstream_timeout if args.upstream_timeout is not None else DEFAULT_TIMEOUT
-    settings = ProxySettings(args.upstream, timeout, bool(args.refuse_invalid), args.record)
+    settings = ProxySettings(
+        args.upstream, timeout, bool(args.refuse_invalid), args.record, args.upstream_ca, not args.no_env_proxy
+    )
     settings.check()
     return settings
 
@@ -382,6 +396,8 @@ def proxy_banner(settings: Settings, proxy: ProxySettings, url: str) -> str:
     spec = settings.spec or "the bundled openapi.yaml"
     refusing = "; refusing requests that break it" if proxy.refuse_invalid else ""
     recording = f"; recording to {proxy.record}" if proxy.record else ""
+    through = proxy.proxy()
+    via = f" through proxy {shown_proxy(through)}" if through else ""
     if settings.admin:
         where = f"violations at {url}/__mock/violations, journal at {url}/__mock/requests"
         where += " (admin key required)" if settings.admin_key else ""
@@ -390,7 +406,7 @@ def proxy_banner(settings: Settings, proxy: ProxySettings, url: str) -> str:
             " and the recording" if proxy.record else ""
         )
     return (
-        f"camelAI mock proxy listening on {url} (forwarding to {origin(proxy.upstream)}; checking against {spec}"
+        f"camelAI mock proxy listening on {url} (forwarding to {origin(proxy.upstream)}{via}; checking against {spec}"
         f"{refusing}{recording}); {where}"
     )
 

@@ -53,6 +53,7 @@ def test_resolved_settings_reach_the_workers_unchanged() -> None:
     assert settings_from_json(settings_to_json(settings)) == settings
 
 
+@pytest.mark.redis
 def test_two_workers_on_one_port_share_links_and_the_signing_key(redis_server: RedisServer, store_prefix: str) -> None:
     server = MockProcess("--workers", "2", "--store", redis_server.url, "--store-prefix", store_prefix)
     try:
