@@ -71,7 +71,8 @@ async def test_the_journal_entries_ride_with_later_calls_and_a_reader_sees_them_
 ) -> None:
     _, client = counted
     for n in range(3):
-        assert await trips(relay, client.build_request("POST", KB, json={"content": f"{n}", "connection_id": 1}), client, 201) == 1
+        request = client.build_request("POST", KB, json={"content": f"{n}", "connection_id": 1})
+        assert await trips(relay, request, client, 201) == 1
     journal = (await client.get("/__mock/requests")).json()["requests"]
     assert [e["status"] for e in journal if e["method"] == "POST"][-3:] == [201, 201, 201]
 
