@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
+import hiredis
+import orjson
 import redis.exceptions
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -67,6 +69,9 @@ MAX_RENEWED = 100_000  # keys whose last renewal is remembered; past it, all are
 MAX_WAITING_ENTRIES = 10_000  # journal entries waiting for a call, should every call fail
 SETTLE_SECONDS = 1.0  # how long a journal reader waits for other processes' entries
 SETTLE_POLL = 0.002
+MAX_NAMES = 10_000  # session names whose quoted form (and guard keys) are remembered
+NO_GUARD_KEYS = ["", "", "", "", ""]
+KEPT_CONNECTIONS = 8  # of the pool's POOL_SIZE, kept by the request path between calls (`_Conn.send`)
 
 # The scripts a request may call, each run with its round ahead of it (`redis_scripts.in_round`), by name.
 _SCRIPTS = {
@@ -121,6 +126,7 @@ class _Conn:
         self.loaded = loaded
         self.listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
+        self.ready: list[Any] = []  # connections kept by `send` between calls, returned to the pool on close
 
     async def load(self) -> None:
         """Every script in one round trip, so that NOSCRIPT never reaches a request (unless Redis restarts)."""
@@ -131,13 +137,55 @@ class _Conn:
         self.loaded = True
 
     async def run(self, name: str, keys: list[str], args: list[str | int]) -> Any:
+        return (await self.run_each([(name, keys, args)]))[0]
+
+    async def run_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
+        """Several scripts in one round trip, each atomic."""
         if not self.loaded:
             await self.load()
+        packed = [
+            hiredis.pack_command(("EVALSHA", self.shas[name], len(keys), *keys, *args))  # type: ignore[arg-type]
+            for name, keys, args in calls
+        ]
         try:
-            return await self.redis.evalsha(self.shas[name], len(keys), *keys, *args)
+            return await self.send(packed)
         except redis.exceptions.NoScriptError:  # Redis restarted since the scripts were loaded
             await self.load()
-            return await self.redis.evalsha(self.shas[name], len(keys), *keys, *args)
+            return await self.send(packed)
+
+    async def send(self, packed: list[bytes]) -> list[Any]:
+        """Commands packed by hiredis, sent together (one round trip) on a connection of the pool, retried once on a
+        new connection as the client does (`client_options`); their replies, in order. redis-py's command layer
+        (argument checks, timing hooks) cost this path more CPU than the round trip itself."""
+        pool = self.redis.connection_pool
+        for attempt in range(2):
+            # A few connections stay with this path between calls: the pool's checkout (a condition, a timeout)
+            # cost about as much CPU as the round trip.
+            conn = self.ready.pop() if self.ready else await pool.get_connection()  # type: ignore[no-untyped-call]
+            kept = False
+            try:
+                await conn.send_packed_command(packed, check_health=False)
+                found: list[Any] = []
+                refused: redis.exceptions.ResponseError | None = None
+                for _ in packed:  # every reply read, an error one too: the connection stays in step
+                    try:
+                        found.append(await conn.read_response())
+                    except redis.exceptions.ResponseError as exc:
+                        refused = refused or exc
+                if refused is not None:
+                    raise refused
+                kept = len(self.ready) < KEPT_CONNECTIONS
+                return found
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                await conn.disconnect()
+                if attempt:
+                    raise
+            finally:
+                if kept:
+                    self.ready.append(conn)
+                else:
+                    await pool.release(conn)
+        raise AssertionError("unreachable")
 
 
 class RedisStore:
@@ -150,6 +198,8 @@ class RedisStore:
         # Journal entries of answered requests, written with the next call (store/round.py): (session, JSON, flags).
         self._entries: list[tuple[str, str, str]] = []
         self._journal_cap = 0
+        self._names: dict[str, str] = {}  # session -> its name in keys
+        self._guard_key_lists: dict[tuple[str | None, str | None], list[str]] = {}
         self._renewed: dict[str, float] = {}  # key -> when this process last renewed its TTL (time.monotonic)
         self.scripts = {name: redis_scripts.in_round(text, INDEX_TTL_MS) for name, text in _SCRIPTS.items()}
         self.scripts_loaded = False  # by `SharedStart.load_scripts`, as the mock starts
@@ -164,17 +214,26 @@ class RedisStore:
             conn = self._conns[loop] = _Conn(self.url, self.scripts, self.scripts_loaded)
         return conn
 
+    def _quoted(self, session: str) -> str:
+        """The session's name as its keys carry it (URL-quoted), worked out once per name."""
+        quoted = self._names.get(session)
+        if quoted is None:
+            if len(self._names) >= MAX_NAMES:
+                self._names.clear()
+            quoted = self._names[session] = quote(session, safe="")
+        return quoted
+
     def _key(self, session: str | None, *parts: str) -> str:
         """A key of the session's, or with session None of the global namespace."""
         if session is None:
             return ":".join((self.prefix, "g", *parts))
-        return ":".join((self.prefix, "s", quote(session, safe=""), *parts))
+        return ":".join((self.prefix, "s", self._quoted(session), *parts))
 
     def _session_args(self, session: str | None, now: float) -> list[str | int]:
         """What every script writing a session's state gets first (see `redis_scripts`)."""
         if session is None:
             return ["", "", 0, repr(now)]
-        return [self.prefix, quote(session, safe=""), MAX_SESSIONS, repr(now)]
+        return [self.prefix, self._quoted(session), MAX_SESSIONS, repr(now)]
 
     def clock_key(self) -> str:
         return f"{self.prefix}:g:clock"
@@ -219,40 +278,38 @@ class RedisStore:
         return found
 
     async def _call_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
-        """Several scripts in one round trip (a pipeline), each atomic, outside any round's guard."""
-        conn = self._conn()
+        """Several scripts in one round trip, each atomic, outside any round's guard."""
         head_keys, head_args = self._head(None, [])
+        with_heads = [(name, [*head_keys, *keys], [*head_args, *args]) for name, keys, args in calls]
         try:
-            if not conn.loaded:
-                await conn.load()
-            async with conn.redis.pipeline(transaction=False) as pipe:
-                for name, keys, args in calls:
-                    sha = conn.shas[name]
-                    pipe.execute_command(
-                        "EVALSHA", sha, len(head_keys) + len(keys), *head_keys, *keys, *head_args, *args
-                    )
-                found: list[Any] = await pipe.execute()
-                return found
+            return await self._conn().run_each(with_heads)
         except UNREACHABLE as exc:
             raise StoreUnavailable(f"state store {self.where} is unreachable: {exc}") from None
 
     def _head(self, round_: Round | None, entries: list[tuple[str, str, str]]) -> tuple[list[str], list[str | int]]:
         """The round's header (`redis_scripts.ROUND`): the guard when `round_` is given, and `entries`."""
         # Issue 20's per-operation coverage counters belong here too, beside the journal entries.
-        keys = ["", "", "", "", ""]
+        keys = NO_GUARD_KEYS
         args: list[str | int] = ["0", "", "", ""]
         if round_ is not None:
+            keys = self._guard_keys(round_.fault_session, round_.journal_session)
             clock = round_.clock
-            keys[0] = self.clock_key()
             args = ["1", clock_to_json(clock) if clock is not None else "", round_.method, round_.path]
-            if round_.fault_session is not None:
-                keys[1:4] = self._fault_keys(round_.fault_session)
-            if round_.journal_session is not None:
-                keys[4] = self._key(round_.journal_session, "journal-pending")
         args += [self.prefix, MAX_SESSIONS, repr(self._now), self._journal_cap, IDLE_SECONDS, len(entries)]
         for entry in entries:
             args += entry
         return keys, args
+
+    def _guard_keys(self, fault_session: str | None, journal_session: str | None) -> list[str]:
+        """The guard's KEYS (`redis_scripts.ROUND`), worked out once per pair of sessions."""
+        keys = self._guard_key_lists.get((fault_session, journal_session))
+        if keys is None:
+            faults = self._fault_keys(fault_session) if fault_session is not None else ["", "", ""]
+            coming = self._key(journal_session, "journal-pending") if journal_session is not None else ""
+            if len(self._guard_key_lists) >= MAX_NAMES:
+                self._guard_key_lists.clear()
+            keys = self._guard_key_lists[(fault_session, journal_session)] = [self.clock_key(), *faults, coming]
+        return keys
 
     @_guarded
     async def guard(self) -> None:
@@ -378,7 +435,7 @@ class RedisStore:
         self._journal_cap = cap
         renew = "1" if self.renew(self._key(session, "journal")) else "0"
         counted = "1" if round_ is not None and round_.counted and round_.journal_session == session else "0"
-        self._entries.append((quote(session, safe=""), json.dumps(entry), counted + renew))
+        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew))
         if len(self._entries) > MAX_WAITING_ENTRIES:  # only while every call fails: the oldest go
             del self._entries[: len(self._entries) - MAX_WAITING_ENTRIES]
         if round_ is None:
@@ -524,6 +581,8 @@ class RedisStore:
             conn.listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await conn.listener
+        for kept in conn.ready:
+            await conn.redis.connection_pool.release(kept)
         await conn.redis.aclose()
         await conn.redis.connection_pool.disconnect()
 
@@ -535,6 +594,13 @@ def clock_to_json(state: ClockState) -> str:
 def clock_from_json(raw: str) -> ClockState:
     data = json.loads(raw)
     return ClockState(bool(data["frozen"]), float(data["value"]))
+
+
+def _entry_json(entry: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(entry).decode()
+    except TypeError:  # a lone surrogate in a client's text (or an integer past 64 bits): escaped by the stdlib
+        return json.dumps(entry)
 
 
 def _limits_name(uid: str) -> str:

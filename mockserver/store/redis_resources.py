@@ -246,10 +246,18 @@ class RedisResources:
         store.scripts.update({f"r:{name}": in_round(_PRELUDE + text, INDEX_TTL_MS) for name, text in _SCRIPTS.items()})
         # The JSON text of items this process last read or wrote: where an update starts (`known`).
         self._seen: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._key_lists: dict[tuple[str, str], list[str]] = {}
 
     def _keys(self, session: str, collection: str) -> list[str]:
-        parts = [self._store._key(session, "r", quote(collection, safe=""), part) for part in RESOURCE_PARTS]
-        return [*parts, self._store._key(session, "collections")]
+        """The collection's keys in the session (`_PRELUDE`), worked out once per pair."""
+        keys = self._key_lists.get((session, collection))
+        if keys is None:
+            store = self._store
+            parts = [store._key(session, "r", quote(collection, safe=""), part) for part in RESOURCE_PARTS]
+            if len(self._key_lists) >= SEEN_ITEMS:
+                self._key_lists.clear()
+            keys = self._key_lists[(session, collection)] = [*parts, store._key(session, "collections")]
+        return keys
 
     def _ttl(self, keys: list[str]) -> int:
         """IDLE_SECONDS to renew the collection's TTLs, negated when this process did so within the minute."""
