@@ -127,6 +127,7 @@ class _Conn:
         self.listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.ready: list[Any] = []  # connections kept by `send` between calls, returned to the pool on close
+        self.waiting = 0  # calls of `send` waiting for the pool
 
     async def load(self) -> None:
         """Every script in one round trip, so that NOSCRIPT never reaches a request (unless Redis restarts)."""
@@ -161,7 +162,14 @@ class _Conn:
         for attempt in range(2):
             # A few connections stay with this path between calls: the pool's checkout (a condition, a timeout)
             # cost about as much CPU as the round trip.
-            conn = self.ready.pop() if self.ready else await pool.get_connection()  # type: ignore[no-untyped-call]
+            if self.ready:
+                conn = self.ready.pop()
+            else:
+                self.waiting += 1
+                try:
+                    conn = await pool.get_connection()  # type: ignore[no-untyped-call]
+                finally:
+                    self.waiting -= 1
             kept = False
             try:
                 await conn.send_packed_command(packed, check_health=False)
@@ -174,7 +182,7 @@ class _Conn:
                         refused = refused or exc
                 if refused is not None:
                     raise refused
-                kept = len(self.ready) < KEPT_CONNECTIONS
+                kept = not self.waiting and len(self.ready) < KEPT_CONNECTIONS  # none kept while calls wait for one
                 return found
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
                 await conn.disconnect()

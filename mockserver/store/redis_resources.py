@@ -78,7 +78,8 @@ if unique ~= '' then
     if raw then return {'exists', raw} end
   end
 end
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[6]) then return {'full'} end
+local count = redis.call('HLEN', KEYS[1])
+if count >= tonumber(ARGV[6]) then return {'full'} end
 local kind = ARGV[5]
 local function text(n)
   if kind == 'uuid' then return string.format('00000000-0000-0000-0000-%012x', n) end
@@ -95,12 +96,12 @@ if size > tonumber(ARGV[7]) then return {'full'} end
 redis.call('HSET', KEYS[1], key, raw)
 redis.call('ZADD', KEYS[2], place, key)
 redis.call('HSET', KEYS[3], 'n', string.format('%d', place), 'b', size)
+local made = {}  -- keys this create may have made: the collection was empty, or this is its first unique key
+if count == 0 then made = {1, 2} end
 if unique ~= '' then
-  redis.call('HSET', KEYS[4], unique, key)
-  renew(ARGV[2], {1, 2, 4})
-else
-  renew(ARGV[2], {1, 2})
+  if redis.call('HSET', KEYS[4], unique, key) == 1 and redis.call('HLEN', KEYS[4]) == 1 then made[#made + 1] = 4 end
 end
+renew(ARGV[2], made)
 return {'created', raw}
 """
 

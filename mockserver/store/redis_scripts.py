@@ -140,12 +140,12 @@ local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, 
   if not touch(prefix, name, cap_sessions, now, '0') then
     return false
   end
-  redis.call('RPUSH', key, entry)
-  redis.call('LTRIM', key, -cap, -1)
-  if renew then
+  local length = redis.call('RPUSH', key, entry)
+  if length > cap then
+    redis.call('LTRIM', key, -cap, -1)
+  end
+  if renew or length == 1 then  -- renewed at most once a minute per process; a new journal gets its first TTL
     redis.call('EXPIRE', key, ttl)
-  else
-    redis.call('EXPIRE', key, ttl, 'NX')  -- a journal made since: its first TTL
   end
   return true
 end
@@ -171,13 +171,17 @@ local function run_round()
   local on, clock, method, path = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
   local prefix, cap_sessions, now = ARGV[5], ARGV[6], ARGV[7]
   local cap, ttl, n = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
+  local arrived = {}  -- per session: how many of its entries were counted as coming
   for i = 11, 10 + 3 * n, 3 do
     local name, flags = ARGV[i], ARGV[i + 2]
     if string.sub(flags, 1, 1) == '1' then
-      local key = base_of(prefix, name) .. 'journal-pending'
-      if redis.call('DECR', key) <= 0 then redis.call('DEL', key) end
+      arrived[name] = (arrived[name] or 0) + 1
     end
     journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, string.sub(flags, 2, 2) == '1')
+  end
+  for name, count in pairs(arrived) do
+    local key = base_of(prefix, name) .. 'journal-pending'
+    if redis.call('DECRBY', key, count) <= 0 then redis.call('DEL', key) end
   end
   shift(KEYS, 5)
   shift(ARGV, 10 + 3 * n)
@@ -188,9 +192,8 @@ local function run_round()
   if ids ~= '' and redis.call('EXISTS', ids) == 1 then
     fault = take_fault(ids, data, left, method, path)
   end
-  if coming ~= '' then
-    redis.call('INCR', coming)
-    redis.call('EXPIRE', coming, 60)
+  if coming ~= '' and redis.call('INCR', coming) == 1 then
+    redis.call('EXPIRE', coming, 60)  -- gone, should a process die with entries waiting (readers wait 1 s at most)
   end
   if fault then return {'!fault', fault[1], fault[2]} end
   return nil
