@@ -115,3 +115,21 @@ async def test_a_seeded_collection_costs_two_round_trips_on_first_use(
     request = client.build_request("GET", KB, headers={"X-Mock-Session": "fresh"})
     assert await trips(relay, request, client, 200) == 2
     assert await trips(relay, client.build_request("GET", KB, headers={"X-Mock-Session": "fresh"}), client, 200) == 1
+
+
+async def test_a_journal_read_on_another_replica_sees_every_answered_request(
+    relay: CountingRelay, counted: tuple[Mock, httpx.AsyncClient], store_prefix: str
+) -> None:
+    _, on_a = counted
+    b = build_mock(Settings(clock=f"frozen:{T0}", spec=SPEC_2025, store=relay.url, store_prefix=store_prefix))
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(b)), base_url="http://b.test"
+        ) as on_b:
+            made = (await on_a.post(KB, json={"content": "on A", "connection_id": 1})).json()
+            # A's entry waits for A's next call; B's read asks A for it (pub/sub) and waits until it is in.
+            journal = (await on_b.get("/__mock/requests")).json()["requests"]
+    finally:
+        await b.store.close()
+    assert [e["status"] for e in journal if e["path"] == KB and e["method"] == "POST"][-1] == 201
+    assert str(made["id"]) in journal[-1]["response"]["body"]
