@@ -89,6 +89,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         with SharedStart(settings.store, settings.store_prefix) as shared:
             signer = signer or shared.signer(settings.alg)
             shared.adopt_clock(clock)
+            shared.load_scripts()
             store = shared.store
     signer = signer or generate_signer(settings.alg)
     kept: Store = store or MemoryStore()

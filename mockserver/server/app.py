@@ -70,6 +70,7 @@ def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
         saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
         if saved is not None:
             mock.clock.state = saved
+        await mock.store.start()  # a shared store's scripts, before the first request
         mock.signer.start()  # serving: with ES256 a helper process makes nonces ahead (core/nonces.py)
         yield
         mock.signer.close()

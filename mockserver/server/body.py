@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect
-from starlette.types import Receive
+from starlette.types import Message, Receive
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
@@ -63,3 +63,28 @@ async def read_capped(receive: Receive, declared: str | None, max_bytes: int) ->
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+class Replay:
+    """A request's body messages as they arrive, kept so the request can run again from its start (a shared store's
+    round restarts it on a moved clock; a delay fault runs it after the delay)."""
+
+    __slots__ = ("_at", "_messages", "_receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._messages: list[Message] = []
+        self._at = 0
+
+    async def receive(self) -> Message:
+        if self._at < len(self._messages):
+            self._at += 1
+            return self._messages[self._at - 1]
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._messages.append(message)
+            self._at += 1
+        return message
+
+    def rewind(self) -> None:
+        self._at = 0

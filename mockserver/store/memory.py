@@ -83,6 +83,12 @@ class MemoryStore:
         self._now = 0.0  # the mock's time as last told; what "live" means when a session must make room
         self.resources = MemoryResources()
 
+    async def start(self) -> None:
+        pass
+
+    async def guard(self) -> None:
+        pass  # one process's memory: no shared clock to check, and faults are taken before the endpoint
+
     def _s(self, session: str | None) -> _Session:
         """The session's state, for a write that holds something (a link, a fault), marked most recently written."""
         if session is None:

@@ -27,6 +27,7 @@ from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 from mockserver.spec.secrets import Secrets, redact_query
+from mockserver.store.round import ClockMoved
 
 BODY_CAP = 4096  # bytes of each request and response body kept
 TEXT_CAP = 1024  # characters kept of the path, the query, the uid, the error and each header value
@@ -175,6 +176,9 @@ class JournalMiddleware:
         outcome = "answered"
         try:
             await self.app(scope, record.receive, record.send)
+        except ClockMoved:  # the request runs again on the moved clock (store/round.py): that run is journaled
+            outcome = "again"
+            raise
         except BaseException:
             outcome = "dropped" if scope.get("state", {}).get("fault", {}).get("drop") else "failed"
             raise
@@ -202,4 +206,5 @@ class JournalMiddleware:
                 "body": self.secrets.body(_text(record.request, record.request_size)),
                 "answer": _text(record.response, record.response_size),
             }
-            await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)
+            if outcome != "again":
+                await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)
