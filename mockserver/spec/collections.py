@@ -15,6 +15,7 @@ item; the item's schema is that answer's. Around them:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,11 @@ def _collection(
     if id_field is None:
         found.notes.append(f"{item_path}: no item property is named {id_param!r} or 'id'; its operations stay generic")
         return None
+    if retrieve.answer(404) is None:  # state needs a way to say "not here", and only the document can give one
+        found.notes.append(
+            f"{item_path}: GET documents no 404 for an item it does not hold; its operations stay generic"
+        )
+        return None
     name = list_path.rstrip("/").rsplit("/", 1)[-1]
     if name in found.by_name:
         name = list_path.strip("/")
@@ -151,6 +157,12 @@ def _collection(
     kind = (
         "integer" if id_schema.get("type") == "integer" else "uuid" if id_schema.get("format") == "uuid" else "string"
     )
+    id_rule = fragment_validator(contract.schemas, id_schema, "response")
+    if id_rule.errors(id_value(kind, 1)):  # ids are numbered 1, 2, 3... as the schema types them
+        found.notes.append(
+            f"{item_path}: its ids cannot be numbered as {id_field}'s schema asks; its operations stay generic"
+        )
+        return None
     flagged = {flag: frozenset(n for n, p in props.items() if isinstance(p, dict) and p.get(flag)) for flag in _FLAGS}
     dates = frozenset(n for n in flagged["readOnly"] if _is_date_time(props[n]))
     validator = next(a.validator for s, a in retrieve.responses.items() if s == retrieve.success)
@@ -176,6 +188,15 @@ def _collection(
 
 
 _FLAGS = ("readOnly", "writeOnly")
+
+
+def id_value(kind: str, number: int) -> int | str:
+    """The `number`-th id of a collection, written as its schema types ids (the Redis store writes the same)."""
+    if kind == "integer":
+        return number
+    if kind == "uuid":
+        return str(uuid.UUID(int=number))
+    return str(number)
 
 
 def _is_date_time(schema: Any) -> bool:

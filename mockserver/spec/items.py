@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.core.clock import format_time
-from mockserver.spec.collections import Collection
+from mockserver.spec.collections import Collection, id_value
 from mockserver.spec.generate import realistic
 from mockserver.spec.shape import Resolve, allows_null, deref, shape_of
 from mockserver.spec.validation import BodyValidator
@@ -24,15 +24,6 @@ from mockserver.spec.validation import BodyValidator
 
 class ItemError(ValueError):
     """Resources given whole (seeds, the admin API) that the item schema refuses; the message names each field."""
-
-
-def id_value(kind: str, number: int) -> int | str:
-    """The `number`-th id of a collection, written as its schema types ids (the Redis store writes the same)."""
-    if kind == "integer":
-        return number
-    if kind == "uuid":
-        return str(uuid.UUID(int=number))
-    return str(number)
 
 
 def id_key(value: Any) -> str:

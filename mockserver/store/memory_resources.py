@@ -23,7 +23,7 @@ SESSIONS = 256  # sessions whose collections are kept, least recently written dr
 
 
 def id_text(kind: str, number: int) -> str:
-    """The key of the `number`-th item: what `items.id_value` writes, as a path carries it."""
+    """The key of the `number`-th item: what `collections.id_value` writes, as a path carries it."""
     return f"00000000-0000-0000-0000-{number:012x}" if kind == "uuid" else str(number)
 
 

@@ -56,7 +56,7 @@ Behaviour = Callable[[Mock, Operation, Accepted], Awaitable[tuple[int, Any]]]
 
 def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -> Raw:
     # Its path names one resource, which a DELETE may remove; a collection's item is its behaviour's to answer for.
-    resource = behaviour is None and "{" in operation.path
+    resource = behaviour is None and "{" in operation.path and operation.answer(404) is not None
 
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
