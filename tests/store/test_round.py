@@ -16,9 +16,9 @@ from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
 from tests.conftest import AUTH, SPEC_2025, T0, VALID
 from tests.redis_relay import CountingRelay
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.redis  # every test here counts round trips to a real redis-server
-from tests.redis_server import RedisServer
 
 KB = "/api/v1/knowledge-base/"
 
