@@ -32,7 +32,7 @@ DOCUMENT = openapi(
 def checked(tmp_path: Path, content_type: str | None, raw: bytes) -> tuple[list[str], int | None]:
     spec = tmp_path / "forms.json"
     spec.write_text(json.dumps(DOCUMENT))
-    found = Found(load_contract(str(spec), mock=False).operation("take_form"))
+    found = Found(load_contract(str(spec), mock=False).operation("take_form"), {})
     headers = {"content-type": content_type} if content_type else {}
     check = check_request(found, "POST", "/forms", headers, {}, {}, raw)
     return check.problems, check.refusal.status if check.refusal else None
