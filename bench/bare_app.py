@@ -31,9 +31,19 @@ async def retrieve_item(request: Request) -> Response:
     return JSONResponse(ITEM)
 
 
+# The baseline of bench_create.py --target generic: a body read, constant JSON of the same size class.
+VALIDATION = {"valid": True, "error": None, "columns": ["count"], "row_count": 1}
+
+
+async def validate(request: Request) -> Response:
+    await request.body()
+    return JSONResponse(VALIDATION)
+
+
 app.router.routes += [
     Route("/api/v1/knowledge-base/", create_item, methods=["POST"]),
     Route("/api/v1/knowledge-base/{id}/", retrieve_item, methods=["GET"]),
+    Route("/api/v1/reference-queries/{id}/validate/", validate, methods=["POST"]),
 ]
 
 

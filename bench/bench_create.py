@@ -1,6 +1,10 @@
 """Valid-create load on the mock and, in the same run, on a bare Starlette endpoint; prints the ratio.
 
-    python bench/bench_create.py [--duration 10] [--connections 16] [--rounds 3]
+    python bench/bench_create.py [--duration 10] [--connections 16] [--rounds 3] [--target create|generic]
+
+`--target generic` loads a generic operation instead: the 2025 vendor document's reference-query validation, which
+the mock answers from the document alone (auth, the path parameter, the body's schema, an answer built from the
+answer's schema), the path every operation without behaviour of its own takes.
 
 Needs `wrk` (Debian: apt-get install wrk). Both servers are uvicorn with uvloop and httptools, one
 process, no access log. Loopback only; each load is bounded by --duration.
@@ -21,6 +25,15 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 PY = sys.executable
+# What each target sends: its wrk script, its path, and the mock's flags.
+TARGETS = {
+    "create": ("create.lua", "/api/v1/iframe/create", []),
+    "generic": (
+        "generic.lua",
+        "/api/v1/reference-queries/1/validate/",
+        ["--spec", str(HERE.parent / "contracts/vendor/camelai-api-2025-08-18.openapi.yaml")],
+    ),
+}
 
 
 def free_port() -> int:
@@ -29,17 +42,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_answering(port: int, started: float, limit: float = 20.0) -> float:
-    """Seconds from `started` until the server answers a create (polls; a benchmark, not a test)."""
+def wait_until_answering(port: int, started: float, target: str = "create", limit: float = 20.0) -> float:
+    """Seconds from `started` until the server answers the target's request (polls; a benchmark, not a test)."""
     import http.client
 
-    body = (HERE / "create.lua").read_text().split("wrk.body = '", 1)[1].split("'", 1)[0]
+    script, path, _ = TARGETS[target]
+    body = (HERE / script).read_text().split("wrk.body = '", 1)[1].split("'", 1)[0]
     while time.perf_counter() - started < limit:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request(
                 "POST",
-                "/api/v1/iframe/create",
+                path,
                 body,
                 {"Content-Type": "application/json", "Authorization": "Bearer sk-bench"},
             )
@@ -50,7 +64,8 @@ def wait_until_answering(port: int, started: float, limit: float = 20.0) -> floa
     raise RuntimeError(f"nothing answered on port {port} within {limit} s")
 
 
-def wrk(port: int, duration: int, connections: int) -> dict[str, float]:
+def wrk(port: int, duration: int, connections: int, target: str = "create") -> dict[str, float]:
+    script, path, _ = TARGETS[target]
     out = subprocess.run(
         [
             "wrk",
@@ -59,8 +74,8 @@ def wrk(port: int, duration: int, connections: int) -> dict[str, float]:
             f"-d{duration}s",
             "--latency",
             "-s",
-            str(HERE / "create.lua"),
-            f"http://127.0.0.1:{port}/api/v1/iframe/create",
+            str(HERE / script),
+            f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
         text=True,
@@ -82,9 +97,9 @@ def run(name: str, command: list[str], port: int, args: argparse.Namespace) -> d
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        ready = wait_until_answering(port, started)
-        wrk(port, 2, args.connections)  # warm-up
-        result = wrk(port, args.duration, args.connections)
+        ready = wait_until_answering(port, started, args.target)
+        wrk(port, 2, args.connections, args.target)  # warm-up
+        result = wrk(port, args.duration, args.connections, args.target)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -144,6 +159,7 @@ def main() -> None:
     )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--mock-args", default="", help="extra `mockserver serve` flags, e.g. '--alg HS256'")
+    parser.add_argument("--target", choices=sorted(TARGETS), default="create", help="what the load sends")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is not installed (Debian: apt-get install wrk)")
@@ -154,7 +170,7 @@ def main() -> None:
         port = free_port()
         bare = run("bare", bare_command(port), port, args)
         port = free_port()
-        mock = run("mock", mock_command(port, args.mock_args), port, args)
+        mock = run("mock", [*mock_command(port, args.mock_args), *TARGETS[args.target][2]], port, args)
         rounds.append({"bare": bare, "mock": mock})
         print(f" round: mock/bare throughput {mock['rps'] / bare['rps']:.0%}", flush=True)
 
