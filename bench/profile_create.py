@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds; the fastest of each is kept")
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions of the mock")
+    parser.add_argument("--sort", default="tottime", help="how --profile sorts: tottime or cumulative")
     args = parser.parse_args()
     mock_app = create_app(build_mock(Settings()))
     nonces = mock_app.state.mock.signer.nonces
@@ -82,7 +83,7 @@ def main() -> None:
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(asyncio.run, per_request_us(mock_app, args.requests))
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(25)
     if nonces is not None:
         print(f"ES256 signatures finished from the helper's nonces: {nonces.used}")
         nonces.close()

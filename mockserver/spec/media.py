@@ -26,7 +26,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, QuerystringParser, parse_options_header
 
 from mockserver.core.errors import ApiError
-from mockserver.core.json_codec import parse_json, parse_json_object
+from mockserver.core.json_codec import parse_json
 from mockserver.spec.coercion import UNKNOWN, Reading, coerce_object, reading_of, scalar
 from mockserver.spec.validation import BodyValidator, short
 
@@ -64,9 +64,8 @@ class RequestMedia:
         )  # the usual: as documented
         if self.shape.kind == "string" and "*" in self.kind and not sent.startswith("text/"):
             return raw.decode("latin-1")  # `*/*` documented as binary: whatever was sent is its bytes
-        if is_json(sent):
-            # A body whose schema wants an object keeps the create's words for any other JSON value.
-            return parse_json_object(raw) if self.shape.kind == "object" else parse_json(raw)
+        if is_json(sent):  # any JSON value: the schema judges it (one with `properties` and no `type` takes null)
+            return parse_json(raw)
         if sent == FORM:
             return self._fields(_form_fields(raw, self.encoding))
         params = _parse_header(content_type or OCTETS)[1]

@@ -48,16 +48,13 @@ class Operation:
     responses: dict[int, Answer] = field(default_factory=dict)  # those with a status of their own, by status
     shape: Shape = EMPTY  # the JSON request body's properties, required names and defaults, through allOf
     defaults: dict[str, Any] = field(default_factory=dict)  # each top-level body property when left out
+    fields: frozenset[str] | None = None  # the top-level body properties it declares; None when it lists none
     parameters: tuple[Parameter, ...] = ()
     security: Security = PUBLIC
     body_required: bool = False
     bodies: dict[str, RequestMedia] = field(default_factory=dict)  # documented media type -> its reader, validator
     success: int = 200  # the status an accepted request gets (spec/answers.py)
     mock: bool = False  # one of the mock's own additions (`x-mock: true`)
-
-    @property
-    def fields(self) -> frozenset[str] | None:
-        return self.shape.names
 
     def answer(self, status: int) -> Answer | None:
         """The documented response for `status`: its own, its range's or `default`."""
@@ -184,6 +181,7 @@ def compile_operation(
         shape=shape,
         # An empty list for a list left out, so a token always carries the lists it may hold; else the default.
         defaults={**{name: [] for name in shape.lists}, **shape.defaults},
+        fields=shape.names,
         parameters=tuple(parameters),
         security=security,
         body_required=body_required,
