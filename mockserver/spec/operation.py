@@ -16,6 +16,7 @@ from typing import Any
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
 from mockserver.spec.answers import (
+    NO_BODY,
     Answer,
     answer_for,
     base_media,
@@ -81,12 +82,12 @@ class Operation:
         prefix: str = "",
         media: RequestMedia | None = None,
     ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent, else the value of
-        the documented `media` it was sent as (JSON when None). With a `prefix` (the proxy's `request `), each
-        sentence starts with it and body fields read `request body.ttl`."""
+        """Every rule the request breaks, one sentence each; `body` is NO_BODY when none was sent (JSON `null` is a
+        body), else the value of the documented `media` it was sent as (JSON when None). With a `prefix` (the
+        proxy's `request `), each sentence starts with it and body fields read `request body.ttl`."""
         problems = [prefix + p for p in check_parameters(self.parameters, path, query, headers, cookies)]
         validator = self.body if media is None else media.validator
-        if body is None:
+        if body is NO_BODY:
             if self.body_required:
                 problems.append(f"{prefix}body: is required but missing; send {self.body_wanted}")
         elif validator is not None:

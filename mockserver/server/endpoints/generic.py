@@ -113,7 +113,7 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body, media = None, None
+    body, media = NO_BODY, None
     if _has_body(headers):
         body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
         if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
