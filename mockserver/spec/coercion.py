@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.shape import kind_of
+from mockserver.spec.shape import Resolve, deref, kind_of, shape_of
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # float() alone also reads "1_000" and " 5"
@@ -29,6 +29,7 @@ class Reading:
     # For an object, the shape of the properties it does not name, when it plainly takes others: a free-form
     # object, or one whose `additionalProperties` is a schema or true. None: only its named properties.
     others: Reading | None = None
+    required: frozenset[str] = frozenset()  # for an object, the properties it requires
 
     def member(self, name: str) -> Reading:
         """The shape of property `name` (unknown when the schema does not say)."""
@@ -38,24 +39,23 @@ class Reading:
 UNKNOWN = Reading(None)
 
 
-def reading_of(schema: Any, depth: int = _DEPTH) -> Reading:
-    """`schema`'s shape. A `$ref` (left only where a schema recurses) or a schema of several types is unknown."""
+def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH) -> Reading:
+    """`schema`'s shape, its references followed through `resolve`; a schema of several types is unknown."""
+    schema = deref(schema, resolve)
     if not isinstance(schema, dict) or depth <= 0:
         return UNKNOWN
-    kind = kind_of(schema)
+    kind = kind_of(schema, resolve)
     if kind == "array":
-        return Reading(kind, items=reading_of(schema.get("items"), depth - 1))
+        return Reading(kind, items=reading_of(schema.get("items"), resolve, depth - 1))
     if kind == "object":
-        props: dict[str, Reading] = {}
-        for source in (schema, *(m for m in schema.get("allOf") or () if isinstance(m, dict))):
-            for name, sub in _mapping(source.get("properties")).items():
-                props.setdefault(name, reading_of(sub, depth - 1))
-        extra = schema.get("additionalProperties")
+        shape = shape_of(schema, resolve)
+        props = {name: reading_of(sub, resolve, depth - 1) for name, sub in shape.properties.items()}
+        extra = deref(schema.get("additionalProperties"), resolve)
         if isinstance(extra, dict):
-            others: Reading | None = reading_of(extra, depth - 1)
+            others: Reading | None = reading_of(extra, resolve, depth - 1)
         else:
             others = UNKNOWN if extra is True or (not props and extra is None) else None
-        return Reading(kind, properties=props, others=others)
+        return Reading(kind, properties=props, others=others, required=shape.required)
     return Reading(kind)
 
 

@@ -93,6 +93,9 @@ class RequestMedia:
         for name, values in fields.items():
             if name not in taken:
                 out[name] = _field(values, self.shape.member(name), self.encoding.get(name, _PLAIN))
+        for name in self.shape.required:  # an empty list has no field in a form: a required one was sent empty
+            if name not in out and self.shape.member(name).kind == "array":
+                out[name] = []
         return out
 
 
@@ -140,7 +143,8 @@ def compile_media(kind: str, media: Mapping[str, Any], validator: BodyValidator 
             style,
             explode if isinstance(explode, bool) else style == "form",
         )
-    return RequestMedia(base_media(kind), validator, reading_of(schema), encoding)
+    read = reading_of(validator.schema, validator.resolve) if validator is not None else reading_of(schema)
+    return RequestMedia(base_media(kind), validator, read, encoding)
 
 
 def reads_into(kind: str, schema: Any) -> bool:

@@ -161,7 +161,7 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
         location,
         required,
         validator,
-        reading_of(parameter_schema(spec)[0]),
+        reading_of(parameter_schema(spec)[0], validator.resolve if validator is not None else None),
         style,
         explode if isinstance(explode, bool) else style == "form",
         media,
