@@ -224,8 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     settings: dict[str, Any] = {
-        "summary": f"{len(picked)} documents ({args.sample if not args.documents else 'given'}), mock at {commit or '?'}, "
-        f"max {args.max_examples} examples, seed {args.seed}, {args.request_timeout:g} s per request, {args.cap:g} s per document",
+        "summary": f"{len(picked)} documents ({args.sample if not args.documents else 'given'}), "
+        + (f"mock at {commit or '?'}, " if args.mock == MOCK else f"mock `{args.mock}`, ")
+        + f"max {args.max_examples} examples, seed {args.seed}, {args.request_timeout:g} s per request, {args.cap:g} s per document",
         "argv": sys.argv[1:] if argv is None else argv,
         "packages": documents.PACKAGES,
         "checks": list(st.CHECKS),
