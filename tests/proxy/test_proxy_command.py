@@ -47,7 +47,7 @@ def test_the_banner_names_the_upstream_and_where_violations_are() -> None:
         ),
         pytest.param(
             ["proxy", "--upstream", "http://u", "--upstream-timeout", "0"],
-            "--upstream-timeout 0: must be",
+            "upstream_timeout (--upstream-timeout, MOCKSERVER_UPSTREAM_TIMEOUT): 0 is out of range",
             id="timeout",
         ),
         pytest.param(
