@@ -13,6 +13,7 @@ import base64
 import random
 import re
 import string
+import threading
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -21,7 +22,7 @@ from typing import Any
 
 from rstr.xeger import Xeger
 
-from mockserver.spec.shapes import GenerationError, Shape
+from mockserver.spec.shapes import GenerationError, Hopeless, Shape
 
 try:
     import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef,unused-ignore]
 
 TEXTS = ("", "a", "x" * 2048, "日本語のテキスト", "🐪 camel ✓", "Ünïcødé – “quoted” ‘text’", "line\nbreak\ttab", "0")
+HARD_LENGTH = 65536  # the longest string built
 _ID_MAX = 2**31 - 1  # identifiers from a wide range, so two answers seldom name the same resource
 _EPOCH_2000 = 946684800.0
 # What `.` and a negated class draw from: printable, and no line breaks or control characters.
@@ -46,6 +48,8 @@ def text(shape: Shape, rng: random.Random, *, fuzz: bool, name: str, now: float)
     low, high = shape.min_length, shape.max_length
     if high is not None and high < low:
         raise GenerationError(f"minLength {low} is above maxLength {high}")
+    if low > HARD_LENGTH:
+        raise Hopeless(f"minLength {low} is more than the mock builds ({HARD_LENGTH})")
     if shape.patterns:
         return _from_patterns(shape.patterns, low, high, rng)
     made = formatted(shape.format, rng, now, name, fuzz, low, high) if shape.format else None
@@ -122,6 +126,7 @@ class _Xeger(Xeger):
     def __init__(self, rng: random.Random, boost: int, spread: int) -> None:
         super().__init__(rng, printable=_PRINTABLE, nonword=_NONWORD)
         self.boost, self.spread = boost, spread
+        self._classes: dict[int, tuple[Any, list[str]]] = {}
 
     def build(self, parsed: Any) -> str:
         try:
@@ -135,11 +140,27 @@ class _Xeger(Xeger):
         return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
 
     def _handle_in(self, value: Any) -> Any:
-        candidates = list(chain(*(self._handle_state(i) for i in value)))
-        if candidates and candidates[0] is False:
-            left_out = set(candidates[1:])
-            candidates = [c for c in _PRINTABLE if c not in left_out]
-        return self._random.choice(candidates)
+        known = self._classes.get(id(value))
+        if known is None or known[0] is not value:  # a class's characters are listed once (the parse is kept)
+            candidates = list(chain(*(self._handle_state(i) for i in value)))
+            if candidates and candidates[0] is False:
+                left_out = set(candidates[1:])
+                candidates = [c for c in _PRINTABLE if c not in left_out]
+            if len(self._classes) > 4096:
+                self._classes.clear()
+            known = self._classes[id(value)] = (value, candidates)
+        return self._random.choice(known[1])
+
+
+_LOCAL = threading.local()  # one Xeger a thread: building one costs more than most strings drawn with it
+
+
+def _xeger(rng: random.Random, boost: int, spread: int) -> _Xeger:
+    xeger: _Xeger | None = getattr(_LOCAL, "xeger", None)
+    if xeger is None:
+        xeger = _LOCAL.xeger = _Xeger(rng, boost, spread)
+    xeger._random, xeger.boost, xeger.spread = rng, boost, spread
+    return xeger
 
 
 _TRIES = 10  # each a cheap build; the repeats are moved towards the length bounds between them
@@ -156,7 +177,7 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
     boost, spread = 0, 3 if high is None else max(0, min(3, high - shortest))
     for _ in range(_TRIES):
         try:
-            value = _Xeger(rng, boost, spread).build(parsed)
+            value = _xeger(rng, boost, spread).build(parsed)
         except (KeyError, ValueError, IndexError, TypeError):  # a construct rstr cannot build (a conditional group)
             value = ""
         if len(value) < low and (open_end or open_start):  # the pattern is searched for, so padding keeps it
@@ -218,7 +239,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(python_pattern(pattern))
     except re.error as error:
-        raise GenerationError(f"pattern {pattern!r} cannot be read: {error}") from None
+        raise Hopeless(f"pattern {pattern!r} cannot be read: {error}") from None
 
 
 @lru_cache(maxsize=1024)
