@@ -19,12 +19,10 @@ import copy
 import math
 import random
 import re
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
-import jsonschema_rs
-
+from mockserver.spec.checks import matches as _matches
 from mockserver.spec.shapes import GenerationError, Hopeless, Resolve, Shape, fold, follow, json_type, key
 from mockserver.spec.texts import identifier, python_pattern, text
 
@@ -557,43 +555,3 @@ def _cost(schema: Any, resolve: Resolve | None, budget: int) -> int:
     if isinstance(schema.get("minItems"), int) and schema["minItems"]:
         total += schema["minItems"] * _cost(schema.get("items"), resolve, budget)
     return min(total, 1000)
-
-
-# `not` and `oneOf` siblings are judged by jsonschema-rs where the schema (or what its one `$ref` points at) holds
-# no further reference; what is left the caller's validator judges. Compiled once per schema object.
-_CHECKERS: dict[int, tuple[Any, Any]] = {}
-
-
-def _matches(value: Any, schema: Any, resolve: Resolve | None) -> bool:
-    if schema is True or schema is False:
-        return bool(schema)
-    if not isinstance(schema, dict):
-        return False
-    hit = _CHECKERS.get(id(schema))
-    if hit is None or hit[0] is not schema:
-        hit = (schema, _checker(schema, resolve))
-        if len(_CHECKERS) > 4096:
-            _CHECKERS.clear()
-        _CHECKERS[id(schema)] = hit
-    return hit[1] is not None and bool(hit[1].is_valid(value))
-
-
-def _checker(schema: dict[str, Any], resolve: Resolve | None) -> Any:
-    if set(schema) == {"$ref"} and resolve is not None:
-        schema = follow(schema["$ref"], resolve)
-    if not isinstance(schema, dict | bool) or _holds(schema, lambda k, v: k == "$ref"):
-        return None
-    draft4 = _holds(schema, lambda k, v: k in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(v, bool))
-    try:
-        draft = jsonschema_rs.Draft4Validator if draft4 else jsonschema_rs.Draft202012Validator
-        return draft(schema, validate_formats=True)  # as OpenAPI 3.0's validators do
-    except (ValueError, jsonschema_rs.ValidationError):
-        return None
-
-
-def _holds(node: Any, test: Any) -> bool:
-    if isinstance(node, dict):
-        return any(test(k, v) or _holds(v, test) for k, v in node.items())
-    if isinstance(node, Sequence) and not isinstance(node, str):
-        return any(_holds(v, test) for v in node)
-    return False

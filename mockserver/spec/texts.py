@@ -15,6 +15,7 @@ import re
 import string
 import threading
 import uuid
+import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
@@ -174,7 +175,8 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
     open_start, open_end = not main.startswith("^"), not re.search(r"(?<!\\)\$$", main)
     if (high is not None and shortest > high) or (longest < low and not (open_start or open_end)):
         raise GenerationError(_why(patterns, low, high))
-    boost, spread = 0, 3 if high is None else max(0, min(3, high - shortest))
+    repeats = max(1, _repeats(parsed))  # a change of length is shared among them
+    boost, spread = 0, 3 if high is None else max(0, min(3, (high - shortest) // repeats, (high - low) // repeats))
     for _ in range(_TRIES):
         try:
             value = _xeger(rng, boost, spread).build(parsed)
@@ -186,11 +188,25 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
         if fits and all(c.search(value) for c in checks):
             return value
         if len(value) < low:
-            boost += low - len(value)
+            boost += -(-(low - len(value)) // repeats)
         elif high is not None and len(value) > high:
-            over = len(value) - high
+            over = -(-(len(value) - high) // repeats)
             boost, spread = (max(0, boost - over), spread) if boost else (0, max(0, spread - 1))
     raise GenerationError(_why(patterns, low, high))
+
+
+def _repeats(parsed: Any) -> int:
+    """How many repeats of a variable count the parsed pattern holds."""
+    count = 0
+    for op, arg in parsed:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            count += (arg[1] > arg[0]) + _repeats(arg[2])
+        elif name == "SUBPATTERN":
+            count += _repeats(arg[-1])
+        elif name == "BRANCH":
+            count += max(_repeats(b) for b in arg[1])
+    return count
 
 
 def _why(patterns: list[str], low: int, high: int | None) -> str:
@@ -201,10 +217,21 @@ def _why(patterns: list[str], low: int, high: int | None) -> str:
     return f"no string{bounds} matching {every} was found"
 
 
-# ECMA 262 (the dialect of JSON Schema's `pattern`) where it differs from Python's `re`: named groups and a few
-# Unicode property classes (as their ASCII part).
-_PROPERTIES = {"L": "a-zA-Z", "Letter": "a-zA-Z", "Lu": "A-Z", "Ll": "a-z", "N": "0-9", "Nd": "0-9"}
-_ECMA = re.compile(r"\\[pP]\{(\w+)\}|\(\?<(?=[A-Za-z_])|\\k<(\w+)>|\\.|\[|\]")
+# Where JSON Schema's regular expressions (ECMA 262, and the Rust syntax jsonschema-rs also reads) differ from
+# Python's `re`: named groups, `\z`, `\x{...}`, and Unicode property classes, each read as a few characters of its
+# class (a string built from them matches the property's class too).
+_PROPERTIES = {
+    **dict.fromkeys(("L", "Letter", "IsLetter", "Alphabetic", "IsAlphabetic"), "a-zA-Z"),
+    **dict.fromkeys(("Lu", "Uppercase_Letter", "Lt", "IsUpper", "IsUppercase"), "A-Z"),
+    **dict.fromkeys(("Ll", "Lowercase_Letter", "IsLower", "IsLowercase"), "a-z"),
+    **dict.fromkeys(("Lo", "Other_Letter"), "\u4e00-\u4e10"),
+    **dict.fromkeys(("M", "Mark", "Mn", "Nonspacing_Mark"), "\u0300-\u0310"),
+    **dict.fromkeys(("N", "Number", "Nd", "Decimal_Number", "IsDigit"), "0-9"),
+    **dict.fromkeys(("P", "Punctuation", "Po", "Other_Punctuation"), "!#%&*,./:;?@"),
+    **dict.fromkeys(("S", "Symbol", "Sm", "Math_Symbol"), "+<=>|~"),
+    **dict.fromkeys(("Z", "Separator", "Zs", "Space_Separator"), " "),
+}
+_ECMA = re.compile(r"\\[pP]\{(\w+)\}|\(\?<(?=[A-Za-z_])|\\k<(\w+)>|\\x\{([0-9a-fA-F]{1,6})\}|\\z|\\.|\[|\]")
 
 
 @lru_cache(maxsize=1024)
@@ -217,16 +244,18 @@ def python_pattern(pattern: str) -> str:
         found = m.group(0)
         if m.group(1) is not None:
             letters = _PROPERTIES.get(m.group(1))
-            if letters is None:
-                return found
             negated = found[1] == "P"
-            if inside:
-                return found if negated else letters
-            return f"[{'^' if negated else ''}{letters}]"
+            if letters is None or (inside and negated):
+                return found  # Python refuses it: the pattern is named as unreadable
+            return letters if inside else f"[{'^' if negated else ''}{letters}]"
+        if m.group(3) is not None:
+            return f"\\U{int(m.group(3), 16):08x}"
         if found.startswith("(?<"):
             return "(?P<"
         if m.group(2) is not None:
             return f"(?P={m.group(2)})"
+        if found == "\\z":
+            return "\\Z"
         if found in "[]":
             inside = found == "["
         return found
@@ -237,7 +266,9 @@ def python_pattern(pattern: str) -> str:
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> re.Pattern[str]:
     try:
-        return re.compile(python_pattern(pattern))
+        with warnings.catch_warnings():  # `[[` and `||` in a class: literal in ECMA, a FutureWarning in Python
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(python_pattern(pattern))
     except re.error as error:
         raise Hopeless(f"pattern {pattern!r} cannot be read: {error}") from None
 
@@ -245,4 +276,6 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 @lru_cache(maxsize=1024)
 def _parsed(pattern: str) -> Any:
     _compiled(pattern)
-    return sre_parse.parse(python_pattern(pattern))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return sre_parse.parse(python_pattern(pattern))
