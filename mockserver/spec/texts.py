@@ -51,10 +51,13 @@ def text(shape: Shape, rng: random.Random, *, fuzz: bool, name: str, now: float)
         raise GenerationError(f"minLength {low} is above maxLength {high}")
     if low > HARD_LENGTH:
         raise Hopeless(f"minLength {low} is more than the mock builds ({HARD_LENGTH})")
+    made = formatted(shape.format, rng, now, name, fuzz, low, high) if shape.format else None
+    fits = made is not None and low <= len(made) and (high is None or len(made) <= high)
+    if made is not None and fits and all(_compiled(p).search(made) for p in shape.patterns):
+        return made  # a value of the format that matches the patterns too (`https+` beside `format: uri`)
     if shape.patterns:
         return _from_patterns(shape.patterns, low, high, rng)
-    made = formatted(shape.format, rng, now, name, fuzz, low, high) if shape.format else None
-    if made is not None and low <= len(made) and (high is None or len(made) <= high):
+    if made is not None and fits:
         return made
     if fuzz:
         value = rng.choice(TEXTS)

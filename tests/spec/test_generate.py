@@ -226,6 +226,7 @@ CASES = [
         {"type": "object", "properties": {f: {"type": "string", "format": f} for f in FORMATS}}, "4", id="formats"
     ),
     pytest.param({"type": "string", "format": "byte", "maxLength": 8}, "4", id="byte-within-max-length"),
+    pytest.param({"type": "string", "format": "uri", "pattern": "https+"}, "4", id="format-beside-a-pattern"),
     pytest.param(
         {
             "allOf": [
