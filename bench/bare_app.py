@@ -35,3 +35,40 @@ app.router.routes += [
     Route("/api/v1/knowledge-base/", create_item, methods=["POST"]),
     Route("/api/v1/knowledge-base/{id}/", retrieve_item, methods=["GET"]),
 ]
+
+
+def redis_app() -> Starlette:
+    """The limit of any Redis-backed design (`--store redis` in bench_resources.py and bench_store.py): the same
+    routes and answers, each after exactly one Redis round trip (a GET), with the client library and options the mock
+    uses. `uvicorn --factory bare_app:redis_app`, the server in BARE_REDIS_URL."""
+    import os
+
+    from redis.asyncio import BlockingConnectionPool, Redis
+
+    from mockserver.store.redis import POOL_SIZE, POOL_WAIT, client_options
+
+    url = os.environ["BARE_REDIS_URL"]
+    pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **client_options())
+    redis = Redis(connection_pool=pool)
+
+    async def create_link(request: Request) -> Response:
+        await request.body()
+        await redis.get("bare:answer")
+        return JSONResponse(ANSWER)
+
+    async def create_one(request: Request) -> Response:
+        await request.body()
+        await redis.get("bare:item")
+        return JSONResponse(ITEM, status_code=201)
+
+    async def retrieve_one(request: Request) -> Response:
+        await redis.get("bare:item")
+        return JSONResponse(ITEM)
+
+    return Starlette(
+        routes=[
+            Route("/api/v1/iframe/create", create_link, methods=["POST"]),
+            Route("/api/v1/knowledge-base/", create_one, methods=["POST"]),
+            Route("/api/v1/knowledge-base/{id}/", retrieve_one, methods=["GET"]),
+        ]
+    )

@@ -97,14 +97,17 @@ def run(name: str, command: list[str], port: int, args: argparse.Namespace) -> d
     return result
 
 
-def bare_command(port: int) -> list[str]:
+def bare_command(port: int, app: str = "bare_app:app") -> list[str]:
+    """The baseline app under uvicorn; `app="bare_app:redis_app"` for the one-Redis-round-trip one."""
+    factory = ["--factory"] if app.endswith("redis_app") else []
     return [
         PY,
         "-m",
         "uvicorn",
         "--app-dir",
         str(HERE),
-        "bare_app:app",
+        app,
+        *factory,
         "--port",
         str(port),
         "--no-access-log",

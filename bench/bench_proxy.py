@@ -1,11 +1,13 @@
 """What `mockserver proxy` adds to a request, and what a long recording costs in memory.
 
     python bench/bench_proxy.py [--duration 10] [--connections 16] [--rounds 3] [--proxy-args "--record x.har"]
+    python bench/bench_proxy.py --compare-ref e88d80c    # the proxy of that commit too, in the same rounds
     python bench/bench_proxy.py --memory 50000
 
 Throughput: valid creates driven by wrk at a local upstream mock directly and, in the same run, through a proxy in
-front of that same upstream; the two alternate for --rounds and medians are reported with their ratio. Needs `wrk`
-(Debian: apt-get install wrk).
+front of that same upstream (and through the proxy of each --compare-ref commit, run from that commit's files); they
+alternate for --rounds, and medians are reported with their ratio to the direct call, and each process's CPU time a
+request, which a busy machine disturbs less than throughput. Needs `wrk` (Debian: apt-get install wrk).
 
 Memory: --memory N drives wrk (bench/record.lua: three valid creates to one that breaks the contract) through a
 proxy that records every exchange, in rounds of --duration seconds until the HAR file holds N entries, and prints the
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -30,10 +33,13 @@ HERE = Path(__file__).parent
 BANNER = re.compile(rb"listening on (http://\S+)")
 
 
-def start(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+def start(*args: str, source: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """`mockserver ARGS` on a free port; with `source`, the package from that folder (an older commit's tree)."""
     port = free_port()
     command = [PY, "-m", "mockserver", *args, "--port", str(port), "--no-access-log", "--log-level", "warning"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
+    env = {**os.environ, "PYTHONPATH": str(source)} if source else None
+    where = source or HERE.parent
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=where), port
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -46,47 +52,92 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_of(ref: str, into: Path) -> Path:
+    """The repository's files at git REF, unpacked into a folder (nothing in the repository changes)."""
+    archive = subprocess.run(["git", "archive", ref], cwd=HERE.parent, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
 def throughput(args: argparse.Namespace) -> None:
     import time
 
+    with tempfile.TemporaryDirectory() as folder:
+        sources: dict[str, Path | None] = {"proxy": None}
+        for ref in args.compare_ref:
+            into = Path(folder) / ref.replace("/", "_")
+            into.mkdir()
+            sources[f"proxy@{ref}"] = tree_of(ref, into)
+        measure(args, sources, time.perf_counter())
+
+
+def measure(args: argparse.Namespace, sources: dict[str, Path | None], started: float) -> None:
     upstream, up_port = start("serve", *args.upstream_args.split())
-    proxy, proxy_port = start("proxy", "--upstream", f"http://127.0.0.1:{up_port}", *args.proxy_args.split())
+    origin = f"http://127.0.0.1:{up_port}"
+    proxies = {
+        name: start("proxy", "--upstream", origin, *args.proxy_args.split(), source=source)
+        for name, source in sources.items()
+    }
     try:
-        started = time.perf_counter()
         wait_until_answering(up_port, started)
-        wait_until_answering(proxy_port, started)
+        for _, port in proxies.values():
+            wait_until_answering(port, started)
         rounds = []
         for _ in range(args.rounds):
             wrk(up_port, 2, args.connections)  # warm-up
-            direct = wrk(up_port, args.duration, args.connections)
-            wrk(proxy_port, 2, args.connections)
-            proxied = wrk(proxy_port, args.duration, args.connections)
-            rounds.append({"direct": direct, "proxy": proxied})
+            before = cpu_seconds(upstream.pid)
+            figures = {"direct": wrk(up_port, args.duration, args.connections)}
+            figures["direct"]["upstream_us"] = per_request(cpu_seconds(upstream.pid) - before, figures["direct"], args)
+            for name, (proc, port) in proxies.items():
+                wrk(port, 2, args.connections)
+                before, before_up = cpu_seconds(proc.pid), cpu_seconds(upstream.pid)
+                figures[name] = wrk(port, args.duration, args.connections)
+                figures[name]["proxy_us"] = per_request(cpu_seconds(proc.pid) - before, figures[name], args)
+                figures[name]["upstream_us"] = per_request(cpu_seconds(upstream.pid) - before_up, figures[name], args)
+            rounds.append(figures)
+            direct = figures["direct"]["rps"]
             print(
-                f" round: direct {direct['rps']:.0f} req/s p99 {direct['p99_ms']:.2f} ms; "
-                f"proxy {proxied['rps']:.0f} req/s p99 {proxied['p99_ms']:.2f} ms; "
-                f"ratio {proxied['rps'] / direct['rps']:.0%}",
+                " round: "
+                + "; ".join(
+                    f"{side} {f['rps']:.0f} req/s p99 {f['p99_ms']:.2f} ms ({f['rps'] / direct:.0%})"
+                    for side, f in figures.items()
+                ),
                 flush=True,
             )
     finally:
-        stop(proxy)
+        for proc, _ in proxies.values():
+            stop(proc)
         stop(upstream)
 
     def median(side: str, figure: str) -> float:
         return statistics.median(r[side][figure] for r in rounds)
 
-    ratios = sorted(r["proxy"]["rps"] / r["direct"]["rps"] for r in rounds)
     print(
-        f"median of {len(rounds)} rounds: direct {median('direct', 'rps'):.0f} req/s p99 "
-        f"{median('direct', 'p99_ms'):.2f} ms; proxy {median('proxy', 'rps'):.0f} req/s p99 "
-        f"{median('proxy', 'p99_ms'):.2f} ms"
+        f"median of {len(rounds)} rounds; direct {median('direct', 'rps'):.0f} req/s, p99 "
+        f"{median('direct', 'p99_ms'):.2f} ms, upstream CPU {median('direct', 'upstream_us'):.0f} µs a request"
     )
-    print(
-        f" ratio: proxy/direct throughput {statistics.median(ratios):.0%} (rounds {ratios[0]:.0%}-{ratios[-1]:.0%}); "
-        f"p99 proxy/direct {median('proxy', 'p99_ms') / median('direct', 'p99_ms'):.1f}x"
-    )
+    ratios = {}
+    for name in proxies:
+        each = sorted(r[name]["rps"] / r["direct"]["rps"] for r in rounds)
+        ratios[name] = statistics.median(each)
+        print(
+            f" {name}: {median(name, 'rps'):.0f} req/s, {ratios[name]:.0%} of direct (rounds {each[0]:.0%}-{each[-1]:.0%}); "
+            f"p99 {median(name, 'p99_ms'):.2f} ms ({median(name, 'p99_ms') / median('direct', 'p99_ms'):.1f}x); "
+            f"CPU a request: proxy {median(name, 'proxy_us'):.0f} µs, upstream {median(name, 'upstream_us'):.0f} µs"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({"rounds": rounds, "ratio": statistics.median(ratios)}, indent=2))
+        Path(args.json).write_text(json.dumps({"rounds": rounds, "ratios": ratios}, indent=2))
+
+
+def per_request(seconds: float, figures: dict[str, float], args: argparse.Namespace) -> float:
+    """Microseconds of CPU a request, over the requests of one wrk run."""
+    return seconds / max(1.0, figures["rps"] * args.duration) * 1e6
 
 
 def entries_in(har: Path) -> int:
@@ -133,6 +184,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="direct and proxied alternate; medians are reported")
     parser.add_argument("--upstream-args", default="", help="extra `mockserver serve` flags for the upstream")
     parser.add_argument("--proxy-args", default="", help="extra `mockserver proxy` flags, e.g. '--record x.har'")
+    parser.add_argument(
+        "--compare-ref",
+        action="append",
+        default=[],
+        metavar="GIT_REF",
+        help="also measure the proxy as it was at this commit, in the same rounds (repeatable), e.g. the commit "
+        "before the upstream client changed",
+    )
     parser.add_argument("--memory", type=int, help="instead: record this many exchanges and report RSS")
     parser.add_argument("--json", help="also write the throughput figures to this file")
     args = parser.parse_args()

@@ -1,5 +1,7 @@
 """Stateful create/retrieve pairs on the mock (the 2025 document's knowledge base) and, in the same run, on a bare
-Starlette create and retrieve answering constant JSON; prints the ratio.
+Starlette create and retrieve answering constant JSON; prints the ratio. With --store redis each round also runs the
+bare app making exactly one Redis round trip per request (a GET, the mock's client library: the limit of any
+Redis-backed design here), the mock on memory, and the mock on Redis with one and with two workers.
 
     python bench/bench_resources.py [--duration 10] [--connections 4] [--rounds 3] [--store redis]
 
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench_create import PY, bare_command, free_port
@@ -78,7 +82,7 @@ def run(name: str, command: list[str], port: int, args: argparse.Namespace) -> d
         proc.terminate()
         proc.wait(timeout=10)
     print(
-        f"{name:>6}: {result['pairs']:>8.0f} pairs/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms",
+        f"{name:>10}: {result['pairs']:>8.0f} pairs/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms",
         flush=True,
     )
     return result
@@ -112,34 +116,73 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench: wrk is not installed (Debian: apt-get install wrk)")
-    store: list[str] = []
     redis_proc = None
+    # Each round: name -> (command for a port); the first is the baseline the others are compared with.
+    apps: dict[str, Callable[[int, int], list[str]]] = {
+        "bare": lambda port, n: bare_command(port),
+        "memory": lambda port, n: mock_command(port, []),
+    }
     if args.store == "redis":
         from bench_store import start_redis
 
         redis_proc, url = start_redis()
-        store = ["--store", url]
+        os.environ["BARE_REDIS_URL"] = url
+
+        def on_redis(workers: int) -> Callable[[int, int], list[str]]:
+            def command(port: int, n: int) -> list[str]:
+                prefix = f"bench-{n}-{workers}-{time.time_ns()}"
+                return mock_command(port, ["--store", url, "--store-prefix", prefix, "--workers", str(workers)])
+
+            return command
+
+        apps = {
+            "bare": apps["bare"],
+            "bare+1 GET": lambda port, n: bare_command(port, "bare_app:redis_app"),
+            "memory": apps["memory"],
+            "redis": on_redis(1),
+            "redis x2": on_redis(2),
+        }
     try:
         rounds = []
         for n in range(args.rounds):
-            port = free_port()
-            bare = run("bare", bare_command(port), port, args)
-            port = free_port()
-            prefix = ["--store-prefix", f"bench-{n}-{time.time_ns()}"] if store else []
-            mock = run("mock", mock_command(port, [*store, *prefix]), port, args)
-            rounds.append((bare, mock))
-            print(f" round: mock/bare pairs {mock['pairs'] / bare['pairs']:.0%}", flush=True)
+            found = {}
+            for name, command in apps.items():
+                port = free_port()
+                found[name] = run(name, command(port, n), port, args)
+            rounds.append(found)
+            print(" round: " + ratios_line(found), flush=True)
     finally:
         if redis_proc is not None:
             redis_proc.terminate()
             redis_proc.wait(timeout=10)
-    ratios = sorted(m["pairs"] / b["pairs"] for b, m in rounds)
     med = statistics.median
-    print(
-        f"median of {len(rounds)} rounds ({args.store}): bare {med(b['pairs'] for b, _ in rounds):.0f} pairs/s "
-        f"p99 {med(b['p99_ms'] for b, _ in rounds):.2f} ms; mock {med(m['pairs'] for _, m in rounds):.0f} pairs/s "
-        f"p99 {med(m['p99_ms'] for _, m in rounds):.2f} ms; ratio {med(ratios):.0%} (rounds {ratios[0]:.0%}-{ratios[-1]:.0%})"
-    )
+    print(f"median of {len(rounds)} rounds ({args.store}):")
+    for name in apps:
+        print(
+            f"  {name:>10}: {med(r[name]['pairs'] for r in rounds):>6.0f} pairs/s, "
+            f"p99 {med(r[name]['p99_ms'] for r in rounds):.2f} ms"
+        )
+    for label, (top, bottom) in RATIOS.items():
+        if top in apps and bottom in apps:
+            values = sorted(r[top]["pairs"] / r[bottom]["pairs"] for r in rounds)
+            print(f"  {label}: {med(values):.0%} (rounds {values[0]:.0%}-{values[-1]:.0%})")
+
+
+# The ratios reported, each of two apps run in the same round.
+RATIOS = {
+    "mock (memory) / bare": ("memory", "bare"),
+    "mock (redis) / bare": ("redis", "bare"),
+    "mock (redis) / bare with one Redis round trip": ("redis", "bare+1 GET"),
+    "mock (redis, 2 workers) / mock (memory, 1 worker)": ("redis x2", "memory"),
+}
+
+
+def ratios_line(found: dict[str, dict[str, float]]) -> str:
+    shown = []
+    for label, (top, bottom) in RATIOS.items():
+        if top in found and bottom in found:
+            shown.append(f"{label} {found[top]['pairs'] / found[bottom]['pairs']:.0%}")
+    return "; ".join(shown)
 
 
 if __name__ == "__main__":

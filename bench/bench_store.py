@@ -3,7 +3,9 @@
     python bench/bench_store.py [--duration 10] [--connections 16]
 
 Needs `wrk` and `redis-server` (Debian: apt-get install wrk redis-server); starts its own Redis on a free loopback
-port. Also measures one worker on Redis, which separates what Redis costs from what a second worker gains.
+port. Also measures one worker on Redis, which separates what Redis costs from what a second worker gains, and, as
+baselines, the bare create and the bare create making exactly one Redis round trip (a GET, the mock's client
+library: the limit of any Redis-backed design here).
 Prints requests/s, p50 and p99 of each and the ratios; figures are only comparable within one run.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -19,7 +22,7 @@ import time
 from pathlib import Path
 
 import redis
-from bench_create import PY, free_port, run
+from bench_create import PY, bare_command, free_port, run
 
 
 def start_redis() -> tuple[subprocess.Popen[bytes], str]:
@@ -57,8 +60,13 @@ def main() -> None:
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is not installed (Debian: apt-get install {tool})")
     server, url = start_redis()
+    os.environ["BARE_REDIS_URL"] = url
     try:
         results = {}
+        port = free_port()
+        results["bare"] = run("bare", bare_command(port), port, args)
+        port = free_port()
+        results["bare-redis"] = run("bare + 1 GET", bare_command(port, "bare_app:redis_app"), port, args)
         port = free_port()
         results["memory-1"] = run("memory, 1 worker", mock(port), port, args)
         for workers in (2, 1):
@@ -69,9 +77,12 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
     base, two, one = results["memory-1"], results["redis-2"], results["redis-1"]
+    bare, limit = results["bare"], results["bare-redis"]
     print(
         f"ratio: 2 workers on redis / 1 worker on memory: throughput {two['rps'] / base['rps']:.2f}x, "
-        f"p99 {two['p99_ms'] / base['p99_ms']:.2f}x; 1 worker on redis / memory: {one['rps'] / base['rps']:.2f}x"
+        f"p99 {two['p99_ms'] / base['p99_ms']:.2f}x; 1 worker on redis / memory: {one['rps'] / base['rps']:.2f}x\n"
+        f"ratio: 1 worker on redis / bare with one Redis round trip: {one['rps'] / limit['rps']:.2f}x, "
+        f"/ bare: {one['rps'] / bare['rps']:.2f}x; 1 worker on memory / bare: {base['rps'] / bare['rps']:.2f}x"
     )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))

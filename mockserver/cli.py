@@ -9,10 +9,12 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, NoReturn
 
 from mockserver.config import (
+    DEFAULT_JOURNAL_SIZE,
     DEFAULT_MAX_BODY,
+    DEFAULT_MAX_HEADER,
     ConfigError,
     KeyPolicy,
     Settings,
@@ -25,7 +27,7 @@ from mockserver.config import (
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
-from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin
+from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin, shown_proxy
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
 from mockserver.spec.overlay import OverlayError
@@ -44,6 +46,27 @@ def _env_flag(name: str) -> bool:
     return (_env(name) or "").lower() in ("1", "true", "yes")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's refusals as one line, as every other start-up error is (no usage block in front)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} ({self.prog} --help lists every flag)\n")
+
+
+def _number(kind: type[int] | type[float], variable: str, from_env: str | None) -> Callable[[str], int | float]:
+    """A numeric flag's reader; a value that is not a number names the variable it came from, if it did."""
+
+    def parse(text: str) -> int | float:
+        try:
+            return kind(text)
+        except ValueError:
+            source = f" (from {variable})" if text == from_env else ""
+            noun = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}{source}") from None
+
+    return parse
+
+
 def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Action]:
     """`parser.add_argument`, with the flag's default taken from MOCKSERVER_<FLAG> (`--no-admin`: MOCKSERVER_NO_ADMIN).
 
@@ -58,6 +81,8 @@ def _env_option(parser: argparse.ArgumentParser) -> Callable[..., argparse.Actio
             default: Any = (action == "store_true") if _env_flag(name) else None
         else:
             default = _env(name)
+        if kwargs.get("type") in (int, float):
+            kwargs["type"] = _number(kwargs["type"], f"MOCKSERVER_{name.upper()}", default)
         return parser.add_argument(flag, default=default, **kwargs)
 
     return option
@@ -95,7 +120,7 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--max-header-bytes",
         type=int,
-        help="largest request line and headers accepted, together; larger get a 431 (default {DEFAULT_MAX_HEADER})",
+        help=f"largest request line and headers accepted, together; larger get a 431 (default {DEFAULT_MAX_HEADER})",
     )
     option(
         "--log-level",
@@ -117,12 +142,12 @@ def _watching(option: Callable[..., argparse.Action]) -> None:
     option(
         "--journal-size",
         type=int,
-        help="requests the journal (GET /__mock/requests) keeps per session (default {DEFAULT_JOURNAL_SIZE})",
+        help=f"requests the journal (GET /__mock/requests) keeps per session (default {DEFAULT_JOURNAL_SIZE})",
     )
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
+    top = _Parser(prog="mockserver", description="A contract-true mock of camelAI's iframe API.")
     commands = top.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve",
@@ -216,7 +241,19 @@ def parser() -> argparse.ArgumentParser:
         "--upstream-timeout",
         type=float,
         metavar="SECONDS",
-        help="for connecting, and then for the whole answer; past it the client gets a 504 (default 30)",
+        help="for the whole exchange, connecting included; past it the client gets a 504 (default 30)",
+    )
+    option(
+        "--upstream-ca",
+        metavar="FILE",
+        help="trust only the CA certificates in this PEM file for an https upstream (default: the system's store, "
+        "which also reads SSL_CERT_FILE)",
+    )
+    option(
+        "--no-env-proxy",
+        action="store_true",
+        help="connect to the upstream directly, ignoring HTTPS_PROXY, HTTP_PROXY and NO_PROXY (by default an "
+        "http:// proxy they name for the upstream is used, CONNECT for https)",
     )
     option(
         "--refuse-invalid",
@@ -348,7 +385,9 @@ def proxy_settings_from(args: argparse.Namespace) -> ProxySettings:
     if not args.upstream:
         raise ConfigError("--upstream URL is required (or MOCKSERVER_UPSTREAM), e.g. https://api.camelai.com")
     timeout = args.upstream_timeout if args.upstream_timeout is not None else DEFAULT_TIMEOUT
-    settings = ProxySettings(args.upstream, timeout, bool(args.refuse_invalid), args.record)
+    settings = ProxySettings(
+        args.upstream, timeout, bool(args.refuse_invalid), args.record, args.upstream_ca, not args.no_env_proxy
+    )
     settings.check()
     return settings
 
@@ -357,6 +396,8 @@ def proxy_banner(settings: Settings, proxy: ProxySettings, url: str) -> str:
     spec = settings.spec or "the bundled openapi.yaml"
     refusing = "; refusing requests that break it" if proxy.refuse_invalid else ""
     recording = f"; recording to {proxy.record}" if proxy.record else ""
+    through = proxy.proxy()
+    via = f" through proxy {shown_proxy(through)}" if through else ""
     if settings.admin:
         where = f"violations at {url}/__mock/violations, journal at {url}/__mock/requests"
         where += " (admin key required)" if settings.admin_key else ""
@@ -365,7 +406,7 @@ def proxy_banner(settings: Settings, proxy: ProxySettings, url: str) -> str:
             " and the recording" if proxy.record else ""
         )
     return (
-        f"camelAI mock proxy listening on {url} (forwarding to {origin(proxy.upstream)}; checking against {spec}"
+        f"camelAI mock proxy listening on {url} (forwarding to {origin(proxy.upstream)}{via}; checking against {spec}"
         f"{refusing}{recording}); {where}"
     )
 

@@ -27,6 +27,32 @@ class KeyPolicy:
     models: tuple[str, ...] | None = None
 
 
+# Each numeric setting's range, lowest and highest, and what the user should know about it; Settings.check() holds
+# every value to it, however it was given (flag, MOCKSERVER_* variable, config file, pytest option, code).
+RANGES: dict[str, tuple[int, int, str]] = {
+    "port": (0, 65535, "0 picks a free port"),
+    "max_body_bytes": (1, 2**30, "1 GiB at most: each body is held whole to check it"),
+    "max_header_bytes": (1024, 2**20, "ordinary requests need 1024 bytes"),
+    "journal_size": (1, 100_000, "requests kept per session"),
+    "ip_rate_limit": (1, 999_999_999, "requests a minute"),
+    "workers": (1, 1024, "worker processes"),
+    "seed": (0, 2**64 - 1, "the fuzz draws' seed"),
+}
+
+
+def range_problem(name: str, value: object) -> str | None:
+    """Why `value` is no value of the numeric setting `name`, naming the flag and variable that set it; None if
+    it is one."""
+    low, high, about = RANGES[name]
+    flag = name.replace("_", "-")
+    where = f"{name} (--{flag}, MOCKSERVER_{name.upper()})"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{where}: {value!r} is not a whole number"
+    if not low <= value <= high:
+        return f"{where}: {value} is out of range; it must be from {low} to {high} ({about})"
+    return None
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -65,18 +91,12 @@ class Settings:
 
     def check(self) -> None:
         """The one place each setting's range is checked, however it was given (flag, environment, file, code)."""
-        for name in ("max_body_bytes", "journal_size"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name}: {getattr(self, name)} must be at least 1")
-        if self.ip_rate_limit is not None and self.ip_rate_limit < 1:
-            raise ConfigError(f"ip_rate_limit: {self.ip_rate_limit} must be at least 1 a minute")
-        if self.max_header_bytes < 1024:
-            raise ConfigError(
-                f"max_header_bytes: {self.max_header_bytes} must be at least 1024 (ordinary requests need that much)"
-            )
+        for name in RANGES:
+            value = getattr(self, name)
+            problem = None if value is None and name in ("ip_rate_limit", "seed") else range_problem(name, value)
+            if problem:
+                raise ConfigError(problem)
         check_host_names(self.allowed_hosts)
-        if self.workers < 1:
-            raise ConfigError(f"--workers {self.workers}: must be at least 1")
         if self.workers > 1 and is_memory(self.store):
             raise ConfigError(
                 f"--workers {self.workers} needs a shared store: pass --store redis://host:port/db "
@@ -88,7 +108,7 @@ class Settings:
             raise ConfigError(f"--store-prefix {self.store_prefix!r}: must be non-empty and hold no whitespace")
 
 
-_FILE_KEYS = {
+FILE_KEYS = {  # what a config file may set (`mockserver serve --config`, the pytest option camel_mock_config)
     "spec",
     "api_keys",
     "allow_anonymous",
@@ -136,9 +156,9 @@ def load_config_file(path: str | Path) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config must be a mapping of settings, not {type(data).__name__}")
-    unknown = sorted(set(data) - _FILE_KEYS)
+    unknown = sorted(set(data) - FILE_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_FILE_KEYS))}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(FILE_KEYS))}")
     values = dict(data)
     if "api_keys" in values:
         values["api_keys"] = _parse_keys(values["api_keys"], where)

@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 from mockserver.config import ConfigError, Settings, is_memory
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import Clock
 from mockserver.core.limits import unknown_windows
 from mockserver.core.sts import StsVerifier
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
 from mockserver.core.violations import ViolationTally
 from mockserver.server.prefer import Responder
-from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import (
     ADMIN_SPEC,
@@ -26,6 +26,7 @@ from mockserver.spec.contract import (
     load_contract,
 )
 from mockserver.spec.seeds import load_seed_data
+from mockserver.spec.shape import shape_of
 from mockserver.spec.validation import BodyValidator
 from mockserver.store.base import Store
 from mockserver.store.memory import MemoryStore
@@ -88,6 +89,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         with SharedStart(settings.store, settings.store_prefix) as shared:
             signer = signer or shared.signer(settings.alg)
             shared.adopt_clock(clock)
+            shared.load_scripts()
             store = shared.store
     signer = signer or generate_signer(settings.alg)
     kept: Store = store or MemoryStore()
@@ -116,16 +118,18 @@ def _create_operation(contract: Contract, settings: Settings) -> Operation | Non
         return None
     if create.body is None:
         raise ConfigError(f"{contract.path}: {CREATE} has no application/json request body schema")
-    required = create.body.schema.get("required") or ()
-    for name, claim in (("uid", "sub"), ("ttl", "exp")):  # every token needs them
-        if name not in required and name not in create.defaults:
+    f = CAMELAI.create
+    for name, claim in ((f.uid, "sub"), (f.ttl, "exp")):  # every token needs them
+        if name not in create.shape.required and name not in create.defaults:
             raise ConfigError(
                 f"{contract.path}: {CREATE}: {name} is neither required nor defaulted; the token's {claim} needs it"
             )
-    unknown = unknown_windows(create.body.schema.get("properties", {}).get("limits", {}))
+    unknown = unknown_windows(shape_of(create.shape.properties.get(f.limits)).properties)
     if unknown:
-        raise ConfigError(f"{contract.path}: limits.{unknown[0]}: a window the mock has no length for (see limits.py)")
-    models = create.body.schema.get("properties", {}).get("model", {}).get("enum")
+        raise ConfigError(
+            f"{contract.path}: {f.limits}.{unknown[0]}: a window the mock has no length for (see limits.py)"
+        )
+    models = create.shape.properties.get(f.model, {}).get("enum")  # the shape's properties are followed already
     for key, policy in settings.api_keys.items():
         unknown = sorted(set(policy.models or ()) - set(models or ()))
         if models and unknown:

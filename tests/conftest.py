@@ -17,6 +17,7 @@ from mockserver.server.app import create_app
 from mockserver.testing.in_process import default_settings, transport
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.redis_server import RedisServer
+from tests.services import SERVICE_FIXTURES, SERVICES, missing
 
 pytest_plugins = ["pytester"]
 
@@ -34,7 +35,26 @@ def redis_server() -> Iterator[RedisServer]:
     server.stop()
 
 
-@pytest.fixture(params=[pytest.param("memory", id="memory"), pytest.param("redis", id="redis")])
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        f"{item.nodeid} uses {fixture} but is not marked @pytest.mark.{marker}"
+        for item in items
+        for fixture, marker in SERVICE_FIXTURES.items()
+        if fixture in getattr(item, "fixturenames", ()) and item.get_closest_marker(marker) is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("\n".join(unmarked))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in SERVICES:
+        if item.get_closest_marker(marker) is not None and (why := missing(marker)):
+            pytest.fail(why, pytrace=False)  # an error at set-up, never a silent skip
+
+
+@pytest.fixture(
+    params=[pytest.param("memory", id="memory"), pytest.param("redis", id="redis", marks=pytest.mark.redis)]
+)
 def store(request: pytest.FixtureRequest) -> str:
     """Every test that builds a mock runs once on each store; on Redis, in a namespace of its own."""
     if request.param == "memory":

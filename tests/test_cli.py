@@ -175,8 +175,6 @@ def test_every_flag_is_also_an_environment_variable(
     ("argv", "expected"),
     [
         pytest.param(["--ip-rate-limit", "5/hour"], "--ip-rate-limit '5/hour' is not N/minute", id="ip-limit"),
-        pytest.param(["--journal-size", "0"], "journal_size: 0 must be at least 1", id="journal-size"),
-        pytest.param(["--max-header-bytes", "100"], "max_header_bytes: 100 must be at least 1024", id="header-bytes"),
         pytest.param(["--allowed-hosts", "http://x"], "allowed_hosts: 'http://x' is not a host name", id="hosts"),
     ],
 )
@@ -271,3 +269,59 @@ def test_start_up_names_each_mistake_of_the_vendors_document_and_serves_it_all_t
         assert deleted.status_code in (204, 404)  # served: no source 1 yet is the document's 404
     finally:
         server.stop()
+
+
+# Each numeric flag of `serve` and `proxy`, with values out of its range and values that are no number.
+NUMERIC = [
+    ("serve", "port", ["-5", "65536", "91011", "x", "1.5"]),
+    ("serve", "max-body-bytes", ["0", str(2**30 + 1), "x"]),
+    ("serve", "max-header-bytes", ["100", str(2**20 + 1), "x"]),
+    ("serve", "journal-size", ["0", "100001", "x"]),
+    ("serve", "workers", ["0", "1025", "x"]),
+    ("serve", "seed", ["-1", str(2**64), "x"]),
+    ("serve", "ip-rate-limit", ["0/minute", "x"]),
+    ("proxy", "port", ["70000", "x"]),
+    ("proxy", "upstream-timeout", ["0", "3601", "nan", "inf", "x"]),
+    ("proxy", "journal-size", ["0"]),
+]
+BAD_VALUES = [
+    pytest.param(command, flag, value, given, id=f"{command}-{flag}={value}-{given}")
+    for command, flag, values in NUMERIC
+    for value in values
+    for given in ("flag", "env")
+]
+
+
+@pytest.mark.parametrize(("command", "flag", "value", "given"), BAD_VALUES)
+def test_every_bad_numeric_value_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str, flag: str, value: str, given: str
+) -> None:
+    def started(*args: object) -> None:
+        raise AssertionError("the mock started listening on a bad value")
+
+    monkeypatch.setattr("mockserver.cli._listen", started)  # a guard: a value let through must not serve forever
+    argv = [command, *(["--upstream", "http://127.0.0.1:9"] if command == "proxy" else [])]
+    if given == "flag":
+        argv += [f"--{flag}={value}"]
+    else:
+        monkeypatch.setenv(f"MOCKSERVER_{flag.upper().replace('-', '_')}", value)
+    try:
+        code = main(argv)
+    except SystemExit as exit:  # argparse's own refusal of a value that is no number
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith(("mockserver: error: ", f"mockserver {command}: error: "))
+    assert f"--{flag}" in err or (given == "env" and f"MOCKSERVER_{flag.upper().replace('-', '_')}" in err)
+
+
+def test_a_port_out_of_range_is_one_line_not_a_traceback_from_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "91011"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "mockserver: error: port (--port, MOCKSERVER_PORT): 91011 is out of range; it must be from 0 to 65535 "
+        "(0 picks a free port)\n"
+    )

@@ -144,3 +144,92 @@ def test_every_subpackage_is_named_in_architecture_md() -> None:
     subpackages = sorted({p.parent.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("__init__.py")} - {"."})
     missing = [s for s in subpackages if f"{s}/" not in text]
     assert not missing, f"ARCHITECTURE.md does not describe: {missing}"
+
+
+def _keys_by_path(tree: ast.AST) -> bool:
+    """Whether the code files something under an object's `.path`: `d.setdefault(x.path, ...)` or `d[x.path] = ...`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault":
+            key = node.args[0] if node.args else None
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            key = node.slice
+        else:
+            continue
+        if isinstance(key, ast.Attribute) and key.attr == "path":
+            return True
+    return False
+
+
+def test_the_route_table_is_built_only_in_spec_routes() -> None:
+    # One path table (Contract.routes): no other module compiles templates, orders paths, or groups operations by path.
+    home = "mockserver.spec.routes"
+    broken = [
+        name
+        for name, path in MODULES.items()
+        if name != home
+        and (
+            any(word in path.read_text() for word in ("compile_path", "route_order", "fullmatch(path"))
+            or _keys_by_path(ast.parse(path.read_text()))
+        )
+    ]
+    assert not broken, f"modules building a route table of their own (read Contract.routes instead): {broken}"
+    assert _keys_by_path(ast.parse(MODULES[home].read_text()))  # the check sees the one place it is done
+
+
+def _strings(path: Path) -> set[str]:
+    return {
+        n.value
+        for n in ast.walk(ast.parse(path.read_text()))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+def test_an_objects_shape_and_the_schemas_are_computed_only_in_spec() -> None:
+    """Properties, defaults and required names through allOf come from spec/shape.py; references are resolved by
+    the registry in spec/schemas.py. No other module reads a schema's `default`s or follows its `$ref`s itself."""
+    homes = {"mockserver.spec.shape": ("allOf", "default"), "mockserver.spec.schemas": ("$ref",)}
+    broken = []
+    for name, path in MODULES.items():
+        if within(name, "mockserver.spec") and name not in homes:
+            continue  # generation and validation walk schemas by design; the rule is about the layers above
+        if name in homes:
+            continue
+        found = _strings(path) & {"allOf", "$ref"}
+        if found:
+            broken.append(f"{name} reads {sorted(found)}")
+    assert not broken, "read Operation.shape / the contract's Schemas instead:\n" + "\n".join(broken)
+    text = MODULES["mockserver.spec.shape"].read_text()
+    assert '"allOf"' in text and '"default"' in text
+
+
+def _camelai_names() -> set[str]:
+    import dataclasses
+
+    from mockserver.core.camelai import CAMELAI
+
+    found: set[str] = set()
+
+    def collect(value: object) -> None:
+        if dataclasses.is_dataclass(value):
+            for item in dataclasses.fields(value):
+                collect(getattr(value, item.name))
+        elif isinstance(value, tuple):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and "_" in value:  # a distinctive name, not a word such as "uid" or "title"
+            found.add(value)
+
+    collect(CAMELAI)
+    return found - {"cache_key", "expires_in"}  # also the mock's own names (its token lookup and page)
+
+
+def test_camelai_names_live_only_in_its_table() -> None:
+    names = _camelai_names()
+    assert {"iframe_create_create", "knowledge_base_entries", "theme_id", "access_token"} <= names
+    home = "mockserver.core.camelai"
+    broken = [
+        f"{name}: {sorted(_strings(path) & names)}"
+        for name, path in MODULES.items()
+        if name != home and _strings(path) & names
+    ]
+    assert not broken, "camelAI's own names written outside core/camelai.py:\n" + "\n".join(broken)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.config import KeyPolicy
+from mockserver.core.camelai import CAMELAI
 
-# Settings that a theme may carry and that the deprecated request fields only fill in.
-THEME_FALLBACKS = ("response_mode", "show_sidebar", "show_dashboards")
+F = CAMELAI.create
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,6 @@ def accepted_key(key: str, keys: dict[str, KeyPolicy]) -> str | None:
     return found
 
 
-def defaults_of(schema: dict[str, Any]) -> dict[str, Any]:
-    """What each top-level property is when a request leaves it out, read from the contract: its `default`, or an
-    empty list for a list without one (so a token always carries the lists it may hold)."""
-    out: dict[str, Any] = {}
-    for name, prop in (schema.get("properties") or {}).items():
-        if isinstance(prop, dict) and "default" in prop:
-            out[name] = prop["default"]
-        elif isinstance(prop, dict) and prop.get("type") == "array":
-            out[name] = []
-    return out
-
-
 def model_error(policy: KeyPolicy | None, model: str) -> str | None:
     if policy is None or policy.models is None or model in policy.models:
         return None
@@ -112,10 +100,10 @@ def resolve(
     settings = {**defaults, **body}
     if documented is not None:
         settings = {name: value for name, value in settings.items() if name in documented}
-    theme = body.get("theme") or {}
-    for name in THEME_FALLBACKS:
+    theme = body.get(F.theme) or {}
+    for name in (F.response_mode, *F.theme_flags):  # what a theme carries wins over the deprecated request fields
         if name in theme:
-            value = theme[name] if name == "response_mode" else _flag(theme[name])
+            value = theme[name] if name == F.response_mode else _flag(theme[name])
             if value is not None:
                 settings[name] = value
     return settings
@@ -125,6 +113,6 @@ def claims(settings: dict[str, Any], *, issuer: str, audience: str, now: float, 
     """The JWT payload: every resolved request field (the iframe's grants), the uid as `sub` and the ttl as `exp`,
     and the registered claims."""
     iat = int(now)
-    granted = {name: value for name, value in settings.items() if name not in ("uid", "ttl")}
-    registered = {"iss": issuer, "aud": audience, "sub": settings["uid"], "iat": iat, "nbf": iat}
-    return {**granted, **registered, "exp": iat + settings["ttl"], "jti": jti}
+    granted = {name: value for name, value in settings.items() if name not in (F.uid, F.ttl)}
+    registered = {"iss": issuer, "aud": audience, "sub": settings[F.uid], "iat": iat, "nbf": iat}
+    return {**granted, **registered, "exp": iat + settings[F.ttl], "jti": jti}

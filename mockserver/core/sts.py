@@ -13,6 +13,7 @@ from typing import Any
 
 import jwt
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import Clock, format_time
 from mockserver.core.rules import AuthResult
 from mockserver.core.tokens import Signer
@@ -30,21 +31,22 @@ def sts_claims(fields: dict[str, Any], *, scopes_claim: str, issuer: str, now: f
     """The token's payload from the request's fields (defaults already applied): whom, what and until when;
     `scopes_claim` (the request field and claim that tell an STS token from an iframe token) from spec/camelai.py."""
     iat = int(now)
-    sources = fields.get("srcs")
+    f = CAMELAI.create
+    sources = fields.get(f.sources)
     if sources is None:
-        sources = [fields["src"]] if "src" in fields else []  # `src` is the deprecated single source
+        sources = [fields[f.source]] if f.source in fields else []  # the deprecated single source
     out: dict[str, Any] = {
         "iss": issuer,
-        "sub": fields["uid"],
+        "sub": fields[f.uid],
         scopes_claim: fields[scopes_claim],
-        "srcs": sources,
-        "knowledge_base_entries": fields.get("knowledge_base_entries", []),
+        f.sources: sources,
+        f.knowledge_base: fields.get(f.knowledge_base, []),
         "iat": iat,
-        "exp": iat + fields["ttl"],
+        "exp": iat + fields[f.ttl],
         "jti": jti,
     }
-    if "reference_queries" in fields:
-        out["reference_queries"] = fields["reference_queries"]
+    if f.reference_queries in fields:
+        out[f.reference_queries] = fields[f.reference_queries]
     return out
 
 

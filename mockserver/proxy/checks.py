@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core.errors import ApiError
-from mockserver.core.json_codec import parse_json_object
-from mockserver.proxy.operations import Found
-from mockserver.server.body import is_json, media_kind, unsupported_media
+from mockserver.spec.media import chosen
 from mockserver.spec.parameters import check_parameters
+from mockserver.spec.routes import Found
 
 REQUEST = "request "
 
@@ -35,7 +34,9 @@ def check_request(
     query: Mapping[str, list[str]],
     cookies: Mapping[str, str],
     raw: bytes,
+    near: str | None = None,
 ) -> RequestCheck:
+    """`near`: the documented `METHOD path` a request that finds no operation probably meant (`near_miss`)."""
     operation = found.operation
     shown = path[:200]
     if operation is None:
@@ -45,25 +46,28 @@ def check_request(
                 [f"{REQUEST}method: {method} is not documented for {shown} (documented: {allow})"],
                 ApiError(405, f"{method} {shown}: method not allowed; this path accepts {allow}", {"Allow": allow}),
             )
+        meant = f"; did you mean {near}?" if near else ""
         return RequestCheck(
-            [f"{REQUEST}path: {method} {shown} matches no operation in the document"],
-            ApiError(404, f"{method} {shown}: no such endpoint in the document (see /openapi.json at the mock)"),
+            [f"{REQUEST}path: {method} {shown} matches no operation in the document{meant}"],
+            ApiError(
+                404, f"{method} {shown}: no such endpoint in the document{meant or ' (see /openapi.json at the mock)'}"
+            ),
         )
     body: Any = None
-    if raw and operation.body is not None:
+    media = None
+    if raw and operation.bodies:
         content_type = headers.get("content-type")
         try:
-            if not is_json(media_kind(content_type)):
-                raise unsupported_media(content_type, "application/json")
-            body = parse_json_object(raw)
+            media = chosen(operation.bodies, content_type)
+            body = media.decode(content_type, raw)
         except ApiError as unreadable:  # the mock's own 415 or 400; the parameters are still checked
             params = check_parameters(operation.parameters, found.path_params, query, headers, cookies)
             problems = [REQUEST + unreadable.message, *(REQUEST + p for p in params)]
             return RequestCheck(problems, ApiError(unreadable.status, "; ".join([unreadable.message, *params])))
-    problems = operation.check_request(found.path_params, query, headers, cookies, body, prefix=REQUEST)
+    problems = operation.check_request(found.path_params, query, headers, cookies, body, prefix=REQUEST, media=media)
     if not problems:
         return RequestCheck([], None)
-    own = operation.check_request(found.path_params, query, headers, cookies, body)  # the mock's words for its 400
+    own = operation.check_request(found.path_params, query, headers, cookies, body, media=media)  # its 400's words
     return RequestCheck(problems, ApiError(400, "; ".join(own)))
 
 

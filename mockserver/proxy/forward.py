@@ -17,12 +17,12 @@ from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.proxy.checks import check_request, check_response, decode
 from mockserver.proxy.har import Failure, HarFile, Request, entry
-from mockserver.proxy.operations import OperationFinder
 from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import error_body, send_json
 from mockserver.server.sessions import scope_session
+from mockserver.spec.routes import near_miss
 from mockserver.spec.secrets import Secrets
 
 VIOLATIONS_HEADER = "X-Mock-Violations"
@@ -36,7 +36,7 @@ class Forwarder:
         self.upstream = upstream
         self.refuse_invalid = refuse_invalid
         self.recording = recording
-        self.finder = OperationFinder(mock.contract)
+        self.routes = mock.contract.routes
         self.secrets = Secrets.of(mock.contract)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -44,7 +44,7 @@ class Forwarder:
         started = mock.clock.now()
         method, path = scope["method"], scope["path"]
         state: dict[str, Any] = scope.setdefault("state", {})
-        found = self.finder.find(method, path)
+        found = self.routes.find(method, path)
         operation = found.operation.operation_id if found.operation else None
         state["operation"] = operation
         headers = header_map(scope)
@@ -54,7 +54,8 @@ class Forwarder:
             state["error"] = too_large.message
             await send_json(send, error_body(f"{too_large.message} (--max-body-bytes)"), too_large.status)
             return
-        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw)
+        near = near_miss(self.routes, method, path) if found.operation is None else None
+        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw, near)
         if check.refusal is not None and self.refuse_invalid:
             refusal = check.refusal
             self._count(scope, state, operation, check.problems)

@@ -14,7 +14,6 @@ Credentials never reach the file: the headers, query parameters and body fields 
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import re
@@ -30,6 +29,13 @@ from mockserver.core.clock import format_time
 from mockserver.proxy.upstream import UpstreamAnswer, header_value
 from mockserver.server.middleware.journal import USUAL_SECRET_HEADERS, redact_text
 from mockserver.spec.secrets import REDACTED, Secrets
+
+try:
+    import fcntl
+except ImportError:  # Windows: the proxy still imports and runs; recording needs POSIX file calls (see HarFile)
+    HAS_FLOCK = False
+else:
+    HAS_FLOCK = True
 
 CREATOR = "camelai-iframe-mock"
 TAIL = b"\n]}}\n"
@@ -50,6 +56,11 @@ class HarFile:
 
     def __init__(self, path: str | os.PathLike[str], version: str) -> None:
         self.path = Path(path)
+        if not HAS_FLOCK or not hasattr(os, "pwrite"):
+            raise ConfigError(
+                f"--record {self.path}: recording needs POSIX file locks and positioned writes (fcntl.flock, "
+                "os.pwrite), which this platform lacks; run the proxy without --record"
+            )
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # recordings hold real answers: owner only
         except OSError as exc:

@@ -29,7 +29,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.config import ConfigError
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
-from mockserver.proxy.operations import OperationFinder
 from mockserver.server.body import read_capped
 from mockserver.server.middleware.journal import redact_text
 from mockserver.server.responses import send_error
@@ -70,7 +69,7 @@ class ReplayIndex:
     def __init__(self, path: str | Path, contract: Contract) -> None:
         self.path = Path(path)
         self.secrets = Secrets.of(contract)
-        self.finder = OperationFinder(contract)
+        self.table = contract.routes
         self.answers: dict[Key, list[Recorded]] = {}
         self.routes: dict[tuple[str, str], list[Key]] = {}
         self.warnings: list[str] = []
@@ -101,7 +100,7 @@ class ReplayIndex:
             self.unanswered += 1
             return
         path = unquote(urlsplit(url).path) or "/"
-        found = self.finder.find(method, path)
+        found = self.table.find(method, path)
         if found.operation is not None and found.operation.mock:
             self.skipped += 1  # the mock's own operation: its behaviour stays the mock's
             return
@@ -166,7 +165,7 @@ class ReplayIndex:
 
     def is_own(self, method: str, path: str) -> bool:
         """The request is for one of the mock's own operations, which replay leaves alone."""
-        operation = self.finder.find(method, path).operation
+        operation = self.table.find(method, path).operation
         return operation is not None and operation.mock
 
     def closest(self, key: Key) -> str:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.mock import Mock
 from mockserver.server.endpoints import admin, api, chat, collections, page, sts, threads
 from mockserver.server.endpoints.generic import Behaviour, generic_endpoint
@@ -16,14 +17,12 @@ from mockserver.server.middleware.clock_sync import ClockSync
 from mockserver.server.middleware.faults import FaultMiddleware
 from mockserver.server.middleware.ip_limit import IpLimitMiddleware
 from mockserver.server.middleware.journal import JournalMiddleware
-from mockserver.server.routes import Endpoint, Raw, contract_routes
-from mockserver.spec.camelai import CAMELAI
+from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.spec.contract import CREATE, MOCK_JWKS, MOCK_PAGE, MOCK_TOKEN_LOOKUP, Operation
 from mockserver.store.memory import MemoryStore
 
 # Each operation of openapi.yaml, by operation id, and the endpoint that answers it.
 ENDPOINTS: dict[str, Endpoint] = {
-    CREATE: Raw(api.create_iframe_link),
     MOCK_TOKEN_LOOKUP: api.token_lookup,
     MOCK_PAGE: page.iframe_page,
     "mock_iframe_messages_list": chat.list_messages,
@@ -37,6 +36,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 # Operations whose answers have behaviour of their own, after the generic endpoint's checks, by operation id (each
 # collection's operations are added from the document's structure: server/endpoints/collections.py).
 BEHAVIOURS: dict[str, Behaviour] = {
+    CREATE: api.create_iframe_link,
     CAMELAI.sts_token: sts.issue,
     CAMELAI.ask: threads.ask,
     CAMELAI.threads.messages_operation: threads.messages,
@@ -70,6 +70,7 @@ def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
         saved = await mock.store.load_clock()  # a clock moved through another worker's admin API
         if saved is not None:
             mock.clock.state = saved
+        await mock.store.start()  # a shared store's scripts, before the first request
         mock.signer.start()  # serving: with ES256 a helper process makes nonces ahead (core/nonces.py)
         yield
         mock.signer.close()
@@ -77,4 +78,5 @@ def create_app(mock: Mock, inner: Sequence[Middleware] = ()) -> Starlette:
 
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.mock = mock
+    app.router.redirect_slashes = False  # a near miss is a 404 naming the documented path, never an empty 307
     return app

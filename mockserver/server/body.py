@@ -1,4 +1,4 @@
-"""Reading a JSON request body safely: media type, size cap, UTF-8, JSON, object.
+"""Reading a request body safely: media type, size cap, then the value it stands for (JSON, a form, text...).
 
 The functions take the raw parts of a request (headers and the ASGI `receive`), so the hot create
 endpoint uses them without building a Starlette `Request`, and the other endpoints pass theirs.
@@ -10,24 +10,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect
-from starlette.types import Receive
+from starlette.types import Message, Receive
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
+from mockserver.spec.contract import Operation
+from mockserver.spec.media import RequestMedia, base_media, chosen
+from mockserver.spec.media import is_json as is_json  # the endpoints' one reading of media types, re-exported
+from mockserver.spec.media import unsupported_media as unsupported_media
 
 
 def media_kind(content_type: str | None) -> str:
     """The Content-Type without parameters, lower case; empty when missing."""
-    return (content_type or "").partition(";")[0].strip().lower()
-
-
-def is_json(kind: str) -> bool:
-    return kind == "application/json" or kind.endswith("+json")
-
-
-def unsupported_media(content_type: str | None, accepted: str) -> ApiError:
-    shown = f"Content-Type {content_type[:80]!r} is not accepted" if content_type else "Content-Type is missing"
-    return ApiError(415, f"{shown}; send the body as {accepted}")
+    return base_media(content_type or "")
 
 
 async def read_json_object(headers: Mapping[str, str], receive: Receive, max_bytes: int) -> dict[str, Any]:
@@ -36,6 +31,19 @@ async def read_json_object(headers: Mapping[str, str], receive: Receive, max_byt
     if not is_json(media_kind(content_type)):
         raise unsupported_media(content_type, "application/json")
     return parse_json_object(await read_capped(receive, headers.get("content-length"), max_bytes))
+
+
+async def read_documented_body(
+    operation: Operation, headers: Mapping[str, str], receive: Receive, max_bytes: int
+) -> tuple[Any, RequestMedia | None]:
+    """The body as the value its documented media type reads into, and that media type (None: JSON, as an
+    operation that documents no body reads one); a Content-Type the operation does not document is a 415 naming
+    the ones it does. A body without a Content-Type is read as `application/octet-stream` (RFC 9110 §8.3)."""
+    if not operation.bodies:
+        return await read_json_object(headers, receive, max_bytes), None
+    content_type = headers.get("content-type")
+    media = chosen(operation.bodies, content_type)
+    return media.decode(content_type, await read_capped(receive, headers.get("content-length"), max_bytes)), media
 
 
 async def read_capped(receive: Receive, declared: str | None, max_bytes: int) -> bytes:
@@ -55,3 +63,28 @@ async def read_capped(receive: Receive, declared: str | None, max_bytes: int) ->
         chunks.append(chunk)
         if not message.get("more_body", False):
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+class Replay:
+    """A request's body messages as they arrive, kept so the request can run again from its start (a shared store's
+    round restarts it on a moved clock; a delay fault runs it after the delay)."""
+
+    __slots__ = ("_at", "_messages", "_receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._messages: list[Message] = []
+        self._at = 0
+
+    async def receive(self) -> Message:
+        if self._at < len(self._messages):
+            self._at += 1
+            return self._messages[self._at - 1]
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._messages.append(message)
+            self._at += 1
+        return message
+
+    def rewind(self) -> None:
+        self._at = 0

@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from mockserver.core.errors import ApiError
 from mockserver.server.responses import error_response
+from mockserver.server.routes import ADMIN_PREFIX
+from mockserver.spec.routes import near_miss
 from mockserver.store.base import StoreUnavailable
 
 log = logging.getLogger("mockserver")
@@ -30,15 +32,27 @@ async def on_api_error(request: Request, exc: Exception) -> Response:
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     method, path = request.method, request.url.path
+    meant = _near_miss(request) if exc.status_code in (404, 405) else ""
     if exc.status_code == 404:
-        message = f"{method} {path}: no such endpoint on this mock (see /openapi.json)"
+        message = f"{method} {path}: no such endpoint on this mock{meant or ' (see /openapi.json)'}"
     elif exc.status_code == 405:
         allow = (exc.headers or {}).get("Allow", "")
-        message = f"{method} {path}: method not allowed; this path accepts {allow}"
+        message = f"{method} {path}: method not allowed; this path accepts {allow}{meant}"
     else:
         message = str(exc.detail)
     request.state.error = message
     return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+
+def _near_miss(request: Request) -> str:
+    """`; did you mean POST /api/v1/knowledge-base/?`, when a documented path is that close (never a redirect)."""
+    mock = getattr(request.app.state, "mock", None)
+    if mock is None:
+        return ""
+    path = request.url.path
+    contract = mock.admin if path.startswith(ADMIN_PREFIX) and mock.admin is not None else mock.contract
+    hint = near_miss(contract.routes, request.method, path)
+    return f"; did you mean {hint}?" if hint else ""
 
 
 async def on_store_unavailable(request: Request, exc: Exception) -> Response:

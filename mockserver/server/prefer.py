@@ -27,7 +27,7 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.spec.contract import Answer, Operation
-from mockserver.spec.generate import generate, integer_edges
+from mockserver.spec.generate import GenerationError, generate, integer_edges
 
 MODES = ("realistic", "fuzz")
 SHOWN = 60  # characters of a client's Prefer value quoted back in an error
@@ -68,7 +68,8 @@ class Responder:
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()  # one draw at a time keeps the sequence a function of request order
         # The request's integer bounds (ttl 60..3600, ...) are the likeliest values a client meets in answers.
-        self._edges = integer_edges(operation.body.schema) if operation.body else ()
+        body = operation.body
+        self._edges = integer_edges(body.schema, resolve=body.resolve) if body else ()
         self._fuzzed = [a for s, a in sorted(operation.responses.items()) if a.vendor and a.schema is not None]
 
     def restart(self) -> None:
@@ -87,15 +88,18 @@ class Responder:
         return None
 
     def _preferred(self, wanted: dict[str, str]) -> Chosen | None:
-        answers = self.operation.responses
-        where = f"{self.operation.method} {self.operation.path}"
+        operation = self.operation
+        answers = operation.responses
+        where = f"{operation.method} {operation.path}"
         code = wanted.get("code")
         answer: Answer | None = None
+        status = operation.success
         if code is not None:
             # Three ASCII digits: int() of ten thousand digits is a ValueError, not a status.
-            answer = answers.get(int(code)) if len(code) == 3 and code.isascii() and code.isdigit() else None
+            if len(code) == 3 and code.isascii() and code.isdigit():
+                status, answer = int(code), operation.answer(int(code))
             if answer is None:
-                documented = ", ".join(map(str, answers))
+                documented = ", ".join(operation.answers)
                 raise ApiError(
                     400, f"Prefer: code={shown(code)} is not a documented response of {where}; documented: {documented}"
                 )
@@ -104,26 +108,30 @@ class Responder:
             raise ApiError(400, f"Prefer: dynamic={shown(wanted['dynamic'])} is not true or false")
         name = wanted.get("example")
         if name is not None:
-            pool = [answer] if answer else list(answers.values())
-            for candidate in pool:
+            pool = [(status, answer)] if answer else [(a.status, a) for a in answers.values()]
+            for at, candidate in pool:
                 if name in candidate.examples:
-                    return Chosen(candidate.status, candidate.examples[name])
-            known = ", ".join(f"{a.status}:{n}" for a in pool for n in a.examples) or "none"
+                    return Chosen(at, candidate.examples[name])
+            known = ", ".join(f"{a.status}:{n}" for _, a in pool for n in a.examples) or "none"
             raise ApiError(400, f"Prefer: example={shown(name)} is not a named example of {where}; examples: {known}")
-        answer = answer or answers.get(self.operation.success)
+        answer = answer or operation.answer(operation.success)
         if answer is None:
             return None
         if dynamic == "true":
             with self._lock:
-                return Chosen(answer.status, self._draw(answer))
-        if answer.status == self.operation.success:
+                return Chosen(status, self._draw(answer))
+        if status == operation.success:
             return None  # the success status alone: the realistic answer (for the create, a live link behind it)
         if answer.examples:
-            return Chosen(answer.status, next(iter(answer.examples.values())))
+            return Chosen(status, next(iter(answer.examples.values())))
         with self._lock:
-            return Chosen(answer.status, self._draw(answer))
+            return Chosen(status, self._draw(answer))
 
     def _draw(self, answer: Answer) -> Any:
         if answer.schema is None:
-            return None
-        return generate(answer.schema, self._rng, answer.validator, self._edges)
+            return answer.placeholder
+        resolve = answer.validator.resolve if answer.validator else None
+        try:
+            return generate(answer.schema, self._rng, answer.validator, self._edges, resolve=resolve)
+        except GenerationError as exc:
+            raise self.operation.unbuildable(answer.status, str(exc)) from None

@@ -1,4 +1,4 @@
-"""The route table, read from the contract: each operation's path and method come from `openapi.yaml`.
+"""The contract's operations as one Starlette route, matched through the contract's route table (`spec/routes.py`).
 
 Endpoints are found by operation id, so a path or method changed in the spec changes the mock, and an
 operation without an endpoint (or an endpoint without an operation) stops start-up with its name.
@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, request_response
+from starlette.routing import BaseRoute, Match, NoMatchFound, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.config import ConfigError
 from mockserver.spec.contract import Contract, Operation
+from mockserver.spec.routes import RouteTable
 
 ADMIN_PREFIX = "/__mock"  # the mock's own API (admin.openapi.yaml); journal and faults leave it alone
 
@@ -32,40 +35,59 @@ Endpoint = Callable[[Request], Awaitable[Response]] | Raw
 
 def contract_routes(
     contract: Contract, endpoints: dict[str, Endpoint], generic: Callable[[Operation], Endpoint] | None = None
-) -> list[Route]:
-    """A route for every operation: its endpoint by operation id, else `generic(operation)`; without `generic`, an
+) -> list[BaseRoute]:
+    """Every operation, routed: its endpoint by operation id, else `generic(operation)`; without `generic`, an
     operation with no endpoint stops start-up (the admin API, whose every operation has one)."""
     missing = sorted(set(contract.operations) - set(endpoints))
     if missing and generic is None:
         raise ConfigError(f"{contract.path}: the mock has no endpoint for {', '.join(missing)}")
-    by_path: dict[str, dict[str, tuple[str, ASGIApp]]] = {}
+    apps: dict[str, ASGIApp] = {}
     for op in contract.operations.values():
         endpoint = endpoints.get(op.operation_id)
         if endpoint is None:
             assert generic is not None
             endpoint = generic(op)
         app = endpoint.app if isinstance(endpoint, Raw) else request_response(endpoint)
-        by_path.setdefault(op.path, {})[op.method] = (op.operation_id, app)
-    # One route per path, so a wrong method's 405 names every method the path accepts in `Allow`.
-    return [
-        Route(path, _Operations(by_path[path]), methods=list(by_path[path]))
-        for path in sorted(by_path, key=route_order)
-    ]
+        apps[op.operation_id] = _Named(op.operation_id, app)
+    return [TableRoute(contract.routes, apps)]
 
 
-def route_order(path: str) -> list[tuple[bool, str]]:
-    """The order paths are tried in: literal segments before templated ones, so /sources/add/ is not taken for
-    /sources/{id}/."""
-    return [(part.startswith("{"), part) for part in path.split("/")]
+class TableRoute(BaseRoute):
+    """All of a contract's paths as one route: the route table finds the operation, a wrong method is a 405 whose
+    `Allow` names every method the path takes."""
+
+    def __init__(self, table: RouteTable, apps: dict[str, ASGIApp]) -> None:
+        self.table = table
+        self.apps = apps  # by operation id
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        found = self.table.find(scope["method"], scope["path"])
+        if found.operation is not None:
+            return Match.FULL, {"endpoint": self.apps[found.operation.operation_id], "path_params": found.path_params}
+        if found.allowed:
+            return Match.PARTIAL, {"endpoint": None, "allowed": found.allowed}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope["endpoint"]
+        if app is None:
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(scope["allowed"])})
+        await app(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)  # the mock builds no URLs from route names
 
 
-class _Operations:
-    """A path's operations by method, as one ASGI app; it names the operation for the journal."""
+class _Named:
+    """An operation's endpoint, naming the operation for the journal whatever the endpoint answers."""
 
-    def __init__(self, by_method: dict[str, tuple[str, ASGIApp]]) -> None:
-        self.by_method = {**by_method, **({"HEAD": by_method["GET"]} if "GET" in by_method else {})}
+    __slots__ = ("app", "operation_id")
+
+    def __init__(self, operation_id: str, app: ASGIApp) -> None:
+        self.operation_id, self.app = operation_id, app
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        operation_id, app = self.by_method[scope["method"]]
-        scope.setdefault("state", {})["operation"] = operation_id  # whatever the endpoint answers
-        return app(scope, receive, send)  # awaited by the router: no coroutine of its own on every request
+        scope.setdefault("state", {})["operation"] = self.operation_id
+        return self.app(scope, receive, send)

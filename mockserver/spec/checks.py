@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import jsonschema_rs
 
-from mockserver.spec.shapes import GenerationError, Resolve, follow
+from mockserver.spec.constraints import GenerationError, Resolve, follow
 
 MAX_BUNDLED = 400  # references bundled with one schema at most
 _CHECKERS: dict[int, tuple[Any, Any]] = {}

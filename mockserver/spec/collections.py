@@ -15,12 +15,14 @@ item; the item's schema is that answer's. Around them:
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.spec.contract import Contract, Operation
-from mockserver.spec.validation import BodyValidator, compile_body_validator
+from mockserver.spec.shape import Resolve, deref, kind_of
+from mockserver.spec.validation import BodyValidator, compile_body_validator, fragment_validator
 
 # Conventional names (not any vendor's) of the timestamps a server keeps: the first set once, the second on every write.
 MODIFIED_NAMES = frozenset({"last_modified", "updated_at", "modified_at", "modified", "updated", "date_modified"})
@@ -88,10 +90,10 @@ class Collections:
 def find_collections(contract: Contract) -> Collections:
     found = Collections()
     operations = list(contract.operations.values())
-    by_path: dict[str, dict[str, Operation]] = {}
-    for op in operations:
-        if not op.mock:
-            by_path.setdefault(op.path, {})[op.method] = op
+    by_path = {  # the vendor's own operations, from the contract's one route table
+        route.template: {method: op for method, op in route.operations.items() if not op.mock}
+        for route in contract.routes.paths
+    }
     for item_path, item_ops in sorted(by_path.items()):
         retrieve = item_ops.get("GET")
         base = _collection_path(item_path)
@@ -136,12 +138,17 @@ def _collection(
         return None
     query = frozenset(p.name for p in lister.parameters if p.location == "query")
     pagination = _pagination(_answer_schema(lister), schema, query)
-    if pagination is None and _answer_schema(lister) != {"type": "array", "items": schema}:
+    if pagination is None and _shape_of_list(_answer_schema(lister), schema) != "items":
         return None  # the GET on the collection path does not list these items
     id_param = _TEMPLATE.findall(item_path)[-1]
     id_field = id_param if id_param in props else "id" if "id" in props else None
     if id_field is None:
         found.notes.append(f"{item_path}: no item property is named {id_param!r} or 'id'; its operations stay generic")
+        return None
+    if retrieve.answer(404) is None:  # state needs a way to say "not here", and only the document can give one
+        found.notes.append(
+            f"{item_path}: GET documents no 404 for an item it does not hold; its operations stay generic"
+        )
         return None
     name = list_path.rstrip("/").rsplit("/", 1)[-1]
     if name in found.by_name:
@@ -150,6 +157,12 @@ def _collection(
     kind = (
         "integer" if id_schema.get("type") == "integer" else "uuid" if id_schema.get("format") == "uuid" else "string"
     )
+    id_rule = fragment_validator(contract.schemas, id_schema, "response")
+    if id_rule.errors(id_value(kind, 1)):  # ids are numbered 1, 2, 3... as the schema types them
+        found.notes.append(
+            f"{item_path}: its ids cannot be numbered as {id_field}'s schema asks; its operations stay generic"
+        )
+        return None
     flagged = {flag: frozenset(n for n, p in props.items() if isinstance(p, dict) and p.get(flag)) for flag in _FLAGS}
     dates = frozenset(n for n in flagged["readOnly"] if _is_date_time(props[n]))
     validator = next(a.validator for s, a in retrieve.responses.items() if s == retrieve.success)
@@ -164,7 +177,7 @@ def _collection(
         schema=schema,
         validator=validator,
         properties={
-            n: compile_body_validator(p, "response", contract.dialect) for n, p in props.items() if isinstance(p, dict)
+            n: fragment_validator(contract.schemas, p, "response") for n, p in props.items() if isinstance(p, dict)
         },
         read_only=flagged["readOnly"] | {id_field},
         write_only=flagged["writeOnly"],
@@ -177,13 +190,42 @@ def _collection(
 _FLAGS = ("readOnly", "writeOnly")
 
 
+def id_value(kind: str, number: int) -> int | str:
+    """The `number`-th id of a collection, written as its schema types ids (the Redis store writes the same)."""
+    if kind == "integer":
+        return number
+    if kind == "uuid":
+        return str(uuid.UUID(int=number))
+    return str(number)
+
+
 def _is_date_time(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "string" and schema.get("format") == "date-time"
 
 
 def _answer_schema(op: Operation) -> dict[str, Any] | None:
+    """The success answer's schema, its properties followed to what their `$ref`s point at (an item's fields)."""
     answer = op.responses.get(op.success)
-    return answer.schema if answer is not None else None
+    if answer is None or answer.schema is None or answer.validator is None:
+        return None
+    resolve = answer.validator.resolve
+    props = answer.schema.get("properties")
+    if not isinstance(props, dict):
+        items = answer.schema.get("items")
+        return {**answer.schema, "items": _answer_item(items, resolve)} if isinstance(items, dict) else answer.schema
+    return {**answer.schema, "properties": {n: _answer_item(p, resolve) for n, p in props.items()}}
+
+
+def _answer_item(schema: Any, resolve: Resolve | None) -> Any:
+    """A property or items schema followed to what its `$ref` points at, and, for an array, its items too."""
+    schema = deref(schema, resolve)
+    if isinstance(schema, dict) and isinstance(schema.get("items"), dict):
+        items = deref(schema["items"], resolve)
+        props = items.get("properties") if isinstance(items, dict) else None
+        if isinstance(props, dict):
+            items = {**items, "properties": {n: deref(p, resolve) for n, p in props.items()}}
+        return {**schema, "items": items}
+    return schema
 
 
 def _pagination(answer: dict[str, Any] | None, item: dict[str, Any], query: frozenset[str]) -> Pagination | None:
@@ -204,14 +246,18 @@ def _pagination(answer: dict[str, Any] | None, item: dict[str, Any], query: froz
 
 
 def _typed(schema: Any, kind: str) -> bool:
-    return isinstance(schema, dict) and schema.get("type") == kind
+    return kind_of(schema) == kind
+
+
+def _shape_of_list(schema: dict[str, Any] | None, item: dict[str, Any]) -> str:
+    return "items" if schema == {"type": "array", "items": item} else "other"
 
 
 def _shape(collection: Collection, schema: dict[str, Any] | None) -> str:
     """What an answer holds, relative to the collection's item."""
     if schema == collection.schema:
         return "item"
-    if schema == {"type": "array", "items": collection.schema}:
+    if _shape_of_list(schema, collection.schema) == "items":
         return "items"
     if schema is not None and _pagination(schema, collection.schema, frozenset()) is not None:
         return "page"

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mockserver.spec.camelai import CAMELAI
-from mockserver.spec.document import METHODS, ContractError, RefError, dialect, inline, read_document
+from mockserver.core.camelai import CAMELAI
+from mockserver.spec.answers import Answer
+from mockserver.spec.document import METHODS, ContractError, RefError, dialect, follow, read_document
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
-from mockserver.spec.operation import Answer, Findings, Operation, compile_operation
+from mockserver.spec.findings import Findings
+from mockserver.spec.operation import Operation, compile_operation
 from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
-from mockserver.spec.validation import BodyValidator, compile_body_validator
+from mockserver.spec.routes import RouteTable
+from mockserver.spec.schemas import Schemas, pointer
+from mockserver.spec.validation import BodyValidator, body_validator
 
 __all__ = [
     "ADMIN_SPEC",
@@ -80,15 +84,18 @@ class Contract:
         self.dialect = dialect(document, path)
         self.warnings: list[str] = list(warnings)
         self.operations: dict[str, Operation] = {}
+        self.schemas = Schemas(document, self.dialect)  # every schema, translated and compiled by the library
         self.document = _compile_all(self, document)
+        self.routes = RouteTable(self.operations.values())  # the one path table: server, proxy, replay, collections
+        self.warnings.extend(self.routes.warnings)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
         self.credentials = credentials_of(self.document)
         self.parameters: dict[str, BodyValidator] = {}
         for name, param in ((self.document.get("components") or {}).get("parameters") or {}).items():
             try:
-                schema = inline(param.get("schema"), self.document) if isinstance(param, dict) else None
-                if isinstance(schema, dict):
-                    self.parameters[name] = compile_body_validator(schema, "request", self.dialect)
+                found, at = follow(param, document, pointer("components", "parameters", name))
+                if isinstance(found, dict) and isinstance(found.get("schema"), dict):
+                    self.parameters[name] = body_validator(self.schemas, f"{at}/schema", "request")
             except (RefError, ValueError) as exc:
                 self.warnings.append(f"components.parameters.{name}: {exc}; ignored")
         served = {**self.document, "servers": "\x00servers\x00"}
@@ -162,7 +169,7 @@ def _compile_all(contract: Contract, document: dict[str, Any]) -> dict[str, Any]
                 )
                 op_id = f"{method} {route}"
             try:
-                operation = compile_operation(op_id, method, route, item, spec, document, contract.dialect, found)
+                operation = compile_operation(op_id, method, route, item, spec, document, contract.schemas, found)
             except (RefError, ValueError) as exc:
                 contract.warnings.append(f"{where} ({op_id}): {exc}; not served")
                 del served["paths"][route][method]

@@ -1,6 +1,6 @@
 """Values built from a schema by a seeded `random.Random`: fuzz draws that lean on edges, and realistic answers.
 
-Values are constructed to meet the schema, not drawn and re-checked: `spec/shapes.py` folds `$ref`s and `allOf`
+Values are constructed to meet the schema, not drawn and re-checked: `spec/constraints.py` folds `$ref`s and `allOf`
 into one shape, and each rule is met as the value is built (bounds and `multipleOf` by arithmetic, a `pattern`
 through rstr in `spec/texts.py`, `uniqueItems` by drawing distinct items, a `oneOf` branch checked against its
 siblings). The same seed and the same sequence of calls give the same values. Recursion is bounded: past a depth
@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 from mockserver.spec.checks import matches as _matches
-from mockserver.spec.shapes import GenerationError, Hopeless, Resolve, Shape, fold, follow, json_type, key
+from mockserver.spec.constraints import Constraints, GenerationError, Hopeless, Resolve, fold, follow, json_type, key
 from mockserver.spec.texts import identifier, python_pattern, text
 
 __all__ = ["GenerationError", "can_generate", "generate", "integer_edges", "realistic"]
@@ -153,7 +153,7 @@ class _Builder:
     def build(self, schemas: list[Any], depth: int, name: str) -> Any:
         return self.shaped(fold(schemas, self.resolve), depth, name)
 
-    def shaped(self, shape: Shape, depth: int, name: str) -> Any:
+    def shaped(self, shape: Constraints, depth: int, name: str) -> Any:
         if shape.never:
             raise GenerationError(shape.never)
         if depth > HARD_DEPTH:
@@ -172,7 +172,7 @@ class _Builder:
     def cheap(self, depth: int) -> bool:
         return depth >= SOFT_DEPTH or self.built > NODE_BUDGET
 
-    def _choose(self, shape: Shape, depth: int, name: str) -> Any:
+    def _choose(self, shape: Constraints, depth: int, name: str) -> Any:
         keyword, branches = shape.choices[0]
         order = list(range(len(branches)))
         self.rng.shuffle(order)
@@ -190,7 +190,7 @@ class _Builder:
                 reason, hopeless = str(error), hopeless and isinstance(error, Hopeless)
         raise (Hopeless if hopeless else GenerationError)(f"no branch of {keyword} can be met: {reason}")
 
-    def _value(self, shape: Shape, depth: int, name: str) -> Any:
+    def _value(self, shape: Constraints, depth: int, name: str) -> Any:
         cheap = self.cheap(depth)
         finite = _candidates(shape, self.resolve)
         if finite is not None:
@@ -219,7 +219,7 @@ class _Builder:
             return self.rng.random() < 0.5
         return self.rng.choice((True, 0, -1, "", "text", 1.5)) if self.fuzz else None
 
-    def _pick(self, candidates: list[Any], shape: Shape, cheap: bool) -> Any:
+    def _pick(self, candidates: list[Any], shape: Constraints, cheap: bool) -> Any:
         if self.fuzz:
             return copy.deepcopy(self.rng.choice(candidates))
         if self.defaults and shape.default and any(key(c) == key(shape.default[0]) for c in candidates):
@@ -229,7 +229,7 @@ class _Builder:
         present = [c for c in candidates if c is not None] or candidates
         return copy.deepcopy(self.rng.choice(present))
 
-    def _number(self, shape: Shape, integer: bool, name: str) -> int | float:
+    def _number(self, shape: Constraints, integer: bool, name: str) -> int | float:
         step = shape.multiple_of
         if integer:
             step = Fraction(1) if step is None else Fraction(math.lcm(step.numerator, 1), math.gcd(step.denominator, 1))
@@ -266,7 +266,7 @@ class _Builder:
             raise GenerationError(f"no number lies within {_bounds(shape)}")
         return drawn
 
-    def _fraction(self, shape: Shape) -> float:
+    def _fraction(self, shape: Constraints) -> float:
         low, high = _window(shape, Fraction(-1000), Fraction(1000))
         for _ in range(4):
             value = _exact(round(self.rng.uniform(float(low), float(high)), 2))
@@ -277,7 +277,7 @@ class _Builder:
             raise GenerationError(f"no number but integers lies within {_bounds(shape)}")
         return float(value)
 
-    def _object(self, shape: Shape, depth: int, cheap: bool) -> dict[str, Any]:
+    def _object(self, shape: Constraints, depth: int, cheap: bool) -> dict[str, Any]:
         chosen: dict[str, list[Any]] = {}
         for name in shape.required:
             schemas = _property(shape, name)
@@ -302,7 +302,7 @@ class _Builder:
             raise GenerationError(f"no {shape.min_properties} properties (minProperties) are allowed together")
         return {name: self.build(schemas, depth + 1, name) for name, schemas in chosen.items()}
 
-    def _include(self, shape: Shape, chosen: dict[str, list[Any]], name: str, high: float) -> None:
+    def _include(self, shape: Constraints, chosen: dict[str, list[Any]], name: str, high: float) -> None:
         schemas = _property(shape, name)
         if schemas is None:
             return
@@ -311,7 +311,7 @@ class _Builder:
         if len(trial) <= high and all(v is not None for v in trial.values()):
             chosen.update(trial)
 
-    def _include_extra(self, shape: Shape, chosen: dict[str, list[Any]], n: int) -> None:
+    def _include_extra(self, shape: Constraints, chosen: dict[str, list[Any]], n: int) -> None:
         """One more property, named so that propertyNames, patternProperties and additionalProperties allow it."""
         names: list[str] = [("extra", "x_unknown_field", "ünïcødé")[n % 3] + ("" if n < 3 else str(n))]
         if shape.property_names:
@@ -324,7 +324,7 @@ class _Builder:
                 self._include(shape, chosen, name, math.inf)
                 return
 
-    def _dependents(self, shape: Shape, chosen: dict[str, Any]) -> None:
+    def _dependents(self, shape: Constraints, chosen: dict[str, Any]) -> None:
         grown = True
         while grown:
             grown = False
@@ -334,7 +334,7 @@ class _Builder:
                         chosen[needed] = _property(shape, needed)
                         grown = True
 
-    def _array(self, shape: Shape, depth: int, name: str, cheap: bool) -> list[Any]:
+    def _array(self, shape: Constraints, depth: int, name: str, cheap: bool) -> list[Any]:
         low, high = shape.min_items, shape.max_items
         if not shape.items_allowed:
             high = len(shape.prefix) if high is None else min(high, len(shape.prefix))
@@ -388,7 +388,7 @@ class _Builder:
 _NONE = object()  # no item could be built
 
 
-def _kinds(shape: Shape) -> list[str]:
+def _kinds(shape: Constraints) -> list[str]:
     """The types a value may take, in a fixed order; `number` stands for `integer` too."""
     types = shape.types
     if types is None:
@@ -403,7 +403,7 @@ def _kinds(shape: Shape) -> list[str]:
     return kinds
 
 
-def _inferred(shape: Shape) -> frozenset[str]:
+def _inferred(shape: Constraints) -> frozenset[str]:
     """The type a schema without `type` means, read from its keywords; any type when it has none."""
     if shape.properties or shape.required or shape.closed or shape.pattern_properties or shape.min_properties:
         return frozenset({"object"})
@@ -416,7 +416,7 @@ def _inferred(shape: Shape) -> frozenset[str]:
     return frozenset({"null", "string", "integer", "boolean"})
 
 
-def _candidates(shape: Shape, resolve: Resolve | None) -> list[Any] | None:
+def _candidates(shape: Constraints, resolve: Resolve | None) -> list[Any] | None:
     """The values a finite shape allows (an enum, booleans, null), with those the other rules rule out removed."""
     if shape.enum is not None:
         values = [v for v in shape.enum if _typed(v, shape.types) and _fits(v, shape)]
@@ -427,7 +427,7 @@ def _candidates(shape: Shape, resolve: Resolve | None) -> list[Any] | None:
     return [v for v in values if not any(_matches(v, n, resolve) for n in shape.nots)]
 
 
-def _few_integers(shape: Shape, resolve: Resolve | None) -> list[int] | None:
+def _few_integers(shape: Constraints, resolve: Resolve | None) -> list[int] | None:
     """The integers a narrow integer range allows, where they are few enough to list (for `uniqueItems`)."""
     if shape.types != frozenset({"integer"}) or shape.minimum is None or shape.maximum is None:
         return None
@@ -444,7 +444,7 @@ def _typed(value: Any, types: frozenset[str] | None) -> bool:
     return types is None or kind in types or (kind == "number" and "number" in types)
 
 
-def _fits(value: Any, shape: Shape) -> bool:
+def _fits(value: Any, shape: Constraints) -> bool:
     """Whether an enum value meets the shape's bounds, lengths and patterns too (an `allOf` may add them)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return math.isfinite(value) and _in_range(_exact(value), shape, shape.multiple_of)
@@ -468,7 +468,7 @@ def _exact(value: float | Fraction) -> Fraction:
     )
 
 
-def _in_range(value: Fraction, shape: Shape, step: Fraction | None) -> bool:
+def _in_range(value: Fraction, shape: Constraints, step: Fraction | None) -> bool:
     low, high = shape.minimum, shape.maximum
     if low is not None and (value < low or (value == low and shape.minimum_open)):
         return False
@@ -477,7 +477,7 @@ def _in_range(value: Fraction, shape: Shape, step: Fraction | None) -> bool:
     return step is None or value % step == 0
 
 
-def _window(shape: Shape, low: Fraction, high: Fraction) -> tuple[Fraction, Fraction]:
+def _window(shape: Constraints, low: Fraction, high: Fraction) -> tuple[Fraction, Fraction]:
     """The shape's bounds, with the default window standing in for a missing one and moved to meet the other."""
     span = high - low
     if shape.minimum is not None:
@@ -488,7 +488,9 @@ def _window(shape: Shape, low: Fraction, high: Fraction) -> tuple[Fraction, Frac
     return a, b
 
 
-def _multiples(shape: Shape, step: Fraction, low: Fraction | None, high: Fraction | None) -> tuple[int, int] | None:
+def _multiples(
+    shape: Constraints, step: Fraction, low: Fraction | None, high: Fraction | None
+) -> tuple[int, int] | None:
     """The range of k for which k·step lies within both the shape's bounds and [low, high]; None when empty."""
     first, last = -_FAR, _FAR
     for bound, is_open, lower in (
@@ -506,7 +508,7 @@ def _multiples(shape: Shape, step: Fraction, low: Fraction | None, high: Fractio
     return (first, last) if first <= last else None
 
 
-def _bounds(shape: Shape) -> str:
+def _bounds(shape: Constraints) -> str:
     low = "(" if shape.minimum_open else "["
     high = ")" if shape.maximum_open else "]"
     lo = "-∞" if shape.minimum is None else f"{float(shape.minimum):g}"
@@ -514,7 +516,7 @@ def _bounds(shape: Shape) -> str:
     return f"{low}{lo}, {hi}{high}"
 
 
-def _property(shape: Shape, name: str) -> list[Any] | None:
+def _property(shape: Constraints, name: str) -> list[Any] | None:
     """Every schema a property named `name` must meet; None when some `additionalProperties: false` forbids it."""
     schemas = list(shape.properties.get(name, ()))
     for pattern, subs in shape.pattern_properties.items():
@@ -529,7 +531,7 @@ def _property(shape: Shape, name: str) -> list[Any] | None:
     return schemas
 
 
-def _write_only(shape: Shape, name: str) -> bool:
+def _write_only(shape: Constraints, name: str) -> bool:
     return any(isinstance(s, dict) and s.get("writeOnly") is True for s in shape.properties.get(name, ()))
 
 

@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.core.clock import format_time
-from mockserver.spec.collections import Collection
+from mockserver.spec.collections import Collection, id_value
 from mockserver.spec.generate import realistic
+from mockserver.spec.shape import Resolve, allows_null, deref, shape_of
 from mockserver.spec.validation import BodyValidator
 
 
@@ -25,50 +26,26 @@ class ItemError(ValueError):
     """Resources given whole (seeds, the admin API) that the item schema refuses; the message names each field."""
 
 
-def id_value(kind: str, number: int) -> int | str:
-    """The `number`-th id of a collection, written as its schema types ids (the Redis store writes the same)."""
-    if kind == "integer":
-        return number
-    if kind == "uuid":
-        return str(uuid.UUID(int=number))
-    return str(number)
-
-
 def id_key(value: Any) -> str:
     """How an id is looked up: the text a path carries."""
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def with_defaults(schema: dict[str, Any] | None, body: Mapping[str, Any]) -> dict[str, Any]:
+def with_defaults(
+    schema: dict[str, Any] | None, body: Mapping[str, Any], resolve: Resolve | None = None
+) -> dict[str, Any]:
     """The request body with its schema's defaults for what it left out, as the vendor's serializers apply them;
     for a choice of shapes (`anyOf`/`oneOf`, a discriminator's branches), the defaults of the branch the body picks."""
     if not schema:
         return dict(body)
     for keyword in ("anyOf", "oneOf"):
         for branch in schema.get(keyword) or ():
-            props = _flat_properties(branch)
+            branch = deref(branch, resolve)
+            props = shape_of(branch, resolve).properties
             pinned = [(n, p["enum"]) for n, p in props.items() if isinstance(p.get("enum"), list)]
             if pinned and all(body.get(n) in allowed for n, allowed in pinned):
-                return {**_defaults(props), **body}
-    return {**_defaults(_flat_properties(schema)), **body}
-
-
-def _flat_properties(schema: Any) -> dict[str, dict[str, Any]]:
-    """A schema's properties, those of its `allOf` members included (a later member's win)."""
-    if not isinstance(schema, dict):
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for member in schema.get("allOf") or ():
-        for name, prop in _flat_properties(member).items():
-            out[name] = {**out.get(name, {}), **prop}
-    for name, prop in (schema.get("properties") or {}).items():
-        if isinstance(prop, dict):
-            out[name] = {**out.get(name, {}), **prop}
-    return out
-
-
-def _defaults(props: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    return {name: prop["default"] for name, prop in props.items() if "default" in prop}
+                return {**shape_of(branch, resolve).defaults, **body}
+    return {**shape_of(schema, resolve).defaults, **body}
 
 
 def new_item(
@@ -137,7 +114,7 @@ def shaped(schema: dict[str, Any] | None, validator: BodyValidator | None, item:
     out = {name: item[name] for name in props if name in item}
     if validator is not None and not validator.errors(out):
         return out
-    base = realistic(schema, rng, now, validator)
+    base = realistic(schema, rng, now, validator, resolve=validator.resolve if validator else None)
     if isinstance(base, dict):
         kept = {**base, **{name: value for name, value in out.items() if name in base}}
         if validator is None or not validator.errors(kept):
@@ -231,7 +208,7 @@ def _unsent(item: dict[str, Any], name: str, schema: dict[str, Any], c: Collecti
         item[name] = schema["default"]
     elif name in c.required and name in base:
         item[name] = base[name]
-    elif schema.get("nullable") is True:
+    elif allows_null(schema):
         item[name] = None
 
 
@@ -263,7 +240,7 @@ def _repaired(c: Collection, item: dict[str, Any], fallback: Mapping[str, Any]) 
 
 
 def _realistic(c: Collection, now: float, *parts: Any) -> dict[str, Any]:
-    drawn = realistic(c.schema, random.Random(_seed(c.name, *parts)), now, c.validator)
+    drawn = realistic(c.schema, random.Random(_seed(c.name, *parts)), now, c.validator, resolve=c.validator.resolve)
     return {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
 
 

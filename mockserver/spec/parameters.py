@@ -1,18 +1,39 @@
 """An operation's path, query, header and cookie parameters: compiled once, then read from the strings a request
-carries and checked with the same field-naming sentences as bodies (`query.page: "x" is not of type "integer"`)."""
+carries and checked with the same field-naming sentences as bodies (`query.page: "x" is not of type "integer"`).
+
+Each parameter is read in its documented `style` and `explode` (OpenAPI's "Style Values" table): path `simple`
+(`3,4`), `label` (`.3.4`) and `matrix` (`;id=3;id=4`); query `form` (`id=3&id=4` or `id=3,4`), `spaceDelimited`,
+`pipeDelimited` and `deepObject` (`id[role]=admin`); header `simple`; cookie `form`. Arrays and objects come apart
+as their style says, and each part reads as its schema's type. A parameter documented by `content` instead of a
+schema (`application/json`) is parsed as that media type.
+"""
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.spec.validation import BodyValidator
+from mockserver.core.errors import ApiError
+from mockserver.core.json_codec import parse_json
+from mockserver.spec.coercion import UNKNOWN, Reading, assignments, coerce, coerce_object, pairs, reading_of, scalar
+from mockserver.spec.validation import BodyValidator, short
 
 LOCATIONS = ("path", "query", "header", "cookie")
-_INTEGER = re.compile(r"[+-]?\d+")
+DEFAULT_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
+STYLES = {
+    "path": ("simple", "label", "matrix"),
+    "query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+    "header": ("simple",),
+    "cookie": ("form",),
+}
+_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+# The raw form of a query or cookie object sent as separate keys (form + explode, deepObject): key → its values.
+Fields = dict[str, list[str]]
+
+
+class Unreadable(ValueError):
+    """A parameter's string that its style cannot take apart; the message names the field and the style."""
 
 
 @dataclass(frozen=True)
@@ -21,47 +42,131 @@ class Parameter:
     location: str  # path, query, header or cookie
     required: bool
     validator: BodyValidator | None
-    kind: str | None  # the schema's type: how a string is read (integer, number, boolean, array, ...)
-    item_kind: str | None  # for arrays, the items' type
-    explode: bool  # for a query array: repeated keys (true, the default) or one comma-separated value
+    shape: Reading = UNKNOWN  # how its string(s) read: the schema's type, its items' and properties'
+    style: str = "simple"
+    explode: bool = False
+    media: str | None = None  # the media type of a parameter documented by `content` (its value is parsed as it)
+    allow_empty: bool = False  # `allowEmptyValue`: a query key sent with no value is accepted as it is
 
     @property
     def field(self) -> str:
         return f"{self.location}.{self.name}"
 
-    def read(self, raw: Sequence[str]) -> Any:
-        """The value the schema means, from the request's string(s); a string that does not read as the schema's
-        type stays a string, so that the validator names it."""
-        if self.kind == "array":
-            parts = list(raw) if self.location == "query" and self.explode else raw[0].split(",")
-            return [_scalar(p, self.item_kind) for p in parts]
-        return _scalar(raw[0], self.kind)
+    @property
+    def kind(self) -> str | None:
+        """The schema's type (integer, string, array, ...); None when it says none."""
+        return self.shape.kind
 
+    @property
+    def spread(self) -> bool:
+        """Whether its value comes as keys of their own: an object in `form` + explode (`role=admin&age=5`) or
+        `deepObject` (`id[role]=admin`)."""
+        return self.shape.kind == "object" and self.media is None and (self.style == "deepObject" or self.explode)
 
-def _scalar(text: str, kind: str | None) -> Any:
-    if kind == "integer" and _INTEGER.fullmatch(text):
-        return int(text)
-    if kind == "number":
-        try:
-            number = float(text)
-        except ValueError:
+    def read(self, raw: str | list[str] | Fields) -> Any:
+        """The value the schema means, from the request's string(s); raises Unreadable for a string its style
+        cannot take apart. A part that does not read as its type stays a string, so that the validator names it."""
+        if isinstance(raw, dict):
+            return coerce_object(raw, self.shape)
+        text = raw if isinstance(raw, str) else raw[0]
+        if self.media is not None:
+            return self._content(text)
+        kind = self.shape.kind
+        if self.location == "query" and kind == "array":
+            return self._query_array(raw if isinstance(raw, list) else [raw])
+        text = self._unprefixed(text)
+        if kind == "array":
+            return coerce(self._split(text), self.shape)
+        if kind == "object":
+            return self._object(text)
+        return scalar(text, kind)
+
+    def _content(self, text: str) -> Any:
+        media = self.media or ""
+        if not (media == "application/json" or media.endswith("+json")):
             return text
-        return number if math.isfinite(number) else text
-    if kind == "boolean" and text in ("true", "false"):
-        return text == "true"
-    return text
+        try:
+            return parse_json(text.encode("utf-8", "surrogatepass"))
+        except ApiError as exc:
+            raise Unreadable(f"{self.field}: {exc.message.removeprefix('body: ')} (documented as {media})") from None
+
+    def _query_array(self, values: list[str]) -> Any:
+        if not self.explode:  # id=3,4,5 (or spaces, pipes): each key sent holds a delimited list
+            delimiter = _DELIMITERS.get(self.style, ",")
+            values = [part for value in values for part in value.split(delimiter)]
+        return coerce(values, self.shape)
+
+    def _unprefixed(self, text: str) -> str:
+        """`text` without its style's prefix: label `.`, matrix `;name=` (a query or cookie value has none)."""
+        if self.style == "label":
+            if not text.startswith("."):
+                raise self._unreadable(text, ".value")
+            return text[1:]
+        if self.style == "matrix" and not (self.shape.kind == "object" and self.explode):
+            prefix = f";{self.name}"
+            if text == prefix:  # ;id is an empty value
+                return ""
+            if not text.startswith(prefix + "="):
+                raise self._unreadable(text, f";{self.name}=value")
+            text = text[len(prefix) + 1 :]
+            if self.shape.kind == "array" and self.explode:  # ;id=3;id=4 → 3,4
+                text = text.replace(f";{self.name}=", ",")
+        return text
+
+    def _split(self, text: str) -> list[str]:
+        if self.style == "label" and self.explode:
+            return text.split(".")
+        parts = text.split(_DELIMITERS.get(self.style, ","))
+        return [p.strip() for p in parts] if self.location == "header" else parts  # a header list reads `3, 4`
+
+    def _object(self, text: str) -> Any:
+        if self.style == "matrix" and self.explode:  # ;role=admin;age=5
+            if not text.startswith(";"):
+                raise self._unreadable(text, ";name=value;name=value")
+            fields = assignments(text[1:].split(";"))
+        elif self.explode:  # simple role=admin,age=5; label .role=admin.age=5
+            fields = assignments(text.split("." if self.style == "label" else ","))
+        else:  # role,admin,age,5 (spaces or pipes in a delimited query style)
+            fields = pairs(text.split(_DELIMITERS.get(self.style, ",")))
+        if fields is None:
+            return text  # not an object: the validator says what was wanted
+        return coerce_object({name: [value] for name, value in fields.items()}, self.shape)
+
+    def _unreadable(self, text: str, form: str) -> Unreadable:
+        return Unreadable(f"{self.field}: {short(text)} is not in {self.style} style; send it as {form}")
+
+
+def parameter_schema(spec: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    """A parameter object's schema and where it sits in it: `schema`, or the one media type's of its `content`."""
+    if "schema" in spec:
+        return spec["schema"], ("schema",)
+    for media, body in _mapping(spec.get("content")).items():
+        return _mapping(body).get("schema"), ("content", media, "schema")
+    return None, ()
 
 
 def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> Parameter:
     """`spec` is the inlined parameter object; `validator` its compiled schema (None when it has none)."""
-    schema = _mapping(spec.get("schema"))
-    kind = schema.get("type") if isinstance(schema.get("type"), str) else None
-    items = _mapping(schema.get("items"))
-    item_kind = items.get("type") if isinstance(items.get("type"), str) else None
     location = spec["in"]
     name = spec["name"].lower() if location == "header" else spec["name"]  # header names are case-insensitive
     required = bool(spec.get("required")) or location == "path"
-    return Parameter(name, location, required, validator, kind, item_kind, bool(spec.get("explode", True)))
+    style = spec.get("style")
+    if style not in STYLES[location]:
+        style = DEFAULT_STYLES[location]  # an unknown style reads as the location's default
+    explode = spec.get("explode")
+    content = _mapping(spec.get("content")) if "schema" not in spec else {}
+    media = str(next(iter(content))).partition(";")[0].strip().lower() if content else None
+    return Parameter(
+        name,
+        location,
+        required,
+        validator,
+        reading_of(parameter_schema(spec)[0]),
+        style,
+        explode if isinstance(explode, bool) else style == "form",
+        media,
+        location == "query" and spec.get("allowEmptyValue") is True,
+    )
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -78,25 +183,50 @@ def check_parameters(
     """Every rule the request's parameters break, one sentence each."""
     problems: list[str] = []
     for param in parameters:
-        raw = _raw(param, path, query, headers, cookies)
+        raw = _raw(param, parameters, path, query, headers, cookies)
         if raw is None:
             if param.required:
                 problems.append(f"{param.field}: is required but missing")
             continue
+        if param.allow_empty and raw == [""]:
+            continue
+        if param.validator is None and param.media is None:
+            continue
+        try:
+            value = param.read(raw)
+        except Unreadable as exc:
+            problems.append(str(exc))
+            continue
         if param.validator is not None:
-            problems.extend(param.validator.errors(param.read(raw), root=param.field))
+            problems.extend(param.validator.errors(value, root=param.field))
     return problems
 
 
 def _raw(
     param: Parameter,
+    parameters: Sequence[Parameter],
     path: Mapping[str, str],
     query: Mapping[str, list[str]],
     headers: Mapping[str, str],
     cookies: Mapping[str, str],
-) -> list[str] | None:
+) -> str | list[str] | Fields | None:
+    if param.spread and param.location in ("query", "cookie"):
+        return _spread(param, parameters, query if param.location == "query" else {k: [v] for k, v in cookies.items()})
     if param.location == "query":
         return query.get(param.name)
     source = {"path": path, "header": headers, "cookie": cookies}[param.location]
-    value = source.get(param.name)
-    return None if value is None else [value]
+    return source.get(param.name)
+
+
+def _spread(param: Parameter, parameters: Sequence[Parameter], keys: Mapping[str, list[str]]) -> Fields | None:
+    """An object sent as keys of its own: `id[role]=admin` (deepObject), or its properties as keys (form +
+    explode): those the schema names, and, where it plainly takes others, every key no other parameter claims."""
+    if param.style == "deepObject":
+        opening = param.name + "["
+        found = {k[len(opening) : -1]: v for k, v in keys.items() if k.startswith(opening) and k.endswith("]")}
+    else:
+        found = {k: v for k, v in keys.items() if k in param.shape.properties}
+        if param.shape.others is not None:
+            others = {p.name for p in parameters if p.location == param.location and p is not param}
+            found.update((k, v) for k, v in keys.items() if k not in found and k not in others)
+    return found or None

@@ -38,11 +38,8 @@ class Secrets:
 
     @classmethod
     def of(cls, contract: Contract) -> Secrets:
-        fields: set[str] = set()
-        for operation in contract.operations.values():
-            schemas = [operation.body.schema] if operation.body else []
-            schemas += [answer.schema for answer in operation.responses.values() if answer.schema]
-            fields.update(name for schema in schemas for name in _secret_properties(schema))
+        # Every schema of the document, as requests see it (answers leave writeOnly properties out).
+        fields = set(_secret_properties(contract.schemas.documents["request"]))
         pattern = None
         if fields:
             names = "|".join(re.escape(name) for name in sorted(fields))

@@ -23,7 +23,7 @@ from typing import Any
 
 from rstr.xeger import Xeger
 
-from mockserver.spec.shapes import GenerationError, Hopeless, Shape
+from mockserver.spec.constraints import Constraints, GenerationError, Hopeless
 
 try:
     import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]
@@ -44,7 +44,7 @@ def identifier(name: str) -> bool:
     return name == "id" or name.endswith(("_id", "Id"))
 
 
-def text(shape: Shape, rng: random.Random, *, fuzz: bool, name: str, now: float) -> str:
+def text(shape: Constraints, rng: random.Random, *, fuzz: bool, name: str, now: float) -> str:
     """A string meeting `shape`'s patterns (each of them), length bounds and, where it has no pattern, its format."""
     low, high = shape.min_length, shape.max_length
     if high is not None and high < low:

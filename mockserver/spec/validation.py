@@ -1,9 +1,8 @@
 """Validators compiled once from the contract's schemas, with errors in the user's terms.
 
-OpenAPI 3.0 schema objects are JSON Schema draft 4 plus a few keywords; `to_json_schema` translates the ones that
-change what is valid: `nullable`, and `readOnly`/`writeOnly`, whose properties are required only in responses or only
-in requests. OpenAPI 3.1 schemas are JSON Schema 2020-12 as they stand. jsonschema-rs compiles the result. A test checks
-these verdicts against openapi-core's own on generated bodies.
+The schemas come translated and held in a registry (spec/schemas.py); jsonschema-rs compiles a validator as a
+`$ref` into it, and an error's `schema_path` points into the translated document. A test checks these verdicts
+against openapi-core's own on generated bodies.
 
 An error answer lists at most `MAX_LISTED` problems, then says how many more there are. jsonschema-rs hands Python
 every error of a value at once (about 8 µs each: 340,000 bad items took six seconds), so the errors are read from a
@@ -16,16 +15,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 import jsonschema_rs
 
-from mockserver.core.json_codec import field_name
+from mockserver.core.json_codec import MAX_DEPTH, field_name
+from mockserver.spec.schemas import Schemas
 
-# A property marked readOnly is required only in responses, one marked writeOnly only in requests.
-NOT_REQUIRED_IN = {"request": "readOnly", "response": "writeOnly"}
 MAX_VALUE_CHARS = 60
 MAX_LISTED = 10  # problems one error answer (and its journal entry) lists
 KEPT = MAX_LISTED + 1  # entries of each array and object read for the list: one more tells that there are more
@@ -44,12 +43,31 @@ JsonPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class BodyValidator:
-    schema: dict[str, Any]
+    schema: Any = field(repr=False)  # the schema as code walks it (spec/schemas.py `walkable`)
     compiled: Any
-    named: frozenset[str] = frozenset()  # every property name the schema mentions: never cut from a copy
-    reach: int = 0  # how many levels below the value the schema looks: arrays and objects deeper are not cut
-    draft: Any = jsonschema_rs.Draft4Validator  # compiles the rules of an inner value, when a count needs them
+    document: Any = field(default=None, repr=False)  # the translated document error locations point into
+    inner: Callable[[Any], Any] | None = field(default=None, repr=False)  # compiles an inner value's rules
+    resolve: Callable[[str], Any] | None = field(default=None, repr=False)  # follows a `$ref` left in `schema`
     _inner: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)  # those rules, compiled
+    _walked: list[Any] = field(default_factory=list, repr=False, compare=False)  # named and reach, once needed
+
+    @property
+    def named(self) -> frozenset[str]:
+        """Every property name the schema mentions: never cut from a copy (worked out at the first invalid body,
+        so start-up does not walk every schema of a large document)."""
+        return self._walk()[0]
+
+    @property
+    def reach(self) -> int:
+        """How many levels below the value the schema looks: arrays and objects deeper are not cut."""
+        return self._walk()[1]
+
+    def _walk(self) -> tuple[frozenset[str], int]:
+        if not self._walked:
+            resolve = self.resolve or (lambda ref: {})
+            self._walked.append((frozenset(_names(self.schema, resolve)), _reach(self.schema)))
+        found: tuple[frozenset[str], int] = self._walked[0]
+        return found
 
     def errors(self, body: Any, root: str = "body") -> list[str]:
         """The rules `body` breaks, one sentence each, sorted by field; empty when valid. `root` names the value
@@ -63,18 +81,24 @@ class BodyValidator:
         copy = _cut(body, self.named, self.reach, (), cuts)
         found: set[str] = set()
         unsure = False  # a problem of the copy that the cut may have made or changed
-        for error in self.compiled.iter_errors(copy):
-            if cuts and not _stands(error, cuts, self.schema):
+        errors = list(self.compiled.iter_errors(copy))
+        # A value of the wrong type is that one problem: rules for the right type (`not: {required: ...}` on an
+        # array) say nothing more about it.
+        mistyped = {tuple(e.instance_path) for e in errors if type(e.kind).__name__ == "Type"}
+        for error in errors:
+            if tuple(error.instance_path) in mistyped and type(error.kind).__name__ != "Type":
+                continue
+            if cuts and not _stands(error, cuts, self.document):
                 unsure = True
             else:
-                found.add(_describe(error, self.schema, body, root))
+                found.add(_describe(error, self.document, body, root))
         # Every problem is in the copy when each cut array or object, read whole (in Rust), keeps its own rules.
         exact = not cuts or (not unsure and all(self._valid_whole(body, cut) for cut in cuts))
         if not found:  # the problems lie past the cuts, or are rules over a cut whole: the first one, exactly
             try:
                 self.compiled.validate(body)
             except jsonschema_rs.ValidationError as error:
-                found = {_describe(error, self.schema, body, root)}
+                found = {_describe(error, self.document, body, root)}
         listed = sorted(found, key=_natural)
         more = len(listed) - MAX_LISTED
         if more > 0:
@@ -91,7 +115,9 @@ class BodyValidator:
             return False
         validator = self._inner.get(id(rules))
         if validator is None:
-            validator = self._inner[id(rules)] = self.draft(rules, validate_formats=False)
+            if self.inner is None:
+                return False
+            validator = self._inner[id(rules)] = self.inner(rules)
         value = body
         for part in path:
             value = value[part]
@@ -99,11 +125,31 @@ class BodyValidator:
 
 
 def compile_body_validator(schema: Any, view: str | None = None, dialect: str = "3.0") -> BodyValidator:
-    """A validator for `schema` (references already inlined) as a request or response sees it (`view`)."""
-    translated = _view(schema, view) if dialect == "3.1" else to_json_schema(schema, view)
-    draft = jsonschema_rs.Draft202012Validator if dialect == "3.1" else jsonschema_rs.Draft4Validator
-    compiled = draft(translated, validate_formats=False)
-    return BodyValidator(translated, compiled, frozenset(_names(translated)), _reach(translated), draft)
+    """A validator for one self-contained schema (its `$ref`s point into itself), as `view` sees it."""
+    return body_validator(Schemas.of_schema(schema, dialect), "#", view or "request")
+
+
+def body_validator(schemas: Schemas, where: str, view: str) -> BodyValidator:
+    """The validator of the schema at pointer `where` of the document, as `view` ("request"/"response") sees it;
+    a ValueError when it is not a usable schema."""
+    compiled = schemas.compile(where, view)
+    walkable = schemas.walkable(where, view)
+    return _validator(schemas, compiled, walkable, view)
+
+
+def fragment_validator(schemas: Schemas, fragment: Any, view: str) -> BodyValidator:
+    """A validator for a piece of a walkable schema (its `$ref`s point into the document)."""
+    return _validator(schemas, schemas.compile_fragment(fragment, view), fragment, view)
+
+
+def _validator(schemas: Schemas, compiled: Any, walkable: Any, view: str) -> BodyValidator:
+    return BodyValidator(
+        walkable,
+        compiled,
+        schemas.documents[view],
+        lambda rules: schemas.compile_fragment(rules, view),
+        schemas.resolve[view],
+    )
 
 
 def _cut(value: Any, named: frozenset[str], levels: int, path: JsonPath, cuts: list[JsonPath]) -> Any:
@@ -198,20 +244,36 @@ def _natural(text: str) -> list[Any]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
 
 
-def _names(schema: Any) -> set[str]:
-    if isinstance(schema, list):
-        return set().union(*map(_names, schema)) if schema else set()
-    if not isinstance(schema, dict):
-        return set()
-    names = set(schema.get("properties") or ()) | {n for n in schema.get("required") or () if isinstance(n, str)}
-    names |= set(schema.get("dependencies") or ())
-    return names.union(*(_names(v) for v in schema.values()))
+def _names(schema: Any, resolve: Callable[[str], Any]) -> set[str]:
+    """Every property name the schema mentions, through its references (each followed once)."""
+    names: set[str] = set()
+    stack, seen = [schema], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict) and id(node) not in seen:
+            seen.add(id(node))
+            names.update(node.get("properties") or ())
+            names.update(n for n in node.get("required") or () if isinstance(n, str))
+            names.update(node.get("dependencies") or ())
+            ref = node.get("$ref")
+            stack.extend(v for k, v in node.items() if k not in _NOT_SCHEMAS)
+            if isinstance(ref, str):
+                stack.append(resolve(ref))
+    return names
+
+
+_NOT_SCHEMAS = ("enum", "const", "default", "example", "examples")
 
 
 def _reach(schema: Any) -> int:
-    """Levels below a value that `schema` applies rules to (properties, items...), through anyOf, not and the like."""
+    """Levels below a value that `schema` applies rules to (properties, items...), through anyOf, not and the like;
+    a recursive schema (a `$ref` left in the walkable copy) reaches as deep as JSON may nest."""
     if not isinstance(schema, dict):
         return 0
+    if "$ref" in schema:
+        return MAX_DEPTH
     below: list[Any] = [*(schema.get("properties") or {}).values(), *(schema.get("patternProperties") or {}).values()]
     for keyword in ("additionalProperties", "additionalItems", "unevaluatedProperties", "unevaluatedItems", "contains"):
         below += [schema[keyword]] if isinstance(schema.get(keyword), dict) else []
@@ -231,43 +293,6 @@ def _beside(schema: dict[str, Any]) -> list[Any]:
         else:
             found += inner if isinstance(inner, list) else [inner] if isinstance(inner, dict) else []
     return found
-
-
-def to_json_schema(node: Any, view: str | None = None) -> Any:
-    """An OpenAPI 3.0 schema as JSON Schema draft 4, for a request or a response (`view`), or for both (None)."""
-    if isinstance(node, list):
-        return [to_json_schema(v, view) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: to_json_schema(v, view) for k, v in node.items() if k != "nullable"}
-    _drop_required(out, view)
-    if node.get("nullable") is True:
-        if "type" in out:
-            out["type"] = [out["type"], "null"]
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-    return out
-
-
-def _view(node: Any, view: str | None) -> Any:
-    if isinstance(node, list):
-        return [_view(v, view) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out = {k: _view(v, view) for k, v in node.items()}
-    _drop_required(out, view)
-    return out
-
-
-def _drop_required(schema: dict[str, Any], view: str | None) -> None:
-    flag = NOT_REQUIRED_IN.get(view or "")
-    props, required = schema.get("properties"), schema.get("required")
-    if flag and isinstance(props, dict) and isinstance(required, list):
-        kept = [n for n in required if not (isinstance(props.get(n), dict) and props[n].get(flag) is True)]
-        if kept:
-            schema["required"] = kept
-        else:
-            del schema["required"]  # draft 4 wants a non-empty list
 
 
 def short(value: Any) -> str:
@@ -317,7 +342,5 @@ def _describe(error: Any, schema: dict[str, Any], body: Any, root: str = "body")
 
 
 def _schema_at(schema: Any, path: list[Any]) -> dict[str, Any]:
-    node = schema
-    for part in path:
-        node = node[part]
+    node = _raw_at(schema, path)
     return node if isinstance(node, dict) else {}

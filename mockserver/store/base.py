@@ -78,6 +78,15 @@ class Store(Protocol):
         """The collections' items, per session (store/resources.py)."""
         ...
 
+    async def start(self) -> None:
+        """Before the first request (the app's start-up): a shared store loads its scripts."""
+        ...
+
+    async def guard(self) -> None:
+        """Run the request's round guard if no store call of the request has (store/round.py); may raise
+        `ClockMoved` or `FaultTaken`. Nothing on a store without rounds."""
+        ...
+
     async def put_link(self, session: str, link: Link, now: float) -> None:
         """Atomically: keep the link until it expires, and make its `limits` claim the uid's limits (none: no limits)."""
         ...

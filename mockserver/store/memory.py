@@ -7,6 +7,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import Decision, Window, decide
 from mockserver.store.base import (
@@ -82,6 +83,12 @@ class MemoryStore:
         self._now = 0.0  # the mock's time as last told; what "live" means when a session must make room
         self.resources = MemoryResources()
 
+    async def start(self) -> None:
+        pass
+
+    async def guard(self) -> None:
+        pass  # one process's memory: no shared clock to check, and faults are taken before the endpoint
+
     def _s(self, session: str | None) -> _Session:
         """The session's state, for a write that holds something (a link, a fault), marked most recently written."""
         if session is None:
@@ -152,7 +159,7 @@ class MemoryStore:
             # never): rebuild it from the live ones now and then.
             s.by_expiry = [(kept[2], key) for key, kept in s.links.items()]
             heapq.heapify(s.by_expiry)
-        limits = link.claims.get("limits")
+        limits = link.claims.get(CAMELAI.create.limits)
         if limits:
             s.limits[uid] = dict(limits)
         else:

@@ -23,7 +23,7 @@ SESSIONS = 256  # sessions whose collections are kept, least recently written dr
 
 
 def id_text(kind: str, number: int) -> str:
-    """The key of the `number`-th item: what `items.id_value` writes, as a path carries it."""
+    """The key of the `number`-th item: what `collections.id_value` writes, as a path carries it."""
     return f"00000000-0000-0000-0000-{number:012x}" if kind == "uuid" else str(number)
 
 
@@ -103,6 +103,10 @@ class MemoryResources:
         raw = self._collection(session, collection, write=False).items.get(key)
         return Stored(load_item(raw), raw) if raw is not None else None
 
+    def known(self, session: str, collection: str, key: str) -> Stored | None:
+        raw = self._collection(session, collection, write=False).items.get(key)
+        return Stored(load_item(raw), raw) if raw is not None else None
+
     async def find(self, session: str, collection: str, unique: str) -> Stored | None:
         c = self._collection(session, collection, write=False)
         key = c.unique.get(unique)
@@ -123,7 +127,7 @@ class MemoryResources:
         if current is None:
             return Swapped("missing", [])
         if current != old:
-            return Swapped("changed", [])
+            return Swapped("changed", [], Stored(load_item(current), current))
         raw = dumps(new).decode()
         held = c.messages.get(key) or OrderedDict()
         number = next(reversed(held), 0)

@@ -14,20 +14,26 @@ under a digest of the uid, so a long uid is held once, in the token. Everything 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
+import hiredis
+import orjson
 import redis.exceptions
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from mockserver.config import display_url
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
 from mockserver.core.limits import WINDOW_SECONDS, Decision, Window, verdict
 from mockserver.store import redis_scripts
@@ -45,6 +51,7 @@ from mockserver.store.base import (
     link_bytes,
     resource_paths,
 )
+from mockserver.store.round import CURRENT, ClockMoved, FaultTaken, Round, current_round
 
 # A session's byte budget for live links: the links it counts (by expiry), their sizes, and their running total
 # (`redis_scripts.SESSIONS` drops them with the session).
@@ -58,6 +65,27 @@ READ_TIMEOUT = 1.0
 POOL_SIZE = 64
 POOL_WAIT = 2.0
 UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+RENEW_SECONDS = 60.0  # a key's TTL is renewed at most this often by one process (its TTL is days)
+MAX_RENEWED = 100_000  # keys whose last renewal is remembered; past it, all are forgotten (and renewed once more)
+MAX_WAITING_ENTRIES = 10_000  # journal entries waiting for a call, should every call fail
+SETTLE_SECONDS = 1.0  # how long a journal reader waits for other processes' entries
+SETTLE_POLL = 0.002
+MAX_NAMES = 10_000  # session names whose quoted form (and guard keys) are remembered
+NO_GUARD_KEYS = ["", "", "", "", ""]
+KEPT_CONNECTIONS = 8  # of the pool's POOL_SIZE, kept by the request path between calls (`_Conn.send`)
+
+# The scripts a request may call, each run with its round ahead of it (`redis_scripts.in_round`), by name.
+_SCRIPTS = {
+    "put_link": redis_scripts.PUT_LINK,
+    "hit": redis_scripts.HIT,
+    "take_fault": redis_scripts.TAKE_FAULT,
+    "add_fault": redis_scripts.ADD_FAULT,
+    "remove_resource": redis_scripts.REMOVE_RESOURCE,
+    "guard": redis_scripts.GUARD,
+    "get": redis_scripts.GET,
+    "removed": redis_scripts.REMOVED,
+    "journal_read": redis_scripts.JOURNAL_READ,
+}
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -87,18 +115,86 @@ def _guarded(method: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, An
 
 
 class _Conn:
-    """One client and its scripts; redis-py connections belong to the event loop that opened them."""
+    """One client, its scripts (loaded once, before its first call) and its journal listener; redis-py connections
+    belong to the event loop that opened them."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, scripts: dict[str, str], loaded: bool):
         pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **client_options())
         self.redis = Redis(connection_pool=pool)
-        with_sessions = functools.partial(redis_scripts.with_sessions, index_ttl_ms=INDEX_TTL_MS)
-        self.put_link = self.redis.register_script(with_sessions(redis_scripts.PUT_LINK))
-        self.hit = self.redis.register_script(with_sessions(redis_scripts.HIT))
-        self.take_fault = self.redis.register_script(redis_scripts.TAKE_FAULT)
-        self.add_fault = self.redis.register_script(with_sessions(redis_scripts.ADD_FAULT))
-        self.journal_append = self.redis.register_script(with_sessions(redis_scripts.JOURNAL_APPEND))
-        self.remove_resource = self.redis.register_script(with_sessions(redis_scripts.REMOVE_RESOURCE))
+        self.url = url
+        self.scripts = scripts
+        self.shas = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in scripts.items()}
+        self.loaded = loaded
+        self.listener: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()
+        self.ready: list[Any] = []  # connections kept by `send` between calls, returned to the pool on close
+        self.waiting = 0  # calls of `send` waiting for the pool
+
+    async def load(self) -> None:
+        """Every script in one round trip, so that NOSCRIPT never reaches a request (unless Redis restarts)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for text in self.scripts.values():
+                pipe.script_load(text)
+            await pipe.execute()
+        self.loaded = True
+
+    async def run(self, name: str, keys: list[str], args: list[str | int]) -> Any:
+        return (await self.run_each([(name, keys, args)]))[0]
+
+    async def run_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
+        """Several scripts in one round trip, each atomic."""
+        if not self.loaded:
+            await self.load()
+        packed = [
+            hiredis.pack_command(("EVALSHA", self.shas[name], len(keys), *keys, *args))  # type: ignore[arg-type]
+            for name, keys, args in calls
+        ]
+        try:
+            return await self.send(packed)
+        except redis.exceptions.NoScriptError:  # Redis restarted since the scripts were loaded
+            await self.load()
+            return await self.send(packed)
+
+    async def send(self, packed: list[bytes]) -> list[Any]:
+        """Commands packed by hiredis, sent together (one round trip) on a connection of the pool, retried once on a
+        new connection as the client does (`client_options`); their replies, in order. redis-py's command layer
+        (argument checks, timing hooks) cost this path more CPU than the round trip itself."""
+        pool = self.redis.connection_pool
+        for attempt in range(2):
+            # A few connections stay with this path between calls: the pool's checkout (a condition, a timeout)
+            # cost about as much CPU as the round trip.
+            if self.ready:
+                conn = self.ready.pop()
+            else:
+                self.waiting += 1
+                try:
+                    conn = await pool.get_connection()  # type: ignore[no-untyped-call]
+                finally:
+                    self.waiting -= 1
+            kept = False
+            try:
+                await conn.send_packed_command(packed, check_health=False)
+                found: list[Any] = []
+                refused: redis.exceptions.ResponseError | None = None
+                for _ in packed:  # every reply read, an error one too: the connection stays in step
+                    try:
+                        found.append(await conn.read_response())
+                    except redis.exceptions.ResponseError as exc:
+                        refused = refused or exc
+                if refused is not None:
+                    raise refused
+                kept = not self.waiting and len(self.ready) < KEPT_CONNECTIONS  # none kept while calls wait for one
+                return found
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                await conn.disconnect()
+                if attempt:
+                    raise
+            finally:
+                if kept:
+                    self.ready.append(conn)
+                else:
+                    await pool.release(conn)
+        raise AssertionError("unreachable")
 
 
 class RedisStore:
@@ -108,31 +204,137 @@ class RedisStore:
         self.prefix = prefix
         self._conns: dict[asyncio.AbstractEventLoop, _Conn] = {}
         self._now = 0.0  # the mock's time as last told; what "live" means when a journal entry's session is new
+        # Journal entries of answered requests, written with the next call (store/round.py): (session, JSON, flags).
+        self._entries: list[tuple[str, str, str]] = []
+        self._journal_cap = 0
+        self._names: dict[str, str] = {}  # session -> its name in keys
+        self._guard_key_lists: dict[tuple[str | None, str | None], list[str]] = {}
+        self._renewed: dict[str, float] = {}  # key -> when this process last renewed its TTL (time.monotonic)
+        self.scripts = {name: redis_scripts.in_round(text, INDEX_TTL_MS) for name, text in _SCRIPTS.items()}
+        self.scripts_loaded = False  # by `SharedStart.load_scripts`, as the mock starts
         from mockserver.store.redis_resources import RedisResources  # it builds on this module's connections
 
-        self.resources = RedisResources(self)
+        self.resources = RedisResources(self)  # adds its scripts to `scripts`
 
     def _conn(self) -> _Conn:
         loop = asyncio.get_running_loop()
         conn = self._conns.get(loop)
         if conn is None:
-            conn = self._conns[loop] = _Conn(self.url)
+            conn = self._conns[loop] = _Conn(self.url, self.scripts, self.scripts_loaded)
         return conn
+
+    def _quoted(self, session: str) -> str:
+        """The session's name as its keys carry it (URL-quoted), worked out once per name."""
+        quoted = self._names.get(session)
+        if quoted is None:
+            if len(self._names) >= MAX_NAMES:
+                self._names.clear()
+            quoted = self._names[session] = quote(session, safe="")
+        return quoted
 
     def _key(self, session: str | None, *parts: str) -> str:
         """A key of the session's, or with session None of the global namespace."""
         if session is None:
             return ":".join((self.prefix, "g", *parts))
-        return ":".join((self.prefix, "s", quote(session, safe=""), *parts))
+        return ":".join((self.prefix, "s", self._quoted(session), *parts))
 
     def _session_args(self, session: str | None, now: float) -> list[str | int]:
         """What every script writing a session's state gets first (see `redis_scripts`)."""
         if session is None:
             return ["", "", 0, repr(now)]
-        return [self.prefix, quote(session, safe=""), MAX_SESSIONS, repr(now)]
+        return [self.prefix, self._quoted(session), MAX_SESSIONS, repr(now)]
 
     def clock_key(self) -> str:
         return f"{self.prefix}:g:clock"
+
+    def renew(self, key: str) -> bool:
+        """Whether a write to `key` should renew its TTL: at most once a minute per key and process (a key made since
+        gets its first TTL from the script, which sets one where there is none)."""
+        now = time.monotonic()
+        if now - self._renewed.get(key, -RENEW_SECONDS) < RENEW_SECONDS:
+            return False
+        if len(self._renewed) >= MAX_RENEWED:
+            self._renewed.clear()
+        self._renewed[key] = now
+        return True
+
+    async def _call(self, name: str, keys: list[str], args: list[str | int]) -> Any:
+        """Run a script with the request's round ahead of it (store/round.py): its guard, if no call of the request
+        has run it yet, and the journal entries waiting. Raises `ClockMoved` or `FaultTaken` when the guard trips."""
+        conn = self._conn()
+        round_ = current_round()
+        guard = round_ is not None and not round_.guarded
+        entries, self._entries = self._entries, []
+        head_keys, head_args = self._head(round_ if guard else None, entries)
+        try:
+            found = await conn.run(name, [*head_keys, *keys], [*head_args, *args])
+        except UNREACHABLE as exc:
+            self._entries[:0] = entries  # sent again with the next call (the oldest dropped past MAX_WAITING_ENTRIES)
+            del self._entries[: max(len(self._entries) - MAX_WAITING_ENTRIES, 0)]
+            raise StoreUnavailable(f"state store {self.where} is unreachable: {exc}") from None
+        if round_ is None or not guard:
+            return found
+        if isinstance(found, list) and found and found[0] in ("!clock", "!fault"):
+            if found[0] == "!clock":
+                raise ClockMoved(clock_from_json(found[1]) if found[1] else None)
+            round_.guarded = True
+            round_.counted = round_.journal_session is not None
+            fault: dict[str, Any] = json.loads(found[1])
+            fault["count"] = int(found[2])
+            raise FaultTaken(fault)
+        round_.guarded = True
+        round_.counted = round_.journal_session is not None
+        return found
+
+    async def _call_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
+        """Several scripts in one round trip, each atomic, outside any round's guard."""
+        head_keys, head_args = self._head(None, [])
+        with_heads = [(name, [*head_keys, *keys], [*head_args, *args]) for name, keys, args in calls]
+        try:
+            return await self._conn().run_each(with_heads)
+        except UNREACHABLE as exc:
+            raise StoreUnavailable(f"state store {self.where} is unreachable: {exc}") from None
+
+    def _head(self, round_: Round | None, entries: list[tuple[str, str, str]]) -> tuple[list[str], list[str | int]]:
+        """The round's header (`redis_scripts.ROUND`): the guard when `round_` is given, and `entries`."""
+        # Issue 20's per-operation coverage counters belong here too, beside the journal entries.
+        keys = NO_GUARD_KEYS
+        args: list[str | int] = ["0", "", "", ""]
+        if round_ is not None:
+            keys = self._guard_keys(round_.fault_session, round_.journal_session)
+            clock = round_.clock
+            args = ["1", clock_to_json(clock) if clock is not None else "", round_.method, round_.path]
+        args += [self.prefix, MAX_SESSIONS, repr(self._now), self._journal_cap, IDLE_SECONDS, len(entries)]
+        for entry in entries:
+            args += entry
+        return keys, args
+
+    def _guard_keys(self, fault_session: str | None, journal_session: str | None) -> list[str]:
+        """The guard's KEYS (`redis_scripts.ROUND`), worked out once per pair of sessions."""
+        keys = self._guard_key_lists.get((fault_session, journal_session))
+        if keys is None:
+            faults = self._fault_keys(fault_session) if fault_session is not None else ["", "", ""]
+            coming = self._key(journal_session, "journal-pending") if journal_session is not None else ""
+            if len(self._guard_key_lists) >= MAX_NAMES:
+                self._guard_key_lists.clear()
+            keys = self._guard_key_lists[(fault_session, journal_session)] = [self.clock_key(), *faults, coming]
+        return keys
+
+    @_guarded
+    async def guard(self) -> None:
+        round_ = current_round()
+        if round_ is not None and not round_.guarded:
+            await self._call("guard", [], [])
+
+    @_guarded
+    async def start(self) -> None:
+        """Load the scripts and listen for journal reads of other processes, before the first request."""
+        conn = self._conn()
+        if not conn.loaded:
+            await conn.load()
+        self._listen(conn)
+        with contextlib.suppress(TimeoutError):  # a store away now: requests will answer 503 and say so
+            await asyncio.wait_for(conn.listening.wait(), READ_TIMEOUT)
 
     @_guarded
     async def put_link(self, session: str, link: Link, now: float) -> None:
@@ -147,7 +349,7 @@ class RedisStore:
             self._key(session, limits_name),
             *(self._key(session, name) for name in BUDGET_KEYS),
         ]
-        limits = link.claims.get("limits")
+        limits = link.claims.get(CAMELAI.create.limits)
         args: list[str | int] = [
             *self._session_args(session, now),
             json.dumps({"cache_key": link.cache_key, "token": link.token, "expires_at": link.expires_at}),
@@ -164,12 +366,12 @@ class RedisStore:
             link_bytes(link.token, uid),
             MAX_LIVE_LINK_BYTES,
         ]
-        await self._conn().put_link(keys=keys, args=args)
+        await self._call("put_link", keys, args)
 
     @_guarded
     async def get_link(self, session: str, cache_key: str, now: float) -> LinkLookup:
         self._now = now
-        raw = await self._conn().redis.get(self._key(session, "link", cache_key))
+        raw = (await self._call("get", [self._key(session, "link", cache_key)], []))[0]
         if raw is None:
             return UNKNOWN
         data = json.loads(raw)
@@ -190,7 +392,7 @@ class RedisStore:
 
     @_guarded
     async def get_limits(self, session: str, uid: str) -> dict[str, int] | None:
-        raw = await self._conn().redis.get(self._key(session, _limits_name(uid)))
+        raw = (await self._call("get", [self._key(session, _limits_name(uid))], []))[0]
         limits: dict[str, int] | None = json.loads(raw) if raw is not None else None
         return limits
 
@@ -212,7 +414,7 @@ class RedisStore:
         ]
         for window in windows:
             args += [f"({now - window.seconds!r}", window.limit]
-        found = await self._conn().hit(keys=[self._key(session, "rl", bucket)], args=args)
+        found = await self._call("hit", [self._key(session, "rl", bucket)], args)
         tallies = [(int(n), float(score) if n else None) for n, score in zip(found[::2], found[1::2], strict=True)]
         return verdict(windows, tallies, now)
 
@@ -224,31 +426,88 @@ class RedisStore:
     async def peek(self, session: str | None, bucket: str, windows: list[Window], now: float) -> Decision:
         return await self._decide(session, bucket, windows, now, count=False)
 
-    async def _list(self, key: str) -> list[dict[str, Any]]:
-        return [json.loads(raw) for raw in await self._conn().redis.lrange(key, 0, -1)]
-
     @_guarded
     async def remove_resource(self, session: str, path: str, now: float) -> None:
         self._now = now
         args = [*self._session_args(session, now), resource_paths(path)[0], REMOVED_MEMORY, IDLE_SECONDS]
-        await self._conn().remove_resource(keys=[self._key(session, "removed")], args=args)
+        await self._call("remove_resource", [self._key(session, "removed")], args)
 
     @_guarded
     async def removed(self, session: str, path: str) -> bool:
-        scores = await self._conn().redis.zmscore(self._key(session, "removed"), resource_paths(path))
-        return any(score is not None for score in scores)
+        found = await self._call("removed", [self._key(session, "removed")], list(resource_paths(path)))
+        return bool(found[0])
 
     @_guarded
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
-        args = [*self._session_args(session, self._now), json.dumps(entry), cap, IDLE_SECONDS]
-        await self._conn().journal_append(keys=[self._key(session, "journal")], args=args)
+        """Within a request's round the entry waits for the next call (or a reader's nudge); else it is written now."""
+        round_ = current_round()
+        self._journal_cap = cap
+        renew = "1" if self.renew(self._key(session, "journal")) else "0"
+        counted = "1" if round_ is not None and round_.counted and round_.journal_session == session else "0"
+        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew))
+        if len(self._entries) > MAX_WAITING_ENTRIES:  # only while every call fails: the oldest go
+            del self._entries[: len(self._entries) - MAX_WAITING_ENTRIES]
+        if round_ is None:
+            await self._flush()
+        else:
+            self._listen(self._conn())
+
+    async def _flush(self) -> None:
+        """Write the waiting journal entries, if any (one round trip)."""
+        if self._entries:
+            token = CURRENT.set(None)  # entries alone, whatever request this runs in
+            try:
+                await self._call("guard", [], [])
+            finally:
+                CURRENT.reset(token)
+
+    async def _settled(self, session: str) -> list[Any]:
+        """The session's journal once every request answered so far has its entry in it, with what JOURNAL_READ
+        returns: this process's waiting entries written, and other processes nudged to write theirs (they count
+        each request as coming from its first call: `Round.counted`). A process that died with entries waiting
+        holds a reader up `SETTLE_SECONDS` at most."""
+        await self._flush()
+        keys = [self._key(session, "journal"), self._key(session, "journal-pending")]
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            found: list[Any] = await self._call("journal_read", keys, [])
+            if int(found[0]) <= 0 or time.monotonic() > deadline:
+                return found[1:]
+            await self._conn().redis.publish(self._journal_channel(), session)
+            await asyncio.sleep(SETTLE_POLL)
+
+    def _journal_channel(self) -> str:
+        return f"{self.prefix}:g:journal-flush"
+
+    def _listen(self, conn: _Conn) -> None:
+        """Write this process's waiting entries whenever a reader elsewhere asks (`_settled`)."""
+        if conn.listener is not None:
+            return
+
+        async def listen() -> None:
+            while True:
+                listener = Redis.from_url(self.url, **{**client_options(), "socket_timeout": None})
+                try:
+                    async with listener.pubsub(ignore_subscribe_messages=True) as pubsub:
+                        await pubsub.subscribe(self._journal_channel())
+                        conn.listening.set()
+                        async for _ in pubsub.listen():
+                            await self._flush()
+                except (*UNREACHABLE, StoreUnavailable):
+                    await asyncio.sleep(1.0)  # the store is away: try again, as requests do
+                finally:
+                    await listener.aclose()
+
+        # A context of its own: not the request's round that happened to start it.
+        conn.listener = asyncio.get_running_loop().create_task(listen(), context=contextvars.Context())
 
     @_guarded
     async def journal(self, session: str) -> list[dict[str, Any]]:
-        return await self._list(self._key(session, "journal"))
+        return [json.loads(raw) for raw in await self._settled(session)]
 
     @_guarded
     async def journal_clear(self, session: str) -> None:
+        await self._settled(session)
         await self._conn().redis.delete(self._key(session, "journal"))
 
     def _fault_keys(self, session: str) -> list[str]:
@@ -265,11 +524,11 @@ class RedisStore:
             IDLE_SECONDS,
             cap,
         ]
-        return bool(await self._conn().add_fault(keys=self._fault_keys(session), args=args))
+        return bool(await self._call("add_fault", self._fault_keys(session), args))
 
     @_guarded
     async def take_fault(self, session: str, method: str, path: str) -> dict[str, Any] | None:
-        found = await self._conn().take_fault(keys=self._fault_keys(session), args=[method, path])
+        found = await self._call("take_fault", self._fault_keys(session), [method, path])
         if not found:
             return None
         fault: dict[str, Any] = json.loads(found[0])
@@ -305,6 +564,7 @@ class RedisStore:
 
     @_guarded
     async def reset(self, session: str) -> None:
+        await self._settled(session)  # no entry written after the reset for a request answered before it
         r = self._conn().redis
         await r.zrem(self._key(None, "sessions"), quote(session, safe=""))
         pattern = _glob_escape(self._key(session)) + ":*"
@@ -318,11 +578,22 @@ class RedisStore:
             await r.unlink(*batch)
 
     async def close(self) -> None:
-        """Close this event loop's connections (each loop that used the store closes its own)."""
-        conn = self._conns.pop(asyncio.get_running_loop(), None)
-        if conn is not None:
-            await conn.redis.aclose()
-            await conn.redis.connection_pool.disconnect()
+        """Close this event loop's connections (each loop that used the store closes its own), waiting entries
+        written first."""
+        conn = self._conns.get(asyncio.get_running_loop())
+        if conn is None:
+            return
+        with contextlib.suppress(StoreUnavailable):
+            await self._flush()
+        del self._conns[asyncio.get_running_loop()]
+        if conn.listener is not None:
+            conn.listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await conn.listener
+        for kept in conn.ready:
+            await conn.redis.connection_pool.release(kept)
+        await conn.redis.aclose()
+        await conn.redis.connection_pool.disconnect()
 
 
 def clock_to_json(state: ClockState) -> str:
@@ -332,6 +603,13 @@ def clock_to_json(state: ClockState) -> str:
 def clock_from_json(raw: str) -> ClockState:
     data = json.loads(raw)
     return ClockState(bool(data["frozen"]), float(data["value"]))
+
+
+def _entry_json(entry: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(entry).decode()
+    except TypeError:  # a lone surrogate in a client's text (or an integer past 64 bits): escaped by the stdlib
+        return json.dumps(entry)
 
 
 def _limits_name(uid: str) -> str:

@@ -3,25 +3,22 @@
 A session's collection lives in six keys under the session's namespace (`...:s:<session>:r:<collection>:<part>`),
 named in the session's `collections` set so that a session dropped past the cap goes with them:
 `items` (key -> JSON), `order` (key by place), `state` (`n` the highest place, `b` bytes held, `seeded`), `unique`
-(unique key -> item key), `msgs` (`<key>:<n>` -> message JSON) and `msgseq` (key -> its last message number). Every
-write renews all six for `IDLE_SECONDS`, so a collection nobody writes to for a week goes, as the rest of a session.
+(unique key -> item key), `msgs` (`<key>:<n>` -> message JSON) and `msgseq` (key -> its last message number). Writes
+renew all six for `IDLE_SECONDS` (at most once a minute per process: `RedisStore.renew`), so a collection nobody
+writes to for a week goes, as the rest of a session. Every script runs in the request's round (store/round.py).
 Ids are spliced into the JSON text in Lua (`{"id":7,` + the rest), never decoded there: cjson would round numbers.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from redis.commands.core import AsyncScript
-
 from mockserver.core.json_codec import dumps
 from mockserver.store.base import StoreUnavailable
-from mockserver.store.redis import IDLE_SECONDS, UNREACHABLE
-from mockserver.store.redis_scripts import RESOURCE_PARTS
+from mockserver.store.redis import IDLE_SECONDS, INDEX_TTL_MS
+from mockserver.store.redis_scripts import RESOURCE_PARTS, in_round
 from mockserver.store.resources import (
     MAX_BYTES,
     MAX_MESSAGES,
@@ -37,16 +34,29 @@ from mockserver.store.resources import (
 if TYPE_CHECKING:
     from mockserver.store.redis import RedisStore
 
+SEEN_ITEMS = 10_000  # items whose last JSON this process remembers, least recently seen forgotten first
+
 # Every script's KEYS: items, order, state, unique, msgs, msgseq, and the session's `collections` set (what dropping
 # a session past the cap deletes: redis_scripts.SESSIONS); ARGV[1]: '1' when the collection has seed data.
 _PRELUDE = """
 local function unseeded()
   return ARGV[1] == '1' and redis.call('HEXISTS', KEYS[3], 'seeded') == 0
 end
-local function touch(ttl)
-  for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ttl) end
+-- TTLs: a positive ttl renews all six and names the collection in the session's set; a negative one (this process
+-- renewed them within the minute) only gives a first TTL to keys made since: those the caller lists as maybe new,
+-- or all of them when `state`, written by every write, has none (the collection is new, reset or dropped).
+local function renew(ttl, made)
+  local seconds = tonumber(ttl)
+  if seconds < 0 then
+    seconds = -seconds
+    if redis.call('EXPIRE', KEYS[3], seconds, 'NX') == 0 then
+      for _, i in ipairs(made) do redis.call('EXPIRE', KEYS[i], seconds, 'NX') end
+      return
+    end
+  end
+  for i = 1, 6 do redis.call('EXPIRE', KEYS[i], seconds) end
   redis.call('SADD', KEYS[7], string.sub(KEYS[1], 1, -6))
-  redis.call('EXPIRE', KEYS[7], ttl)
+  redis.call('EXPIRE', KEYS[7], seconds)
 end
 local function held(name)
   return tonumber(redis.call('HGET', KEYS[3], name) or '0')
@@ -68,7 +78,8 @@ if unique ~= '' then
     if raw then return {'exists', raw} end
   end
 end
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[6]) then return {'full'} end
+local count = redis.call('HLEN', KEYS[1])
+if count >= tonumber(ARGV[6]) then return {'full'} end
 local kind = ARGV[5]
 local function text(n)
   if kind == 'uuid' then return string.format('00000000-0000-0000-0000-%012x', n) end
@@ -85,8 +96,12 @@ if size > tonumber(ARGV[7]) then return {'full'} end
 redis.call('HSET', KEYS[1], key, raw)
 redis.call('ZADD', KEYS[2], place, key)
 redis.call('HSET', KEYS[3], 'n', string.format('%d', place), 'b', size)
-if unique ~= '' then redis.call('HSET', KEYS[4], unique, key) end
-touch(ARGV[2])
+local made = {}  -- keys this create may have made: the collection was empty, or this is its first unique key
+if count == 0 then made = {1, 2} end
+if unique ~= '' then
+  if redis.call('HSET', KEYS[4], unique, key) == 1 and redis.call('HLEN', KEYS[4]) == 1 then made[#made + 1] = 4 end
+end
+renew(ARGV[2], made)
 return {'created', raw}
 """
 
@@ -108,12 +123,13 @@ return {'found', raw}
 """
 
 # ARGV: seeded, ttl, key, old JSON, new JSON, max bytes, max messages, '{"id":', then each message without its id
+# Not the old JSON: {'changed', the item's JSON now}, so the caller can try again at once.
 _SWAP = """
 if unseeded() then return {'unseeded'} end
 local key = ARGV[3]
 local current = redis.call('HGET', KEYS[1], key)
 if not current then return {'missing'} end
-if current ~= ARGV[4] then return {'changed'} end
+if current ~= ARGV[4] then return {'changed', current} end
 local cap = tonumber(ARGV[7])
 local last = tonumber(redis.call('HGET', KEYS[6], key) or '0')
 local size = held('b') - #current + #ARGV[5]
@@ -140,7 +156,7 @@ for i, raw in ipairs(added) do
 end
 if #dropped > 0 then redis.call('HDEL', KEYS[5], unpack(dropped)) end
 if #added > 0 then redis.call('HSET', KEYS[6], key, string.format('%d', newest)) end
-touch(ARGV[2])
+renew(ARGV[2], {5, 6})
 local out = {'swapped'}
 for _, raw in ipairs(added) do out[#out + 1] = raw end
 return out
@@ -163,7 +179,7 @@ redis.call('HDEL', KEYS[6], key)
 redis.call('HDEL', KEYS[1], key)
 redis.call('ZREM', KEYS[2], key)
 redis.call('HSET', KEYS[3], 'b', size)
-touch(ARGV[2])
+renew(ARGV[2], {})
 return {'deleted'}
 """
 
@@ -208,7 +224,7 @@ for i = 4, #ARGV, 3 do
   size = size + #ARGV[i + 2]
 end
 redis.call('HSET', KEYS[3], 'n', string.format('%d', top), 'b', size, 'seeded', '1')
-touch(ARGV[2])
+renew(ARGV[2], {})
 return {'replaced'}
 """
 
@@ -228,63 +244,79 @@ class RedisResources:
     def __init__(self, store: RedisStore) -> None:
         self.seeds: dict[str, Seed] = {}
         self._store = store
-        self._scripts: dict[asyncio.AbstractEventLoop, dict[str, AsyncScript]] = {}
+        store.scripts.update({f"r:{name}": in_round(_PRELUDE + text, INDEX_TTL_MS) for name, text in _SCRIPTS.items()})
+        # The JSON text of items this process last read or wrote: where an update starts (`known`).
+        self._seen: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._key_lists: dict[tuple[str, str], list[str]] = {}
 
     def _keys(self, session: str, collection: str) -> list[str]:
-        parts = [self._store._key(session, "r", quote(collection, safe=""), part) for part in RESOURCE_PARTS]
-        return [*parts, self._store._key(session, "collections")]
+        """The collection's keys in the session (`_PRELUDE`), worked out once per pair."""
+        keys = self._key_lists.get((session, collection))
+        if keys is None:
+            store = self._store
+            parts = [store._key(session, "r", quote(collection, safe=""), part) for part in RESOURCE_PARTS]
+            if len(self._key_lists) >= SEEN_ITEMS:
+                self._key_lists.clear()
+            keys = self._key_lists[(session, collection)] = [*parts, store._key(session, "collections")]
+        return keys
 
-    def _script(self, name: str) -> AsyncScript:
-        loop = asyncio.get_running_loop()
-        scripts = self._scripts.get(loop)
-        if scripts is None:
-            client = self._store._conn().redis  # the store's connections on this loop
-            scripts = self._scripts[loop] = {n: client.register_script(_PRELUDE + s) for n, s in _SCRIPTS.items()}
-        return scripts[name]
+    def _ttl(self, keys: list[str]) -> int:
+        """IDLE_SECONDS to renew the collection's TTLs, negated when this process did so within the minute."""
+        return IDLE_SECONDS if self._store.renew(keys[2]) else -IDLE_SECONDS
 
-    @contextmanager
-    def _reachable(self) -> Iterator[None]:
-        try:
-            yield
-        except UNREACHABLE as exc:
-            raise StoreUnavailable(f"state store {self._store.where} is unreachable: {exc}") from None
+    def _saw(self, session: str, collection: str, raw: str, key: str | None = None) -> Stored:
+        item = load_item(raw)
+        if key is None:
+            key = str(next(iter(item.values()), ""))  # the id, which the store writes first
+        self._seen[(session, collection, key)] = raw
+        self._seen.move_to_end((session, collection, key))
+        if len(self._seen) > SEEN_ITEMS:
+            self._seen.popitem(last=False)
+        return Stored(item, raw)
+
+    def known(self, session: str, collection: str, key: str) -> Stored | None:
+        raw = self._seen.get((session, collection, key))
+        return Stored(load_item(raw), raw) if raw is not None else None
 
     async def _run(self, name: str, session: str, collection: str, *args: str | int) -> list[Any]:
-        """Run a script; a session's collection that has seed data but was never seeded is seeded first."""
+        """Run a script; a session's collection that has seed data but was never seeded is seeded first, with the
+        script run again in the same round trip."""
         keys = self._keys(session, collection)
         seeded = "1" if collection in self.seeds else "0"
-        with self._reachable():
-            for _ in range(2):
-                found: list[Any] = await self._script(name)(keys=keys, args=[seeded, *args])
-                if found[0] != "unseeded":
-                    return found
-                await self._replace(keys, self.seeds[collection], only_if_unseeded=True)
-        raise StoreUnavailable(f"state store {self._store.where}: {collection} could not be seeded")
+        found: list[Any] = await self._store._call(f"r:{name}", keys, [seeded, *args])
+        if found[0] != "unseeded":
+            return found
+        replace = ("r:replace", keys, self._replace_args(self.seeds[collection], only_if_unseeded=True))
+        found = (await self._store._call_each([replace, (f"r:{name}", keys, [seeded, *args])]))[1]
+        if found[0] == "unseeded":
+            raise StoreUnavailable(f"state store {self._store.where}: {collection} could not be seeded")
+        return found
 
-    async def _replace(self, keys: list[str], items: Seed, only_if_unseeded: bool) -> None:
+    def _replace_args(self, items: Seed, only_if_unseeded: bool) -> list[str | int]:
         args: list[str | int] = ["0", IDLE_SECONDS, "1" if only_if_unseeded else "0"]
         for key, place, item in items:
             args += [key, place, dumps(item).decode()]
-        await self._script("replace")(keys=keys, args=args)
+        return args
 
     async def create(
         self, session: str, collection: str, item: dict[str, Any], ids: IdRule, unique: str | None = None
     ) -> Created:
         prefix = "{" + dumps(ids.field).decode() + ":"
-        args: list[str | int] = [IDLE_SECONDS, dumps(item).decode(), prefix, ids.kind, MAX_RESOURCES, MAX_BYTES]
+        keys_ttl = self._ttl(self._keys(session, collection))
+        args: list[str | int] = [keys_ttl, dumps(item).decode(), prefix, ids.kind, MAX_RESOURCES, MAX_BYTES]
         args.append(unique or "")
         found = await self._run("create", session, collection, *args)
         if found[0] == "full":
             return Created("full", None)
-        return Created(found[0], Stored(load_item(found[1]), found[1]))
+        return Created(found[0], self._saw(session, collection, found[1]))
 
     async def get(self, session: str, collection: str, key: str) -> Stored | None:
         found = await self._run("get", session, collection, key)
-        return Stored(load_item(found[1]), found[1]) if found[0] == "found" else None
+        return self._saw(session, collection, found[1], key) if found[0] == "found" else None
 
     async def find(self, session: str, collection: str, unique: str) -> Stored | None:
         found = await self._run("find", session, collection, unique)
-        return Stored(load_item(found[1]), found[1]) if found[0] == "found" else None
+        return self._saw(session, collection, found[1]) if found[0] == "found" else None
 
     async def swap(
         self,
@@ -295,13 +327,23 @@ class RedisResources:
         new: dict[str, Any],
         messages: list[dict[str, Any]] | None = None,
     ) -> Swapped:
-        args: list[str | int] = [IDLE_SECONDS, key, old, dumps(new).decode(), MAX_BYTES, MAX_MESSAGES, '{"id":']
+        raw = dumps(new).decode()
+        ttl = self._ttl(self._keys(session, collection))
+        args: list[str | int] = [ttl, key, old, raw, MAX_BYTES, MAX_MESSAGES, '{"id":']
         args += [dumps(m).decode() for m in messages or ()]
         found = await self._run("swap", session, collection, *args)
-        return Swapped(found[0], [load_item(raw) for raw in found[1:]])
+        if found[0] == "changed":
+            return Swapped("changed", [], self._saw(session, collection, found[1], key))
+        if found[0] == "swapped":
+            self._saw(session, collection, raw, key)
+        elif found[0] == "missing":
+            self._seen.pop((session, collection, key), None)
+        return Swapped(found[0], [load_item(text) for text in found[1:]])
 
     async def delete(self, session: str, collection: str, key: str) -> bool:
-        found = await self._run("delete", session, collection, IDLE_SECONDS, key, MAX_MESSAGES)
+        self._seen.pop((session, collection, key), None)
+        ttl = self._ttl(self._keys(session, collection))
+        found = await self._run("delete", session, collection, ttl, key, MAX_MESSAGES)
         return bool(found[0] == "deleted")
 
     async def page(self, session: str, collection: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
@@ -313,5 +355,6 @@ class RedisResources:
         return [load_item(raw) for raw in found[1:]] if found[0] == "found" else None
 
     async def replace(self, session: str, collection: str, items: Seed) -> None:
-        with self._reachable():
-            await self._replace(self._keys(session, collection), items, only_if_unseeded=False)
+        self._seen.clear()  # rare (seeds, the admin API): forget every item rather than find this collection's
+        args = self._replace_args(items, only_if_unseeded=False)
+        await self._store._call("r:replace", self._keys(session, collection), args)

@@ -105,6 +105,102 @@ local function forget_stale(base, now)
     redis.call('ZREM', key, unpack(stale))
   end
 end
+
+-- The first queued fault matching the request, its count used up by one: {its JSON, count left}, or nil.
+local function take_fault(ids_key, data_key, left_key, method, path)
+  for _, id in ipairs(redis.call('LRANGE', ids_key, 0, -1)) do
+    local raw = redis.call('HGET', data_key, id)
+    if raw then
+      local fault = cjson.decode(raw)
+      local want_path, want_method = fault['path'], fault['method']
+      local path_ok = want_path == nil or want_path == cjson.null or want_path == path
+      local method_ok = want_method == nil or want_method == cjson.null
+        or (type(want_method) == 'string' and string.upper(want_method) == method)
+      if path_ok and method_ok then
+        local left = redis.call('HINCRBY', left_key, id, -1)
+        if left <= 0 then
+          redis.call('LREM', ids_key, 1, id)
+          redis.call('HDEL', data_key, id)
+          redis.call('HDEL', left_key, id)
+        end
+        return {raw, left}
+      end
+    end
+  end
+  return nil
+end
+
+-- Append one journal entry of session `name` (quoted); false when a new session may not take a place.
+local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, renew)
+  local key = base_of(prefix, name) .. 'journal'
+  if cap <= 0 then
+    redis.call('DEL', key)
+    return true
+  end
+  if not touch(prefix, name, cap_sessions, now, '0') then
+    return false
+  end
+  local length = redis.call('RPUSH', key, entry)
+  if length > cap then
+    redis.call('LTRIM', key, -cap, -1)
+  end
+  if renew or length == 1 then  -- renewed at most once a minute per process; a new journal gets its first TTL
+    redis.call('EXPIRE', key, ttl)
+  end
+  return true
+end
+"""
+
+# What every script a request may call starts with (`guarded`): the round's header, ahead of the script's own KEYS and
+# ARGV, which it removes so that the script reads its own from 1 as ever (store/round.py says why).
+# KEYS: the clock, the fault session's fault ids, fault JSON and counts left ('' each: no fault session), the journal
+#       session's count of entries to come ('' : none)
+# ARGV: '1' to guard ('0': journal entries alone), the clock JSON the request ran on ('' : none), method, path,
+#       prefix, session cap, now, journal cap, journal TTL, the number of journal entries n,
+#       then per entry: its session (quoted), its JSON, flags ('1' or '0' twice: counted as coming, renew the TTL)
+# Entries are written first, whatever the guard finds. Then a clock other than the request's returns
+# {'!clock', the clock JSON or false} and a matching fault {'!fault', its JSON, count left}, doing nothing else.
+ROUND = """
+local function shift(t, n)
+  local len = #t
+  for i = 1, len do t[i] = t[i + n] end
+end
+
+local function run_round()
+  local clock_key, ids, data, left, coming = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+  local on, clock, method, path = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+  local prefix, cap_sessions, now = ARGV[5], ARGV[6], ARGV[7]
+  local cap, ttl, n = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
+  local arrived = {}  -- per session: how many of its entries were counted as coming
+  for i = 11, 10 + 3 * n, 3 do
+    local name, flags = ARGV[i], ARGV[i + 2]
+    if string.sub(flags, 1, 1) == '1' then
+      arrived[name] = (arrived[name] or 0) + 1
+    end
+    journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, string.sub(flags, 2, 2) == '1')
+  end
+  for name, count in pairs(arrived) do
+    local key = base_of(prefix, name) .. 'journal-pending'
+    if redis.call('DECRBY', key, count) <= 0 then redis.call('DEL', key) end
+  end
+  shift(KEYS, 5)
+  shift(ARGV, 10 + 3 * n)
+  if on ~= '1' then return nil end
+  local shared = redis.call('GET', clock_key)
+  if (shared or '') ~= clock then return {'!clock', shared or false} end
+  local fault = nil
+  if ids ~= '' and redis.call('EXISTS', ids) == 1 then
+    fault = take_fault(ids, data, left, method, path)
+  end
+  if coming ~= '' and redis.call('INCR', coming) == 1 then
+    redis.call('EXPIRE', coming, 60)  -- gone, should a process die with entries waiting (readers wait 1 s at most)
+  end
+  if fault then return {'!fault', fault[1], fault[2]} end
+  return nil
+end
+
+local tripped = run_round()
+if tripped then return tripped end
 """
 
 
@@ -112,6 +208,11 @@ def with_sessions(script: str, index_ttl_ms: int) -> str:
     """The script with the session functions before it; the `keys` index outlives every key it names."""
     parts = ", ".join(f"'{part}'" for part in RESOURCE_PARTS)
     return SESSIONS.replace("INDEX_TTL_MS", str(index_ttl_ms)).replace("RESOURCE_PARTS_LUA", parts) + script
+
+
+def in_round(script: str, index_ttl_ms: int) -> str:
+    """A script a request may call: the session functions, then the round's header (`ROUND`), then the script."""
+    return with_sessions(ROUND + script, index_ttl_ms)
 
 
 # KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits,
@@ -248,27 +349,7 @@ return out
 # ARGV: method (upper case), path
 # Returns the first matching fault's JSON and its count after this use, or nil.
 TAKE_FAULT = """
-local ids = redis.call('LRANGE', KEYS[1], 0, -1)
-for _, id in ipairs(ids) do
-  local raw = redis.call('HGET', KEYS[2], id)
-  if raw then
-    local fault = cjson.decode(raw)
-    local path = fault['path']
-    local method = fault['method']
-    local path_ok = path == nil or path == cjson.null or path == ARGV[2]
-    local method_ok = method == nil or method == cjson.null or (type(method) == 'string' and string.upper(method) == ARGV[1])
-    if path_ok and method_ok then
-      local left = redis.call('HINCRBY', KEYS[3], id, -1)
-      if left <= 0 then
-        redis.call('LREM', KEYS[1], 1, id)
-        redis.call('HDEL', KEYS[2], id)
-        redis.call('HDEL', KEYS[3], id)
-      end
-      return {raw, left}
-    end
-  end
-end
-return false
+return take_fault(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
 """
 
 # KEYS: fault ids (list, in order), fault JSON by id (hash), counts left by id (hash)
@@ -288,22 +369,30 @@ end
 return 1
 """
 
-# KEYS: journal (list of entry JSON)
-# ARGV: prefix, session, session cap, now, then: entry JSON, cap, TTL in seconds
-# Returns 0 when the entry was not kept: a new session, every place taken by sessions holding something live.
-JOURNAL_APPEND = """
-local cap = tonumber(ARGV[6])
-if cap <= 0 then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-if not touch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], '0') then
-  return 0
-end
-redis.call('RPUSH', KEYS[1], ARGV[5])
-redis.call('LTRIM', KEYS[1], -cap, -1)
-redis.call('EXPIRE', KEYS[1], ARGV[7])
+# Round scripts of their own (`in_round`): nothing but the round, for a request that made no other call (GUARD) or
+# for journal entries alone (FLUSH); a link's value; a uid's limits; whether a path or one above it was deleted.
+GUARD = """
 return 1
+"""
+
+# KEYS: link | limits
+GET = """
+return {redis.call('GET', KEYS[1])}
+"""
+
+# KEYS: the session's deleted paths; ARGV: the path and those above it
+REMOVED = """
+for _, path in ipairs(ARGV) do
+  if redis.call('ZSCORE', KEYS[1], path) then return {1} end
+end
+return {0}
+"""
+
+# KEYS: journal, its count of entries to come. Returns that count, then the entries, read together.
+JOURNAL_READ = """
+local out = {tonumber(redis.call('GET', KEYS[2]) or '0')}
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do out[#out + 1] = raw end
+return out
 """
 
 # KEYS: the session's deleted resource paths (sorted set, scored in the order of deletion)

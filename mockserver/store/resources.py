@@ -49,8 +49,9 @@ class Created:
 
 @dataclass(frozen=True)
 class Swapped:
-    outcome: str  # "swapped", "missing" (no such item), "changed" (not the text expected: read again) or "full"
+    outcome: str  # "swapped", "missing" (no such item), "changed" (not the text expected: see `current`) or "full"
     messages: list[dict[str, Any]]  # the messages appended, with their ids
+    current: Stored | None = None  # when "changed": the item as it is now, to try again from without reading it
 
 
 # A collection's starting content: (key, place in the sequence, item), as spec/items.numbered() gives them.
@@ -68,6 +69,11 @@ class Resources(Protocol):
         ...
 
     async def get(self, session: str, collection: str, key: str) -> Stored | None: ...
+    def known(self, session: str, collection: str, key: str) -> Stored | None:
+        """Where an update may start without reading the item first: the item as this process last saw it (a shared
+        store's guess, which `swap` checks: "changed" brings the item as it is), or None when it saw none."""
+        ...
+
     async def find(self, session: str, collection: str, unique: str) -> Stored | None:
         """The living item created under `unique`, if any."""
         ...

@@ -87,6 +87,14 @@ class SharedStart:
         assert isinstance(pem, bytes)
         return load_signer(alg, pem, f"the shared signing key {key} in {self.where}")
 
+    def load_scripts(self) -> None:
+        """Every script the store runs, loaded now: a request never meets NOSCRIPT (unless Redis restarts)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for text in self.store.scripts.values():
+            pipe.script_load(text)
+        pipe.execute()
+        self.store.scripts_loaded = True
+
     def adopt_clock(self, clock: Clock) -> None:
         """Publish `clock` if no replica has yet; otherwise take the shared one."""
         key = self.store.clock_key()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mockserver.core.clock import Clock
@@ -69,6 +70,13 @@ class MockHandle:
         self.mock.clock.state = self._clock_at_start
         for responder in self.mock.responders.values():
             responder.restart()
+
+    @contextmanager
+    def fresh(self) -> Iterator[MockHandle]:
+        """The handle, reset first: `with camel_mock.fresh():` in a Hypothesis `@given` test resets the mock for
+        each example (Hypothesis refuses function-scoped fixtures such as `camel_mock_fresh` there)."""
+        self.reset()
+        yield self
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         result: T = self._run(coro)

@@ -19,7 +19,12 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-import httpx
+from mockserver.testing.extras import missing
+
+try:
+    import httpx
+except ModuleNotFoundError:
+    raise missing("httpx", "mockserver.testing.transport") from None
 
 from mockserver.config import KeyPolicy, Settings
 from mockserver.mock import Mock, build_mock

@@ -6,7 +6,12 @@ import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
+from mockserver.testing.extras import missing
+
+try:
+    import httpx
+except ModuleNotFoundError:
+    raise missing("httpx", "mockserver.testing.explain") from None
 
 NOISE = {"host", "accept", "accept-encoding", "connection", "user-agent", "content-length"}
 MAX_BODY = 2000

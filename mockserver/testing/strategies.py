@@ -1,7 +1,9 @@
 """Hypothesis strategies for fuzzing client code, all drawn from `openapi.yaml` at run time.
 
 - `create_requests()`: request bodies the mock accepts.
-- `invalid_create_requests()`: bodies it rejects, each an `InvalidRequest` with the mock's reason.
+- `invalid_create_requests()`: raw requests it rejects, each an `InvalidRequest(content, body, reason)`: send
+  `content=` (bytes; some are not JSON at all), not `json=`.
+- `invalid_create_bodies()`: JSON bodies it rejects, to send with `json=`.
 - `create_responses()`, `error_responses()`: response bodies valid against the spec, leaning on edges
   (the request's ttl bounds as `expires_in`, empty, long and non-ASCII strings, unknown extra fields).
 - `responses()`: `(status, body)` for every documented status of the create operation.
@@ -18,10 +20,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from hypothesis import strategies as st
+from mockserver.testing.extras import missing
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError:
+    raise missing("hypothesis", "mockserver.strategies") from None
 
 from mockserver.core.errors import ApiError
-from mockserver.core.json_codec import parse_json_object
+from mockserver.core.json_codec import parse_json
 from mockserver.spec.contract import CREATE, Answer, Contract, load_contract
 from mockserver.spec.generate import generate, integer_edges
 
@@ -30,6 +37,7 @@ __all__ = [
     "create_requests",
     "create_responses",
     "error_responses",
+    "invalid_create_bodies",
     "invalid_create_requests",
     "rejection",
     "responses",
@@ -38,11 +46,22 @@ __all__ = [
 
 @dataclass(frozen=True)
 class InvalidRequest:
-    """A create body the mock rejects: `content` as sent, `body` parsed (None if not JSON), and why."""
+    """A create request the mock rejects with a 400, as the bytes to send:
 
-    content: bytes
-    body: Any
+        client.post("/api/v1/iframe/create", content=invalid.content, headers=invalid.headers)
+
+    Not `json=invalid` (nor `json=invalid.body`): some are not JSON at all, and re-encoding would change the others.
+    For bodies to pass as `json=`, draw from `invalid_create_bodies()` instead.
+    """
+
+    content: bytes  # the body exactly as to send: may be empty, not JSON, or JSON that is no object
+    body: Any  # `content` parsed as JSON; None when it is not JSON (or is JSON's null)
     reason: str  # the mock's 400 `error`, word for word
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Content-Type to send `content` with."""
+        return {"Content-Type": "application/json"}
 
 
 def _contract(spec: str | Contract | None) -> Contract:
@@ -56,28 +75,32 @@ def _loaded(spec: str | None) -> Contract:
 
 
 def _schemathesis_operation(document: dict[str, Any], path: str, method: str) -> Any:
-    import schemathesis
-
+    try:
+        import schemathesis
+    except ModuleNotFoundError:
+        raise missing("schemathesis", "mockserver.strategies") from None
     return schemathesis.openapi.from_dict(copy.deepcopy(document))[path][method]
 
 
 def _body_strategy(document: dict[str, Any], path: str, method: str, negative: bool = False) -> st.SearchStrategy[Any]:
+    operation = _schemathesis_operation(document, path, method)  # first: it says if schemathesis is missing
     from schemathesis.generation import GenerationMode
 
     mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
-    cases = _schemathesis_operation(document, path, method).as_strategy(generation_mode=mode)
+    cases = operation.as_strategy(generation_mode=mode)
     return cast(st.SearchStrategy[Any], cases.map(lambda case: case.body))
 
 
 def rejection(content: bytes, contract: Contract | None = None) -> str | None:
     """Why the mock answers 400 to a create with this body (its `error`), or None if it accepts it."""
     operation = (contract or _contract(None)).operation(CREATE)
-    try:
-        body = parse_json_object(content)
-    except ApiError as exc:
-        return exc.message
-    errors = operation.body.errors(body) if operation.body else []
-    return "; ".join(errors) or None
+    body = None  # an empty body is no body, as the mock reads one
+    if content:
+        try:
+            body = parse_json(content)
+        except ApiError as exc:
+            return exc.message
+    return "; ".join(operation.check_request({}, {}, {}, {}, body)) or None
 
 
 @lru_cache(maxsize=16)  # a strategy is built once per document, however many examples draw from it
@@ -113,15 +136,12 @@ def invalid_create_requests(spec: str | Contract | None = None) -> st.SearchStra
     contract = _contract(spec)
     operation = contract.operation(CREATE)
     assert operation.body is not None
-    schema = operation.body.schema
     negative = _body_strategy(contract.document, operation.path, operation.method, negative=True).map(_encoded)
     not_json = st.one_of(st.just(b""), st.text(min_size=1).map(lambda t: ("{" + t).encode()))
     not_object = st.one_of(st.lists(st.integers(), max_size=3), st.integers(), st.text(), st.booleans(), st.none())
     sources = [negative, not_json, not_object.map(_encoded)]
-    for member in schema.get("allOf") or ():  # `not: {required: [a, b]}`: a and b are mutually exclusive
-        names = (member.get("not") or {}).get("required")
-        if names:
-            sources.append(_with_all_of(create_requests(spec), schema, names).map(_encoded))
+    for names in operation.shape.exclusive:  # `not: {required: [a, b]}`: a and b are mutually exclusive
+        sources.append(_with_all_of(create_requests(spec), operation.shape.properties, names).map(_encoded))
     found = st.one_of(sources).map(lambda content: _invalid(content, contract)).filter(_is_invalid)
     return cast(st.SearchStrategy[InvalidRequest], found)
 
@@ -130,11 +150,23 @@ def _is_invalid(value: InvalidRequest | None) -> bool:
     return value is not None
 
 
-def _with_all_of(
-    bodies: st.SearchStrategy[dict[str, Any]], schema: dict[str, Any], names: list[str]
-) -> st.SearchStrategy[dict[str, Any]]:
-    properties = schema.get("properties") or {}
+@lru_cache(maxsize=16)
+def invalid_create_bodies(spec: str | Contract | None = None) -> st.SearchStrategy[Any]:
+    """JSON bodies the mock rejects with a 400, to send with `json=`: schema violations, JSON values that are no
+    object, the mutually exclusive fields together. The mock's reason for one: `rejection(json.dumps(body).encode())`.
+    """
+    contract = _contract(spec)
 
+    def still_invalid(body: Any) -> bool:  # as a client sends it: encoded afresh
+        return body is not None and rejection(json.dumps(body).encode(), contract) is not None
+
+    bodies = invalid_create_requests(spec).map(lambda invalid: invalid.body)
+    return bodies.filter(still_invalid)
+
+
+def _with_all_of(
+    bodies: st.SearchStrategy[dict[str, Any]], properties: dict[str, Any], names: tuple[str, ...]
+) -> st.SearchStrategy[dict[str, Any]]:
     def add(body: dict[str, Any], rng: Any) -> dict[str, Any]:
         return {**body, **{name: generate(properties.get(name, {}), rng) for name in names}}
 
@@ -157,7 +189,10 @@ def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[
         },
     }
     drawn = _body_strategy(document, "/body", "POST")
-    edged = st.randoms(use_true_random=False).map(lambda rng: generate(answer.schema or {}, rng, validator, edges))
+    resolve = validator.resolve if validator else None
+    edged = st.randoms(use_true_random=False).map(
+        lambda rng: generate(answer.schema or {}, rng, validator, edges, resolve=resolve)
+    )
     examples = [st.just(value) for value in answer.examples.values()]
     both = st.one_of(drawn, edged, *examples)
     return both.filter(lambda body: validator is None or not validator.errors(body))
@@ -165,7 +200,8 @@ def _answer_bodies(answer: Answer, edges: tuple[int, ...]) -> st.SearchStrategy[
 
 def _create_answers(spec: str | Contract | None) -> tuple[dict[int, Answer], tuple[int, ...]]:
     operation = _contract(spec).operation(CREATE)
-    edges = integer_edges(operation.body.schema) if operation.body else ()
+    body = operation.body
+    edges = integer_edges(body.schema, resolve=body.resolve) if body else ()
     return {s: a for s, a in operation.responses.items() if a.schema is not None}, edges
 
 

@@ -22,6 +22,7 @@ from mockserver.spec.contract import (
     Operation,
     load_contract,
 )
+from mockserver.testing.extras import INSTALL
 from mockserver.testing.handle import MockHandle
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ def verify(url: str, api_key: str | None, extra: Sequence[str] = (), spec: str |
     if missing:
         names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
         print(
-            f"mockserver verify: the contract suite needs {names}, not installed here: pip install {' '.join(missing)}",
+            f"mockserver verify: the contract suite needs {names}, not installed here: {INSTALL} brings them "
+            f"(or pip install {' '.join(missing)})",
             file=sys.stderr,
         )
         return 2

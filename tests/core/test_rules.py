@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver.config import KeyPolicy
-from mockserver.core.rules import authenticate, claims, defaults_of, model_error, resolve
+from mockserver.core.rules import authenticate, claims, model_error, resolve
 from mockserver.spec.contract import CREATE, load_contract
 
 KEYS = {"sk-one": KeyPolicy(), "sk-free": KeyPolicy(("gpt-5",))}
@@ -44,11 +44,6 @@ def test_model_limited_per_key() -> None:
     assert (
         model_error(KEYS["sk-free"], "o3") == "model: 'o3' is not allowed for the API key sent; this key may use: gpt-5"
     )
-
-
-def test_defaults_come_from_the_schema() -> None:
-    schema = {"properties": {"ttl": {"default": 900}, "uid": {"type": "string"}, "tags": {"type": "array"}}}
-    assert defaults_of(schema) == {"ttl": 900, "tags": []}  # a list left out is an empty list
 
 
 @pytest.mark.parametrize(

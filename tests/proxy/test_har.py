@@ -4,6 +4,8 @@ damaged, and holding no credential."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,23 @@ def test_an_entry_keeps_no_credential_the_document_names(tmp_path: Path) -> None
     assert recorded["time"] == 13.0 and recorded["timings"]["wait"] == 12.0
     assert recorded["request"]["queryString"] == [{"name": "q", "value": "1"}]
     assert (recorded["response"]["status"], recorded["_violations"]) == (201, ["request body.x: 1"])
+
+
+def test_the_proxy_imports_where_there_is_no_fcntl_and_recording_says_why_it_cannot(tmp_path: Path) -> None:
+    # As on Windows: `import fcntl` fails. `mockserver proxy` must still load; only --record is refused, clearly.
+    script = f"""
+import sys
+sys.modules["fcntl"] = None
+import mockserver.cli, mockserver.proxy.app, mockserver.proxy.forward, mockserver.proxy.har, mockserver.proxy.replay
+from mockserver.config import ConfigError
+try:
+    mockserver.proxy.har.HarFile({str(tmp_path / "run.har")!r}, "1.0")
+except ConfigError as refused:
+    print(refused)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"--record {tmp_path / 'run.har'}: recording needs POSIX file locks and positioned writes (fcntl.flock, "
+        "os.pwrite), which this platform lacks; run the proxy without --record"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import sys
 import uuid
 from collections.abc import Iterator
@@ -13,10 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from tests.conftest import AUTH, VALID
 from tests.processes import MockProcess, ServerProcess
 from tests.redis_server import free_port
+from tests.scripted_servers import OK, ForwardProxy, Scripted, proxying, serving
 
 CREATE = "/api/v1/iframe/create"
 DOCUMENTED = "200, 400, 401, 413, 415, 429, 503"  # the create's statuses in openapi.yaml (vendor's and the mock's)
@@ -162,6 +165,13 @@ def test_violations_are_summed_by_operation_and_field(proxy: MockProcess, sessio
     assert (cleared["exchanges"], cleared["violations"]) == (0, [])
 
 
+def test_a_near_miss_is_reported_with_the_documented_path(proxy: MockProcess, session: dict[str, str]) -> None:
+    httpx.post(f"{proxy.url}{CREATE}/", json=VALID, headers=session)
+    assert journal(proxy, session)[-1]["errors"] == [
+        f"request path: POST {CREATE}/ matches no operation in the document; did you mean POST {CREATE}?"
+    ]
+
+
 def test_the_request_reaches_the_upstream_unchanged(proxy: MockProcess, drifting: ServerProcess) -> None:
     sent = {"Authorization": "Bearer sk-live-credential", "X-Custom": "kept", "User-Agent": "my-client/1.0"}
     with httpx.Client() as client:
@@ -278,3 +288,46 @@ def test_the_banner_says_where_the_violations_are(proxy: MockProcess, drifting: 
     banner = proxy.startup_output.strip().splitlines()[-1]
     assert f"forwarding to {drifting.url}" in banner
     assert f"violations at {proxy.url}/__mock/violations" in banner
+
+
+async def test_three_creates_through_an_upstream_that_drops_kept_connections_arrive_once_each() -> None:
+    # The upstream answers the first request on each connection, then reads the next and closes without answering.
+    script = Scripted([OK, None], each_connection=True)
+    async with serving(script) as url:
+        proxy = MockProcess("--upstream", url, command="proxy")
+        try:
+            async with httpx.AsyncClient() as client:
+                statuses = [
+                    (await client.post(f"{proxy.url}{CREATE}", json={**VALID, "uid": uid}, headers=AUTH)).status_code
+                    for uid in ("u1", "u2", "u3")
+                ]
+        finally:
+            proxy.stop()
+    assert statuses == [200, 502, 200]  # the second was read, then dropped: the client is told, not the upstream twice
+    assert [json.loads(body)["uid"] for _, body in script.arrivals] == ["u1", "u2", "u3"]
+
+
+@pytest.mark.parametrize("trusted", [pytest.param(True, id="with-upstream-ca"), pytest.param(False, id="without")])
+async def test_a_tls_upstream_through_the_https_proxy_of_the_environment(tmp_path: Path, trusted: bool) -> None:
+    ca = trustme.CA()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    forward = ForwardProxy()
+    async with proxying(forward) as proxy_url, serving(Scripted([OK]), tls=tls) as url:
+        flags = ["--upstream-ca", str(tmp_path / "ca.pem")] if trusted else []
+        environment = {"HTTPS_PROXY": proxy_url, "NO_PROXY": "", "SSL_CERT_FILE": ""}
+        proxy = MockProcess("--upstream", url, *flags, command="proxy", env=environment)
+        try:
+            assert f"(forwarding to {url} through proxy {proxy_url};" in proxy.startup_output
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(f"{proxy.url}{CREATE}", json=VALID, headers=AUTH)
+        finally:
+            proxy.stop()
+    assert forward.seen == [f"CONNECT {url.removeprefix('https://')} HTTP/1.1"]
+    if trusted:
+        assert (answer.status_code, answer.content) == (200, b"{}")
+    else:
+        assert answer.status_code == 502
+        assert answer.json()["error"].startswith(f"upstream {url}: its TLS certificate was refused (")
+        assert "certificate verify failed" in answer.json()["error"]

@@ -100,6 +100,8 @@ async def test_replay_only_names_the_closest_recorded_request(replaying: Client)
     assert r.status_code == 404
     assert r.json()["error"].startswith("GET /api/v1/iframe/creat: no recorded request matches (--replay-only)")
     assert r.json()["error"].endswith("is entry 1, POST /api/v1/iframe/create")
+    journal = (await client.get("/__mock/requests")).json()["requests"]
+    assert [e["operation"] for e in journal] == ["iframe_create_create", None]  # a refusal names its operation too
 
 
 async def test_the_mocks_own_operations_are_never_replayed(replaying: Client) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import MAX_DEPTH, _parse_slowly, parse_json_object
-from tests.conftest import AUTH, VALID
+from tests.conftest import AUTH, VALID, ServeDocument, openapi
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
 values = st.recursive(
@@ -142,3 +142,147 @@ def test_nesting_past_what_either_parser_follows_is_a_400(levels: int) -> None:
     with pytest.raises(ApiError) as refused:
         parse_json_object(nested(levels))
     assert refused.value.status == 400 and "a body may nest at most 64" in refused.value.message
+
+
+# Bodies of every documented media type, through the app, on a small document written here.
+FORM_BODY = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 10}, "age": {"type": "integer", "minimum": 0}},
+    "required": ["name"],
+}
+UPLOAD_BODY = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary", "maxLength": 16},
+        "meta": {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]},
+    },
+    "required": ["file", "meta"],
+}
+
+
+def taking(content: dict[str, Any], required: bool = True) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": "take_" + next(iter(content)).replace("/", "_").replace("-", "_").replace("*", "any"),
+            "requestBody": {"required": required, "content": content},
+            "responses": {"204": {"description": "taken"}},
+        }
+    }
+
+
+MEDIA_DOCUMENT = openapi(
+    {
+        "/forms": taking({"application/x-www-form-urlencoded": {"schema": FORM_BODY}}),
+        "/uploads": taking(
+            {"multipart/form-data": {"schema": UPLOAD_BODY, "encoding": {"file": {"contentType": "image/png"}}}}
+        ),
+        "/notes": taking({"text/plain": {"schema": {"type": "string", "maxLength": 20}}}),
+        "/blobs": taking(
+            {"application/octet-stream": {"schema": {"type": "string", "format": "binary", "maxLength": 8}}}
+        ),
+        "/anything": taking({"*/*": {}}, required=False),
+    }
+)
+
+
+@pytest.fixture
+def media_client(serve_document: ServeDocument) -> httpx.Client:
+    return serve_document(MEDIA_DOCUMENT)
+
+
+def test_a_form_body_is_accepted_and_a_wrong_one_refused_naming_the_field(media_client: httpx.Client) -> None:
+    assert media_client.post("/forms", data={"name": "Ann", "age": "42"}).status_code == 204
+    wrong = media_client.post("/forms", data={"name": "Ann", "age": "old"})
+    assert wrong.status_code == 400 and wrong.json() == {"error": 'age: "old" is not of type "integer"'}
+    below = media_client.post("/forms", data={"age": "-1"})
+    assert below.status_code == 400
+    assert below.json()["error"].split("; ") == [
+        "age: -1 is less than the minimum of 0",
+        "name: is required but missing",
+    ]
+
+
+def test_a_multipart_upload_with_a_file_and_a_json_part(media_client: httpx.Client) -> None:
+    meta = ("meta.json", b'{"title": "logo"}', "application/json")
+    ok = media_client.post("/uploads", files={"file": ("logo.png", b"\x89PNG\r\n", "image/png"), "meta": meta})
+    assert ok.status_code == 204, ok.text
+    untitled = media_client.post(
+        "/uploads", files={"file": ("logo.png", b"\x89PNG", "image/png"), "meta": ("m", b"{}", "application/json")}
+    )
+    assert untitled.status_code == 400 and untitled.json() == {"error": "meta.title: is required but missing"}
+    big = media_client.post("/uploads", files={"file": ("logo.png", b"\x89PNG" * 5, "image/png"), "meta": meta})
+    assert big.status_code == 400 and big.json()["error"].startswith("file: ") and "longer than 16" in big.text
+    gif = media_client.post("/uploads", files={"file": ("a.gif", b"GIF89a", "image/gif"), "meta": meta})
+    assert gif.status_code == 400
+    assert gif.json() == {"error": 'file: Content-Type "image/gif" is not one the document gives (image/png)'}
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "good", "bad", "expected"),
+    [
+        pytest.param(
+            "/notes",
+            "text/plain; charset=utf-8",
+            "héllo".encode(),
+            b"x" * 21,
+            'body: "xxxxxxxxxxxxxxxxxxxxx" is longer than 20 characters',
+            id="text",
+        ),
+        pytest.param(
+            "/blobs",
+            "application/octet-stream",
+            b"\x00\xff\x10",
+            b"\x00" * 9,
+            "body: ",
+            id="octet-stream",
+        ),
+    ],
+)
+def test_text_and_octet_stream_bodies_are_read_and_checked(
+    media_client: httpx.Client, path: str, content_type: str, good: bytes, bad: bytes, expected: str
+) -> None:
+    assert media_client.post(path, content=good, headers={"content-type": content_type}).status_code == 204
+    refused = media_client.post(path, content=bad, headers={"content-type": content_type})
+    assert refused.status_code == 400 and refused.json()["error"].startswith(expected)
+    assert "longer than" in refused.json()["error"]
+
+
+def test_an_undocumented_media_type_is_a_415_naming_the_documented_ones(media_client: httpx.Client) -> None:
+    xml = media_client.post("/forms", content=b"<name/>", headers={"content-type": "application/xml"})
+    assert xml.status_code == 415
+    assert xml.json() == {
+        "error": "Content-Type 'application/xml' is not accepted; send the body as application/x-www-form-urlencoded"
+    }
+    json_body = media_client.post("/forms", json={"name": "Ann"})
+    assert json_body.status_code == 415 and "send the body as application/x-www-form-urlencoded" in json_body.text
+
+
+def test_a_body_without_content_type_or_without_bytes_is_told_what_to_send(media_client: httpx.Client) -> None:
+    bare = media_client.post("/forms", content=b"name=Ann")
+    assert bare.status_code == 415
+    assert bare.json() == {"error": "Content-Type is missing; send the body as application/x-www-form-urlencoded"}
+    assert media_client.post("/blobs", content=b"\x01\x02").status_code == 204  # bytes are octets (RFC 9110 §8.3)
+    none = media_client.post("/uploads")
+    assert none.status_code == 400
+    assert none.json() == {"error": "body: is required but missing; send a body as multipart/form-data"}
+
+
+def test_a_wildcard_takes_any_media_type(media_client: httpx.Client) -> None:
+    for content_type in ("application/json", "text/csv", "image/png"):
+        assert media_client.post("/anything", content=b"{}", headers={"content-type": content_type}).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "content_type"),
+    [
+        pytest.param("/forms", b"name=" + b"a" * 300, "application/x-www-form-urlencoded", id="form"),
+        pytest.param("/uploads", b"--b\r\n" + b"a" * 300, "multipart/form-data; boundary=b", id="multipart"),
+        pytest.param("/notes", b"a" * 300, "text/plain", id="text"),
+    ],
+)
+def test_every_media_type_keeps_the_body_limit(
+    serve_document: ServeDocument, path: str, content: bytes, content_type: str
+) -> None:
+    client = serve_document(MEDIA_DOCUMENT, max_body_bytes=256)
+    over = client.post(path, content=content, headers={"content-type": content_type})
+    assert over.status_code == 413 and "over this mock's limit of 256 bytes" in over.json()["error"]

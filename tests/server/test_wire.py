@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import inspect
 import json
 import re
 import socket
@@ -9,9 +12,12 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from uvicorn.config import Config
+from uvicorn.server import ServerState
 
 from mockserver.config import Settings
 from mockserver.mock import build_mock
+from mockserver.server.wire import HeadLimitedProtocol
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.conftest import T0
 from tests.processes import MockProcess
@@ -98,3 +104,49 @@ def test_on_a_kept_alive_connection_the_next_oversized_head_is_refused(server: T
         while chunk := sock.recv(65536):
             received += chunk
     assert re.findall(rb"HTTP/1\.1 (\d{3})", received) == [b"200", b"431"]
+
+
+# What server/wire.py takes from uvicorn's private httptools protocol: the methods it overrides or calls, with their
+# parameters, and the source of the `data_received` it copies (uvicorn 0.55). pyproject.toml keeps uvicorn below the
+# next minor; this test is what a bump of that bound must get past.
+BORROWED = {
+    "__init__": ["self", "config", "server_state", "app_state", "_loop"],
+    "on_message_begin": ["self"],
+    "on_url": ["self", "url"],
+    "on_header": ["self", "name", "value"],
+    "on_headers_complete": ["self"],
+    "data_received": ["self", "data"],
+    "send_400_response": ["self", "msg"],
+    "_unset_keepalive_if_required": ["self"],
+    "_should_upgrade": ["self"],
+    "handle_websocket_upgrade": ["self"],
+    "_unsupported_upgrade_warning": ["self"],
+}
+DATA_RECEIVED_SHA256 = "010a7ae59a5d3b1a5e7326ce246878568629d126a076d8af5ba10cab040fae43"
+
+
+def test_uvicorns_protocol_still_has_the_shape_wire_py_was_written_for() -> None:
+    from uvicorn.protocols.http import httptools_impl
+
+    base = httptools_impl.HttpToolsProtocol
+    changed = [
+        f"{name}{BORROWED[name]} is now {list(inspect.signature(getattr(base, name)).parameters) if hasattr(base, name) else 'gone'}"
+        for name in BORROWED
+        if not hasattr(base, name) or list(inspect.signature(getattr(base, name)).parameters) != BORROWED[name]
+    ]
+    source = hashlib.sha256(inspect.getsource(base.data_received).encode()).hexdigest()
+    if source != DATA_RECEIVED_SHA256:
+        changed.append("data_received's source changed: compare it with HeadLimitedProtocol.data_received's copy")
+    if httptools_impl.STATUS_LINE.get(431) != b"HTTP/1.1 431 Request Header Fields Too Large\r\n":
+        changed.append("STATUS_LINE[431] changed")
+    assert not changed, "uvicorn's HttpToolsProtocol, which server/wire.py subclasses, changed shape: " + "; ".join(
+        changed
+    )
+    # The attributes it reads once a connection is made.
+    protocol = HeadLimitedProtocol(Config(app=None), ServerState(), {}, asyncio.new_event_loop())
+    try:
+        for attribute in ("parser", "cycle", "logger", "server_state", "timeout_keep_alive", "timeout_keep_alive_task"):
+            assert hasattr(protocol, attribute), f"uvicorn's protocol has no {attribute} any more"
+        assert hasattr(protocol.server_state, "default_headers")
+    finally:
+        protocol.loop.close()

@@ -45,7 +45,9 @@ def document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer(ref: str, status: str = "200") -> dict[str, Any]:
-    return {"responses": {status: {"description": "", "content": {"application/json": {"schema": {"$ref": ref}}}}}}
+    """Responses answering `ref`, and the 404 that lets the mock say an item is not there."""
+    content = {"application/json": {"schema": {"$ref": ref}}}
+    return {"responses": {status: {"description": "", "content": content}, "404": {"description": "no such item"}}}
 
 
 WIDGET = {
@@ -121,3 +123,59 @@ def test_paths_that_do_not_list_their_items_are_not_collections(tmp_path: Path) 
     )
     found = load(tmp_path, doc)
     assert found.by_name == {} and found.roles == {}
+
+
+def test_a_collection_whose_item_get_documents_no_404_stays_generic(tmp_path: Path) -> None:
+    """Keeping state needs a way to say an item is not there; a document that lists no 404 (nor 4XX or default) for
+    its item GET gives none, so those operations answer statelessly from the document, as Prism does."""
+    item_param = [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}]
+    only_200 = {
+        "200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Widget"}}}}
+    }
+    listed = {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}
+    doc = document(
+        {
+            "/v2/widgets": {
+                "get": {
+                    "operationId": "list",
+                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": listed}}}},
+                }
+            },
+            "/v2/widgets/{uuid}": {"get": {"operationId": "get", "parameters": item_param, "responses": only_200}},
+        },
+        {"Widget": WIDGET},
+    )
+    found = load(tmp_path, doc)
+    assert found.by_name == {}
+    assert found.notes == [
+        "/v2/widgets/{uuid}: GET documents no 404 for an item it does not hold; its operations stay generic"
+    ]
+
+
+def test_a_collection_whose_ids_cannot_be_numbered_stays_generic(tmp_path: Path) -> None:
+    """Items are numbered 1, 2, 3...: an id schema that refuses those (a 32-character key, say) keeps it generic."""
+    widget = {
+        **WIDGET,
+        "properties": {**WIDGET["properties"], "uuid": {"type": "string", "minLength": 32, "readOnly": True}},
+    }
+    item_param = [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}]
+    listed = {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}
+    doc = document(
+        {
+            "/v2/widgets": {
+                "get": {
+                    "operationId": "list",
+                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": listed}}}},
+                }
+            },
+            "/v2/widgets/{uuid}": {
+                "get": {"operationId": "get", "parameters": item_param, **answer("#/components/schemas/Widget")}
+            },
+        },
+        {"Widget": widget},
+    )
+    found = load(tmp_path, doc)
+    assert found.by_name == {}
+    assert found.notes == [
+        "/v2/widgets/{uuid}: its ids cannot be numbered as uuid's schema asks; its operations stay generic"
+    ]

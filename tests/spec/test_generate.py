@@ -392,7 +392,7 @@ def test_every_draw_is_valid_against_its_schema(name: str) -> None:
     assert schema is not None and validator is not None
     rng = random.Random(7)
     for _ in range(300):
-        value = generate(schema, rng, validator)
+        value = generate(schema, rng, validator, resolve=validator.resolve)
         assert validator.errors(value) == []
 
 
@@ -402,7 +402,7 @@ def test_the_same_seed_draws_the_same_values() -> None:
 
     def draws(seed: int) -> list[object]:
         rng = random.Random(seed)
-        return [generate(schema, rng, validator) for _ in range(50)]
+        return [generate(schema, rng, validator, resolve=validator.resolve if validator else None) for _ in range(50)]
 
     assert draws(5) == draws(5)
     assert draws(5) != draws(6)
@@ -461,5 +461,9 @@ def test_every_schema_of_the_2025_document_draws_valid_values() -> None:
     assert len(validators) > 80
     for validator in validators:  # discriminated unions among them: each branch keeps its pinned value
         for seed in range(5):
-            assert validator.errors(realistic(validator.schema, random.Random(seed), 0.0, validator)) == []
-            assert validator.errors(generate(validator.schema, random.Random(seed), validator)) == []
+            resolve = validator.resolve
+            assert (
+                validator.errors(realistic(validator.schema, random.Random(seed), 0.0, validator, resolve=resolve))
+                == []
+            )
+            assert validator.errors(generate(validator.schema, random.Random(seed), validator, resolve=resolve)) == []

@@ -64,7 +64,7 @@ def test_another_answer_is_shaped_from_the_item() -> None:
 def test_defaults_come_from_the_branch_the_body_picks() -> None:
     create = CONTRACT.operation("sources_create")
     assert create.body is not None
-    picked = with_defaults(create.body.schema, {"type": "mysql"})
+    picked = with_defaults(create.body.schema, {"type": "mysql"}, create.body.resolve)
     assert picked["account_name"] == "MySQL" and picked["port"] == 3306
     assert with_defaults(None, {"a": 1}) == {"a": 1}
 

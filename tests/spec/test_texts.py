@@ -8,7 +8,7 @@ import sys
 import jsonschema_rs
 import pytest
 
-from mockserver.spec.shapes import GenerationError, fold
+from mockserver.spec.constraints import GenerationError, fold
 from mockserver.spec.texts import python_pattern, text
 
 
@@ -65,7 +65,7 @@ def test_lengths_and_formats_without_a_pattern() -> None:
 def test_the_same_seed_builds_the_same_string_in_another_process() -> None:
     # rstr draws a negated class from a set, whose order follows the hash seed; the mock's answers must not.
     script = (
-        "import random; from mockserver.spec.shapes import fold; from mockserver.spec.texts import text\n"
+        "import random; from mockserver.spec.constraints import fold; from mockserver.spec.texts import text\n"
         "shape = fold([{'pattern': '^[^a-c]{12}$'}], None)\n"
         "print(text(shape, random.Random(3), fuzz=False, name='x', now=0.0))"
     )

@@ -20,6 +20,8 @@ from tests.conftest import AUTH, SPEC_2025, T0, VALID
 from tests.processes import MockProcess
 from tests.redis_server import RedisServer
 
+pytestmark = pytest.mark.redis  # every test here runs replicas on a real redis-server
+
 
 @pytest.fixture
 def replicas(redis_server: RedisServer, store_prefix: str) -> Iterator[tuple[MockProcess, MockProcess]]:

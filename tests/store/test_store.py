@@ -234,6 +234,7 @@ async def test_the_newest_deletions_are_remembered(st: Store, monkeypatch: pytes
     assert [await st.removed("s", f"/things/{n}") for n in range(4)] == [True, False, True, True]
 
 
+@pytest.mark.redis
 async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer, store_prefix: str) -> None:
     st = RedisStore(redis_server.url, store_prefix)
     await st.put_link("s", link("a", T + 60, limits={"hourly": 1}), T)
@@ -260,6 +261,7 @@ async def test_every_redis_key_has_an_expiry_or_a_cap(redis_server: RedisServer,
         assert 86_400 + 50 < r.ttl(f"{store_prefix}:s:s:link:a") <= 86_400 + 60
 
 
+@pytest.mark.redis
 async def test_redis_names_a_uids_limits_by_a_digest_not_by_the_uid(
     redis_server: RedisServer, store_prefix: str
 ) -> None:
@@ -276,6 +278,7 @@ async def test_redis_names_a_uids_limits_by_a_digest_not_by_the_uid(
         assert max(len(name) for name in names) == len(f"{store_prefix}:s:s:limits:") + 32
 
 
+@pytest.mark.redis
 async def test_an_unreachable_redis_raises_store_unavailable_naming_it() -> None:
     server = RedisServer().start()
     st = RedisStore(server.url, "outage")
@@ -431,6 +434,7 @@ async def test_claims_are_read_back_from_the_token(st: Store) -> None:
     assert await st.get_limits("s", made.uid) == {"hourly": 3}
 
 
+@pytest.mark.redis
 async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_their_caps(
     redis_server: RedisServer, store_prefix: str
 ) -> None:
@@ -444,6 +448,7 @@ async def test_redis_keeps_a_sessions_live_links_and_remembered_keys_within_thei
         assert r.zcard(f"{store_prefix}:s:s:order") == MAX_LIVE_LINKS
 
 
+@pytest.mark.redis
 async def test_redis_keeps_the_byte_budgets_keys_expiring_together_and_drops_them_with_the_session(
     redis_server: RedisServer, store_prefix: str
 ) -> None:

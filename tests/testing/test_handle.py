@@ -36,6 +36,16 @@ def test_journal_reads_the_session_entries_in_order(handle: MockHandle) -> None:
     assert journal.called("mock_jwks_retrieve") and not journal.called("mock_iframe_page_retrieve")
 
 
+def test_a_retry_after_a_queued_fault_counts_both_calls(mock_transport: InProcessTransport) -> None:
+    # The natural retry test: queue a 503, call, retry; the faulted call is journaled under its operation too.
+    handle = mock_transport.handle
+    handle.faults.add("/api/v1/iframe/create", status=503)
+    with httpx.Client(transport=mock_transport, base_url="http://mock.test", headers=handle.headers) as client:
+        statuses = [client.post("/api/v1/iframe/create", json={"uid": "u", "srcs": []}).status_code for _ in range(2)]
+    assert statuses == [503, 200]
+    assert [e["status"] for e in handle.requests.assert_called("iframe_create_create", times=2)] == [503, 200]
+
+
 def test_assert_called_checks_the_count_and_lists_the_journal_when_wrong(handle: MockHandle) -> None:
     assert len(handle.requests.assert_called("iframe_create_create", times=2)) == 2
     handle.requests.assert_called("iframe_create_create")

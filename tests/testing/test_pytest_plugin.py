@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from mockserver.spec.contract import load_contract
 
 USES_THE_MOCK = """
 import httpx
@@ -99,3 +103,69 @@ def test_importing_the_plugin_loads_neither_the_mock_nor_its_heavy_dependencies(
     code = f"import sys, mockserver.testing.pytest_plugin; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+SPEC_2025 = Path(__file__).parents[2] / "contracts" / "vendor" / "camelai-api-2025-08-18.openapi.yaml"
+COUNTS_OPERATIONS = """
+def test_operations(camel_mock):
+    print("OPERATIONS", len(camel_mock.mock.contract.operations))
+"""
+
+
+@pytest.mark.parametrize("given", ["flag", "ini"])
+def test_the_fixtures_can_serve_another_document(pytester: pytest.Pytester, given: str) -> None:
+    (pytester.path / "docs").mkdir()
+    shutil.copy(SPEC_2025, pytester.path / "docs" / "camelai.yaml")
+    ini = "camel_mock_spec = docs/camelai.yaml\n" if given == "ini" else ""
+    pytester.makeini(INI + ini)
+    pytester.makepyfile(test_operations=COUNTS_OPERATIONS)
+    flags = ["--camel-mock-spec", "docs/camelai.yaml"] if given == "flag" else []
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider", *flags)
+    result.assert_outcomes(passed=1)
+    served = len(load_contract(SPEC_2025).operations)  # the vendor's 43 and the mock's own
+    assert any(f"OPERATIONS {served}" in line for line in result.outlines)
+
+
+def test_the_config_option_lists_the_keys_a_config_file_takes(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    result = pytester.runpytest("--help")
+    text = " ".join(" ".join(result.outlines).split())
+    assert "the mock's YAML config file; its keys: admin, admin_key, alg, allow_anonymous, allowed_hosts," in text
+    assert "store_prefix" in text and "--camel-mock-spec" in text
+
+
+PER_EXAMPLE = """
+import httpx
+from hypothesis import given, settings, strategies as st
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=60, max_value=3600))
+def test_each_example_starts_fresh(camel_mock, ttl):
+    with camel_mock.fresh() as mock:
+        assert len(mock.requests) == 0
+        with httpx.Client(base_url=mock.url, headers=mock.headers) as client:
+            client.post("/api/v1/iframe/create", json={"uid": "u", "srcs": [], "ttl": ttl})
+        mock.requests.assert_called("iframe_create_create", times=1)
+"""
+
+FRESH_IN_GIVEN = """
+from hypothesis import given, strategies as st
+
+@given(st.integers())
+def test_x(camel_mock_fresh, n):
+    pass
+"""
+
+
+def test_a_given_test_resets_the_mock_per_example_with_fresh(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_given=PER_EXAMPLE)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_camel_mock_fresh_in_a_given_test_says_what_to_use_instead(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_given=FRESH_IN_GIVEN)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*in a @given test use camel_mock, with `with camel_mock.fresh():`*"])

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +14,7 @@ from mockserver.spec.contract import CREATE, load_contract
 from mockserver.testing import strategies
 from mockserver.testing.in_process import transport
 from mockserver.testing.strategies import InvalidRequest, rejection
+from tests.venvs import venv_without
 
 OPERATION = load_contract().operation(CREATE)
 FEW = settings(max_examples=40, deadline=None)
@@ -41,11 +45,25 @@ def test_invalid_create_requests_are_rejected_for_the_stated_reason(
     assert r.json()["error"] == invalid.reason
 
 
+@settings(max_examples=60, deadline=None)
+@given(body=strategies.invalid_create_bodies())
+def test_invalid_create_bodies_are_rejected_when_sent_as_json(client: httpx.Client, body: Any) -> None:
+    r = client.post("/api/v1/iframe/create", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"] == rejection(json.dumps(body).encode())
+
+
+def test_an_invalid_request_carries_what_to_send_it_with(client: httpx.Client) -> None:
+    invalid = find(strategies.invalid_create_requests(), lambda i: i.body is None, settings=SEARCH)
+    r = client.post("/api/v1/iframe/create", content=invalid.content, headers=invalid.headers)
+    assert (r.status_code, r.json()["error"]) == (400, invalid.reason)
+
+
 @pytest.mark.parametrize(
     "kind",
     [
         pytest.param("is not valid JSON", id="not-json"),
-        pytest.param("the body must be a JSON object", id="not-an-object"),
+        pytest.param('is not of type "object"', id="not-an-object"),
         pytest.param("theme + theme_id: both sent", id="exclusive-fields"),
         pytest.param(": ", id="schema"),
     ],
@@ -105,5 +123,28 @@ def test_create_responses_reach_the_request_ttl_bounds(seconds: int) -> None:
 def test_every_public_name_is_exported() -> None:
     public = {n for n in vars(strategies) if not n.startswith("_") and callable(getattr(strategies, n))}
     public -= {"annotations", "cast", "dataclass", "lru_cache", "load_contract", "generate", "integer_edges"}
-    public -= {"parse_json_object", "Answer", "Contract", "ApiError", "Any"}
+    public -= {"parse_json", "Answer", "Contract", "ApiError", "Any", "missing"}
     assert sorted(strategies.__all__) == sorted(public)
+
+
+@pytest.mark.parametrize(
+    ("left_out", "code"),
+    [
+        pytest.param("hypothesis", "from mockserver import strategies", id="hypothesis"),
+        pytest.param(
+            "schemathesis", "from mockserver import strategies; strategies.create_requests()", id="schemathesis"
+        ),
+        pytest.param("httpx", "from mockserver.testing import transport; transport()", id="httpx"),
+    ],
+)
+def test_a_missing_optional_package_is_one_line_naming_it_and_the_extra(
+    tmp_path: Path, left_out: str, code: str
+) -> None:
+    python = venv_without(tmp_path, left_out)
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("mockserver.testing.extras.MissingDependency: mockserver.")
+    assert (
+        f"needs {left_out}, which is not installed here: pip install 'camelai-iframe-mock[testing]' brings it" in last
+    )

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import importlib.metadata
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from mockserver.mock import build_mock
 from mockserver.testing.in_process import default_settings
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from mockserver.testing.verify import SUITE, pytest_arguments, target
+from tests.venvs import venv_without
 
 
 def verify(url: str, *extra: str, python: str | Path = sys.executable) -> subprocess.CompletedProcess[str]:
@@ -67,36 +66,6 @@ def test_a_target_without_url_is_a_mock_started_for_the_run() -> None:
         assert found.create({"uid": "u", "srcs": []}).status_code == 200
 
 
-def venv_without(tmp_path: Path, *left_out: str) -> Path:
-    """A fresh virtual environment holding what this one has installed, less the distributions `left_out`.
-
-    Every other distribution is linked in (this package's editable install too), so nothing is downloaded; one left
-    out is absent as if never installed: none of its files, so neither its modules nor its entry points (a pytest
-    plugin's `pytest11`) are there.
-    """
-    home = tmp_path / "venv"
-    base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", "--without-pip", str(home)], check=True, timeout=60)
-    python = home / "bin" / "python"
-    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(subprocess.run([python, "-c", where], capture_output=True, text=True, check=True).stdout.strip())
-    dropped = {
-        file.parts[0] for name in left_out for file in importlib.metadata.distribution(name).files or () if file.parts
-    }
-    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
-        if entry.name not in dropped and entry.name != "__pycache__":
-            (site / entry.name).symlink_to(entry)
-    for name in left_out:
-        module = name.replace("-", "_")
-        found = subprocess.run(
-            [python, "-c", f"import importlib.util as u; print(u.find_spec({module!r}))"],
-            capture_output=True,
-            text=True,
-        )
-        assert found.stdout.strip() == "None", f"{name} is still importable"
-    return python
-
-
 def test_verify_runs_where_pytest_asyncio_is_not_installed(tmp_path: Path) -> None:
     python = venv_without(tmp_path, "pytest-asyncio")
     with serve_in_thread(build_mock(default_settings())) as server:
@@ -113,5 +82,6 @@ def test_verify_names_a_missing_package_in_one_line_and_exits_2(tmp_path: Path, 
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
-        f"mockserver verify: the contract suite needs {missing}, not installed here: pip install {missing}\n"
+        f"mockserver verify: the contract suite needs {missing}, not installed here: "
+        f"pip install 'camelai-iframe-mock[testing]' brings them (or pip install {missing})\n"
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute
 
 from mockserver.core.clock import ClockError, format_time, parse_time
 from mockserver.core.errors import ApiError
@@ -233,7 +233,7 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
 }
 
 
-def routes(mock: Mock) -> list[Route]:
+def routes(mock: Mock) -> list[BaseRoute]:
     """The admin routes; none with --no-admin, so `/__mock/...` is then a plain 404."""
     if mock.admin is None:
         return []

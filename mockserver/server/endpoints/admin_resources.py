@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
-from mockserver.spec.camelai import CAMELAI
 from mockserver.spec.collections import Collection
 from mockserver.spec.items import ItemError, numbered
 from mockserver.store.resources import MAX_BYTES, MAX_MESSAGES, MAX_RESOURCES, over_budget

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from mockserver.core import limits
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
 from mockserver.mock import Mock, mock_of
@@ -75,7 +76,14 @@ async def post_message(request: Request) -> Response:
         if from_form:  # the page shows the refusal itself, from the same counters
             return RedirectResponse(page, 303)
         raise ApiError(429, limits.refusal(decision, uid), limits.headers(decision))
-    said = await chat_say(mock, session, uid, link.claims["model"], list(link.claims["srcs"]), str(body["message"]))
+    said = await chat_say(
+        mock,
+        session,
+        uid,
+        link.claims[CAMELAI.create.model],
+        list(link.claims[CAMELAI.create.sources]),
+        str(body["message"]),
+    )
     if from_form:
         return RedirectResponse(page, 303, headers=limits.headers(decision))
     return JSONResponse({"messages": said, "rate_limit": limits.summary(decision)}, headers=limits.headers(decision))

@@ -59,7 +59,9 @@ async def get_item(mock: Mock, session: str, c: Collection, request: Accepted) -
 async def _create(role: Role, mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
     c = role.collection
     now = mock.clock.now()
-    item = new_item(c, with_defaults(op.body.schema if op.body else None, request.body or {}), now)
+    body = op.body
+    defaults = with_defaults(body.schema if body else None, request.body or {}, body.resolve if body else None)
+    item = new_item(c, defaults, now)
     created = await mock.store.resources.create(session_of(mock, request), c.name, item, IdRule(c.id_field, c.id_kind))
     if created.stored is None:
         raise ApiError(409, over_budget(c.name))
@@ -87,17 +89,21 @@ async def _write(
 ) -> tuple[int, Any]:
     c = role.collection
     session = session_of(mock, request)
+    resources = mock.store.resources
+    # The item as this process last saw it, if it did: the swap checks it (one store call instead of two).
+    known = resources.known(session, c.name, item_key(c, request.scope["path_params"][c.id_param]))
+    stored = known or await get_item(mock, session, c, request)
     for _ in range(SWAP_ATTEMPTS):
-        stored = await get_item(mock, session, c, request)
         new = change(c, stored.item, request.body or {}, mock.clock.now())
         key = id_key(stored.item[c.id_field])
-        swapped = await mock.store.resources.swap(session, c.name, key, stored.raw, new)
+        swapped = await resources.swap(session, c.name, key, stored.raw, new)
         if swapped.outcome == "swapped":
             return op.success, new
         if swapped.outcome == "missing":
             raise not_found(c, request.scope["path_params"][c.id_param])
         if swapped.outcome == "full":
             raise ApiError(409, over_budget(c.name))
+        stored = swapped.current or await get_item(mock, session, c, request)
     raise ApiError(409, f"{c.id_param}: the resource kept changing under other requests; send the update again")
 
 

@@ -24,16 +24,18 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.errors import ApiError
 from mockserver.core.rules import AuthResult
 from mockserver.mock import Mock
-from mockserver.server.body import read_json_object
+from mockserver.server.body import read_documented_body
 from mockserver.server.request_parts import cookie_map, header_map, query_map
-from mockserver.server.responses import send_empty, send_json
+from mockserver.server.responses import send_answer, send_refusal
 from mockserver.server.routes import Raw
 from mockserver.server.sessions import requested_session, session_named
+from mockserver.spec.answers import NO_BODY as NO_BODY
 from mockserver.spec.contract import Operation
-from mockserver.spec.generate import realistic
+from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.validation import short
 
 
@@ -44,7 +46,7 @@ class Accepted:
     scope: Scope
     headers: dict[str, str]
     query: dict[str, list[str]]
-    body: Any  # the JSON body, None when none was sent
+    body: Any  # the body's fields (a JSON object's, a form's), None when none was sent or it is no object
     auth: AuthResult
 
 
@@ -54,7 +56,7 @@ Behaviour = Callable[[Mock, Operation, Accepted], Awaitable[tuple[int, Any]]]
 
 def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -> Raw:
     # Its path names one resource, which a DELETE may remove; a collection's item is its behaviour's to answer for.
-    resource = behaviour is None and "{" in operation.path
+    resource = behaviour is None and "{" in operation.path and operation.answer(404) is not None
 
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
@@ -62,18 +64,11 @@ def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -
             status, body = await answer(mock, operation, scope, receive, behaviour, resource)
         except ApiError as refusal:
             scope["state"]["error"] = refusal.message
-            body = operation.error_body(refusal.status, refusal.message)
-            await send_json(send, body, refusal.status, refusal.headers)
+            await send_refusal(send, operation, refusal)
             return
-        if body is NO_BODY:
-            await send_empty(send, status)
-        else:
-            await send_json(send, body, status)
+        await send_answer(send, operation, status, body)
 
     return Raw(endpoint)
-
-
-NO_BODY: Any = object()  # the answer has no JSON body
 
 
 async def answer(
@@ -118,8 +113,12 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body = await read_json_object(headers, receive, mock.settings.max_body_bytes) if _has_body(headers) else None
-    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body)
+    body, media = None, None
+    if _has_body(headers):
+        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+        if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
+            scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
+    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems
         raise ApiError(400, "; ".join(problems))
@@ -130,14 +129,22 @@ async def _accepted(
         if chosen is not None:
             return chosen.status, chosen.body
     if behaviour is not None:
-        return await behaviour(mock, operation, Accepted(scope, headers, query, body, auth))
-    documented = operation.responses.get(operation.success)
-    if documented is None or documented.schema is None:
+        fields = body if isinstance(body, dict) else None  # a behaviour reads an object's fields; others have none
+        return await behaviour(mock, operation, Accepted(scope, headers, query, fields, auth))
+    documented = operation.answer(operation.success)
+    if documented is None:
         return operation.success, NO_BODY
     if documented.examples:
         return operation.success, next(iter(documented.examples.values()))
+    if documented.schema is None:
+        return operation.success, documented.placeholder
     rng = random.Random(_request_seed(operation, scope, body))
-    return operation.success, realistic(documented.schema, rng, mock.clock.now(), documented.validator)
+    validator = documented.validator
+    resolve = validator.resolve if validator else None
+    try:
+        return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
+    except GenerationError as exc:
+        raise operation.unbuildable(operation.success, str(exc)) from None
 
 
 def _has_body(headers: dict[str, str]) -> bool:

@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from mockserver.core import limits
+from mockserver.core.camelai import CAMELAI
 from mockserver.core.limits import Decision
 from mockserver.mock import Mock, mock_of
 from mockserver.server.endpoints.api import seconds_left
 from mockserver.server.endpoints.chat import thread_and_limit
 from mockserver.server.sessions import link_query, session_of
-from mockserver.spec.camelai import CAMELAI
 from mockserver.store.base import Link
 
 _CSS_NAME = re.compile(r"--[A-Za-z0-9_-]{1,64}")
@@ -95,16 +95,16 @@ def render_page(
     query: str = "",
 ) -> str:
     """The page; `thread` is the uid's chat thread (None before its first message, or once deleted)."""
-    c = link.claims
-    theme: dict[str, str] = c.get("theme") or {}
+    c, f = link.claims, CAMELAI.create
+    theme: dict[str, str] = c.get(f.theme) or {}
     mode = theme.get("theme_mode", "light")
     variables = css_variables(theme.get("custom_css_vars"))
     style = "".join(f"{name}:{value};" for name, value in variables.items())
     start = theme.get("start_message") or "Your data is connected. Ask me anything!"
-    theme_text = f"theme_id {c['theme_id']}" if "theme_id" in c else f"mode {mode}"
+    theme_text = f"{f.theme_id} {c[f.theme_id]}" if f.theme_id in c else f"mode {mode}"
     # A document from before response modes (camelAI's 2025 one) grants none: the row goes.
     response_mode = (
-        f"<dt>Response mode</dt><dd>{escape(str(c['response_mode']))}</dd>\n" if "response_mode" in c else ""
+        f"<dt>Response mode</dt><dd>{escape(str(c[f.response_mode]))}</dd>\n" if f.response_mode in c else ""
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>camelAI (mock) - {escape(c["sub"])}</title>
@@ -114,12 +114,12 @@ def render_page(
 <p class="start" id="start-message">{escape(start)}</p>
 <dl>
 <dt>User</dt><dd id="uid">{escape(c["sub"])}</dd>
-<dt>Model</dt><dd id="model">{escape(c["model"])}</dd>
-<dt>Sources</dt>{_list(c["srcs"])}
+<dt>Model</dt><dd id="model">{escape(c[f.model])}</dd>
+<dt>Sources</dt>{_list(c[f.sources])}
 <dt>Theme</dt><dd id="theme">{escape(theme_text)}</dd>
 <dt>CSS variables applied</dt>{_list([f"{k}: {v}" for k, v in variables.items()])}
-{response_mode}<dt>Knowledge-base entries</dt>{_list(c.get("knowledge_base_entries", []))}
-<dt>Reference queries</dt>{_list(c.get("reference_queries", []))}
+{response_mode}<dt>Knowledge-base entries</dt>{_list(c.get(f.knowledge_base, []))}
+<dt>Reference queries</dt>{_list(c.get(f.reference_queries, []))}
 <dt>Expires in</dt><dd id="expires-in">{left} seconds</dd>
 </dl>
 {_chat(link, str((thread or {}).get(CAMELAI.threads.title_field) or "New conversation"), messages, decision, query)}

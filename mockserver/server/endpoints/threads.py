@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.core.camelai import CAMELAI, thread_title
 from mockserver.core.clock import format_time
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.server.endpoints.collections import SWAP_ATTEMPTS, item_key, not_found, session_of
 from mockserver.server.endpoints.generic import Accepted
-from mockserver.spec.camelai import CAMELAI, thread_title
 from mockserver.spec.collections import Collection, bare_collection
 from mockserver.spec.contract import Operation
 from mockserver.spec.items import id_key, merged, new_item
@@ -79,21 +79,23 @@ async def _start(
 async def _append(mock: Mock, session: str, key: str, said: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """Append to the thread, counting its messages and moving its modification time; None when it is gone."""
     c = threads_of(mock)
+    resources = mock.store.resources
+    stored = resources.known(session, c.name, key) or await resources.get(session, c.name, key)
     for _ in range(SWAP_ATTEMPTS):
-        stored = await mock.store.resources.get(session, c.name, key)
         if stored is None:
             return None
         new = merged(c, stored.item, {}, mock.clock.now())
         if RULES.count_field in c.properties:
             held = str(stored.item.get(RULES.count_field, "0"))
             new[RULES.count_field] = str(min((int(held) if held.isdigit() else 0) + len(said), MAX_MESSAGES))
-        swapped = await mock.store.resources.swap(session, c.name, key, stored.raw, new, said)
+        swapped = await resources.swap(session, c.name, key, stored.raw, new, said)
         if swapped.outcome == "swapped":
             return swapped.messages
         if swapped.outcome == "missing":
             return None
         if swapped.outcome == "full":
             raise ApiError(409, over_budget(c.name))
+        stored = swapped.current or await resources.get(session, c.name, key)
     raise ApiError(409, f"{c.name}: the thread kept changing under other requests; send the message again")
 
 

@@ -2,7 +2,8 @@
 
 Queued through `POST /__mock/faults` and taken atomically from the store (`take_fault`), so
 several workers sharing one store never serve the same fault twice. This is how a client's
-retry and timeout handling gets tested.
+retry and timeout handling gets tested. On a shared store the fault is taken by the request's
+round, with its first store call (store/round.py), not by a round trip of its own.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import contextlib
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
+from mockserver.server.body import Replay
 from mockserver.server.error_handlers import DroppedByFault
 from mockserver.server.responses import error_body, send_json
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import usable_session
+from mockserver.store.base import StoreUnavailable
+from mockserver.store.round import FaultTaken, Round, StoreLost, current_round
 
 # Both stated in admin.openapi.yaml (POST /__mock/faults and the Fault schema's `body`), where a test checks them.
 MAX_QUEUED_FAULTS = 100  # per session; one more is a 409 until the queue empties
@@ -79,11 +83,44 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
+        round_ = current_round()
+        if round_ is not None:
+            await self.in_round(round_, scope, receive, send)
+            return
         session = usable_session(self.mock, scope)  # a name the endpoint refuses takes no session's fault
         fault = None if session is None else await self.mock.store.take_fault(session, scope["method"], scope["path"])
         if fault is None:
             await self.app(scope, receive, send)
             return
+        await self.answer(fault, scope, receive, send)
+
+    async def in_round(self, round_: Round, scope: Scope, receive: Receive, send: Send) -> None:
+        """A shared store: the request's first store call takes its fault (store/round.py), or, for a request that
+        makes none, the guard run as its answer starts; a session without queued faults pays nothing for it."""
+        store = self.mock.store
+        state = scope.setdefault("state", {})
+        before = dict(state)
+        replay = Replay(receive)
+
+        async def send_guarded(message: Message) -> None:
+            if not round_.guarded and message["type"] == "http.response.start":
+                try:
+                    await store.guard()
+                except StoreUnavailable as exc:  # Starlette cannot answer it once the answer started: ClockSync does
+                    raise StoreLost(str(exc)) from None
+            await send(message)
+
+        try:
+            await self.app(scope, replay.receive, send_guarded)
+            return
+        except FaultTaken as taken:
+            fault = taken.fault
+        state.clear()  # the fault's answer, not what the endpoint had made of the request
+        state.update(before)
+        replay.rewind()
+        await self.answer(fault, scope, replay.receive, send)
+
+    async def answer(self, fault: dict[str, Any], scope: Scope, receive: Receive, send: Send) -> None:
         scope.setdefault("state", {})["fault"] = fault
         if fault.get("delay"):
             await asyncio.sleep(float(fault["delay"]))  # real latency: what a client's timeout sees

@@ -27,6 +27,7 @@ from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 from mockserver.spec.secrets import Secrets, redact_query
+from mockserver.store.round import ClockMoved
 
 BODY_CAP = 4096  # bytes of each request and response body kept
 TEXT_CAP = 1024  # characters kept of the path, the query, the uid, the error and each header value
@@ -163,6 +164,7 @@ class JournalMiddleware:
         self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
         self.secret_query = frozenset(name for c in found for name in c.query)
         self.secrets = Secrets.of(mock.contract)  # for the writeOnly fields of bodies
+        self.routes = mock.contract.routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -174,6 +176,9 @@ class JournalMiddleware:
         outcome = "answered"
         try:
             await self.app(scope, record.receive, record.send)
+        except ClockMoved:  # the request runs again on the moved clock (store/round.py): that run is journaled
+            outcome = "again"
+            raise
         except BaseException:
             outcome = "dropped" if scope.get("state", {}).get("fault", {}).get("drop") else "failed"
             raise
@@ -191,7 +196,8 @@ class JournalMiddleware:
                 # A failure is answered by Starlette's outermost handler with a 500; a drop gets no answer.
                 "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
-                "operation": state.get("operation"),
+                # A fault, a replay or a refusal answered before routing: named from the route table all the same.
+                "operation": state.get("operation") or self.routes.operation_id(scope["method"], scope["path"]),
                 "uid": _cap(state.get("uid")),
                 "errors": _errors(state.get("errors")),
                 "error": _cap(state.get("error")),
@@ -200,4 +206,5 @@ class JournalMiddleware:
                 "body": self.secrets.body(_text(record.request, record.request_size)),
                 "answer": _text(record.response, record.response_size),
             }
-            await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)
+            if outcome != "again":
+                await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)

@@ -198,6 +198,7 @@ SEQUENCE: list[tuple[str, str, Any]] = [
 ]
 
 
+@pytest.mark.redis
 async def test_memory_and_redis_answer_the_same_sequence_the_same_way(
     settings: Settings, redis_server: RedisServer, store_prefix: str
 ) -> None:

@@ -1,6 +1,7 @@
-"""The iframe page in a real browser: Debian's headless Chromium, driven by Playwright.
+"""The iframe page in a real browser: a headless Chromium found on the machine (tests/services.py), driven by
+Playwright.
 
-`scripts/test` installs Chromium (apt) and the playwright package; no `playwright install`.
+`scripts/test` installs Debian's Chromium (apt) and the playwright package; no `playwright install`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, VALID
+from tests.services import chromium
 
-CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parents[3] / "artifacts"
 START = "<script>window.pwned = 1</script> Ask me about orders"
 
@@ -65,7 +67,7 @@ def test_the_chat_box_in_an_iframe_sends_until_the_limit_and_shows_the_refusal(
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium(),
             args=["--disable-gpu", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
         )
         try:

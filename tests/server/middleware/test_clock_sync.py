@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 import httpx
+import pytest
 from starlette.types import Receive, Scope, Send
 
 from mockserver.config import Settings
@@ -18,6 +19,7 @@ from tests.conftest import AUTH, VALID
 from tests.redis_server import RedisServer
 
 
+@pytest.mark.redis
 async def test_a_move_between_requests_is_published_by_the_next_request(redis_server: RedisServer) -> None:
     mock = build_mock(Settings(clock="frozen", store=redis_server.url, store_prefix="published"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(mock)), base_url="http://m") as client:

@@ -187,3 +187,22 @@ async def test_the_journal_drops_the_write_only_fields_the_document_names(make_c
     assert "sk-live-9" not in journal.text and "hunter2" not in journal.text
     request = journal.json()["requests"][-1]["request"]
     assert request["headers"]["x-api-key"] == "[redacted]" and '"password":"[redacted]"' in request["body"]
+
+
+async def test_a_request_answered_before_routing_is_journaled_with_its_operation() -> None:
+    # A queued fault and the per-IP limit answer before the router names the operation; the journal names it anyway.
+    mock = build_mock(Settings(clock=f"frozen:{T0}", ip_rate_limit=1))
+    transport = httpx.ASGITransport(app=create_app(mock), client=("10.0.0.9", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock.test") as client:
+        await client.post("/__mock/faults", json={"path": "/api/v1/iframe/create", "status": 503})
+        assert (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).status_code == 503
+        assert (await client.get("/iframe/nope/")).status_code == 404
+        assert (await client.get("/iframe/nope/")).status_code == 429
+        assert (await client.get("/nowhere")).status_code == 404
+        journal = (await client.get("/__mock/requests")).json()["requests"]
+    assert [(e["status"], e["operation"]) for e in journal] == [
+        (503, "iframe_create_create"),
+        (404, "mock_iframe_page_retrieve"),
+        (429, "mock_iframe_page_retrieve"),
+        (404, None),
+    ]

@@ -1,4 +1,4 @@
-"""A schema folded into one `Shape` for building values: `$ref`s followed, `allOf` merged, bounds intersected.
+"""A schema folded into one `Constraints` for building values: `$ref`s followed, `allOf` merged, bounds intersected.
 
 JSON Schema as the mock validates it comes in two dialects: draft 4 (OpenAPI 3.0, already translated: boolean
 `exclusiveMinimum`, `items` as a list) and 2020-12 (OpenAPI 3.1: numeric `exclusiveMinimum`, `prefixItems`, `const`,
@@ -28,7 +28,7 @@ class Hopeless(GenerationError):
 
 
 @dataclass
-class Shape:
+class Constraints:
     """Everything a value must meet, from every schema that applies to it (None: no such rule)."""
 
     types: frozenset[str] | None = None
@@ -70,7 +70,7 @@ class Shape:
     default: list[Any] = field(default_factory=list)  # empty or [the first default]
     write_only: bool = False
 
-    def without_first_choice(self) -> Shape:
+    def without_first_choice(self) -> Constraints:
         """A copy whose containers the builder may extend, minus the first choice (the builder is taking it)."""
         return replace(
             self,
@@ -231,7 +231,7 @@ class Shape:
                     self.dependent_required.setdefault(name, []).extend(needs)
 
 
-def fold(schemas: list[Any], resolve: Resolve | None) -> Shape:
+def fold(schemas: list[Any], resolve: Resolve | None) -> Constraints:
     """One shape meeting every schema of `schemas`. The caller must not change it: the shape of one schema object
     is folded once and kept (the document's schemas live as long as the mock)."""
     one = schemas[0] if len(schemas) == 1 and isinstance(schemas[0], dict) else None
@@ -239,7 +239,7 @@ def fold(schemas: list[Any], resolve: Resolve | None) -> Shape:
         hit = _FOLDED.get(id(one))
         if hit is not None and hit[0] is one and hit[1] == resolve:
             return hit[2]
-    shape = Shape()
+    shape = Constraints()
     for schema in schemas:
         shape.add(schema, resolve)
     if one is not None:
@@ -249,7 +249,7 @@ def fold(schemas: list[Any], resolve: Resolve | None) -> Shape:
     return shape
 
 
-_FOLDED: dict[int, tuple[Any, Resolve | None, Shape]] = {}
+_FOLDED: dict[int, tuple[Any, Resolve | None, Constraints]] = {}
 _FOLDED_MAX = 8192
 
 

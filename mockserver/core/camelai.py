@@ -1,4 +1,5 @@
-"""CAMELAI: every rule of the mock that is camelAI's own and that no document's structure could tell. The one table.
+"""CAMELAI: every rule of the mock that is camelAI's own and that no document's structure could tell. The one table,
+in core/ so that the pure rules (core/rules.py, core/sts.py) read it as the endpoints do.
 
 Each entry names operations by operation id and fields by name, as camelAI's document spells them. An operation the
 document in use does not have is simply not served that way; nothing else in the package names a camelAI operation
@@ -35,8 +36,42 @@ class ThreadRules:
 
 
 @dataclass(frozen=True)
+class CreateFields:
+    """The iframe create's request and answer fields, and the token claims the mock's rules read from them."""
+
+    uid: str = "uid"  # whom the iframe is for: the token's `sub`
+    ttl: str = "ttl"  # seconds the link lives: the token's `exp` - `iat`, and the answer's expires_in
+    model: str = "model"  # checked against the API key's models
+    limits: str = "limits"  # per-uid message windows (core/limits.py)
+    theme: str = "theme"  # its settings win over the deprecated fields below
+    theme_id: str = "theme_id"
+    response_mode: str = "response_mode"  # a theme's value is taken as it is; the two flags below as booleans
+    theme_flags: tuple[str, ...] = ("show_sidebar", "show_dashboards")
+    sources: str = "srcs"
+    source: str = "src"  # the STS token's deprecated single source
+    knowledge_base: str = "knowledge_base_entries"
+    reference_queries: str = "reference_queries"
+    iframe_url: str = "iframe_url"  # the answer's fields
+    cache_key: str = "cache_key"
+    expires_in: str = "expires_in"
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """The STS token endpoint's answer fields (OAuth 2.0's)."""
+
+    access_token: str = "access_token"
+    token_type: str = "token_type"
+    expires_in: str = "expires_in"
+    bearer: str = "bearer"
+
+
+@dataclass(frozen=True)
 class CamelAI:
     iframe_create: str = "iframe_create_create"
+    uid_field: str = "uid"  # whom a request is for: the journal names it (the create's body, an STS token's sub)
+    create: CreateFields = field(default_factory=CreateFields)
+    token_answer: TokenAnswer = field(default_factory=TokenAnswer)
     sts_token: str = "token_create"  # POST /api/v1/token: an STS token, a JWT signed with the mock's key
     sts_scopes_claim: str = "scopes"  # the claim that tells an STS token from an iframe token
     jwks: str = "getJWKS"  # the document's own JWKS path, served like /.well-known/jwks.json

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.spec.shapes import GenerationError, fold, follow, same
+from mockserver.spec.constraints import GenerationError, fold, follow, same
 
 DOCUMENT: dict[str, Any] = {
     "Base": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]},

@@ -1,0 +1,179 @@
+"""The route table: which operation a method and path are for, built once per contract (`Contract.routes`).
+
+The one place paths are compiled and ordered. The server's routing, the proxy, replay and the collections all read
+it. Paths are tried literal segments first, so /sources/add/ is not taken for /sources/{id}/; HEAD is answered as GET
+where the document has no HEAD of its own. `near_miss` names the documented path a request that found none probably
+meant (a trailing slash, a prefix, one misspelt segment), for the 404 to say so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from mockserver.spec.operation import Operation
+
+_PARAM = re.compile(r"{([^{}/]+)}")  # OpenAPI's template: any name in braces (Starlette's needs an identifier)
+_HINTED_LENGTH = 2048  # a longer path gets no hint: the search stays bounded whatever a client sends
+_TYPO_RATIO = 0.8  # how alike a misspelt literal segment must be to the documented one
+
+
+class Found(NamedTuple):
+    operation: Operation | None
+    path_params: dict[str, str]
+    allowed: tuple[str, ...] = ()  # the path's methods, when a path matched but the method did not
+
+
+@dataclass(frozen=True)
+class Route:
+    """One documented path and its operations."""
+
+    template: str
+    operations: dict[str, Operation]  # by method, as documented
+    answers: dict[str, Operation]  # by method, HEAD included where GET is documented and HEAD is not
+    pattern: re.Pattern[str] | None  # None: a literal path, found by a dict look-up
+    names: tuple[str, ...]  # the path parameters, in the pattern's group order
+    segments: tuple[str | re.Pattern[str], ...]  # for near misses: literal text, or a pattern for a templated one
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(sorted(self.answers))
+
+
+def route_order(path: str) -> list[tuple[bool, str]]:
+    """Literal segments before templated ones, segment by segment; a literal path then always wins over a template
+    that also matches it, which is what lets `find` look literal paths up first."""
+    return [("{" in part, part) for part in path.split("/")]
+
+
+class RouteTable:
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self.warnings: list[str] = []  # vendor mistakes in the templates, each naming the operation
+        by_path: dict[str, dict[str, Operation]] = {}
+        for operation in operations:
+            by_path.setdefault(operation.path, {})[operation.method] = operation
+        self.paths = [self._route(path, by_path[path]) for path in sorted(by_path, key=route_order)]
+        self._literal = {route.template: route for route in self.paths if route.pattern is None}
+        self._templated = [(route.pattern, route) for route in self.paths if route.pattern is not None]
+
+    def _route(self, template: str, operations: dict[str, Operation]) -> Route:
+        answers = {**operations, **({"HEAD": operations["GET"]} if "GET" in operations else {})}
+        if not _PARAM.search(template):
+            return Route(template, operations, answers, None, (), tuple(template.strip("/").split("/")))
+        names: list[str] = []
+        regex, place = "", 0
+        for match in _PARAM.finditer(template):
+            regex += re.escape(template[place : match.start()])
+            name = match.group(1)
+            if name in names:  # OpenAPI forbids it; serve the path, each repeat holding the first one's value
+                for op in operations.values():
+                    self.warnings.append(
+                        f"{op.method} {template} ({op.operation_id}): the path parameter {{{name}}} appears more than"
+                        " once in the template; served, each repeat must hold the same value as the first"
+                    )
+                regex += f"(?P=p{names.index(name)})"
+            else:
+                regex += f"(?P<p{len(names)}>[^/]+)"
+                names.append(name)
+            place = match.end()
+        regex += re.escape(template[place:])
+        segments = tuple(_segment(part) for part in template.strip("/").split("/"))
+        return Route(template, operations, answers, re.compile(regex), tuple(names), segments)
+
+    def find(self, method: str, path: str) -> Found:
+        """The operation for `method` and `path`, with its path parameters; else the methods the first path matching
+        `path` takes (a 405), or nothing (a 404)."""
+        allowed: tuple[str, ...] = ()
+        route = self._literal.get(path)
+        if route is not None:
+            operation = route.answers.get(method)
+            if operation is not None:
+                return Found(operation, {})
+            allowed = route.allowed
+        for pattern, route in self._templated:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            operation = route.answers.get(method)
+            if operation is not None:
+                return Found(operation, dict(zip(route.names, match.groups(), strict=False)))
+            allowed = allowed or route.allowed
+        return Found(None, {}, allowed)
+
+    def operation_id(self, method: str, path: str) -> str | None:
+        operation = self.find(method, path).operation
+        return operation.operation_id if operation is not None else None
+
+
+def near_miss(table: RouteTable, method: str, path: str) -> str | None:
+    """The documented `METHOD path` that a request finding no operation most likely meant, with the request's own
+    values in the template's places: the same path but for its trailing slash, a prefix missing or extra
+    (`/v1/x/` for `/api/v1/x/`), or one literal segment misspelt, for the request's own method (or another where only
+    the slash differs). None when no documented path is that close."""
+    if len(path) > _HINTED_LENGTH:
+        return None
+    asked = path.strip("/").split("/")
+    best: tuple[tuple[bool, int], str] | None = None
+    for route in table.paths:
+        for closeness, concrete in _spellings(route, asked):
+            if concrete == path:
+                continue  # the path itself: its method is what is wrong
+            # Another method only where the path differs by its slash alone: elsewhere it is more likely chance.
+            others = route.allowed if method not in route.answers and closeness == 0 else ()
+            for other in (method,) if method in route.answers else others:
+                rank = (other != method, closeness)
+                if best is None or rank < best[0]:
+                    best = rank, f"{other} {concrete}"
+    return best[1] if best is not None else None
+
+
+def _spellings(route: Route, asked: list[str]) -> Iterable[tuple[int, str]]:
+    """The request's path spelt as `route` would have it, each with how close it was (0 nearest)."""
+    wanted = route.segments
+    if len(wanted) == len(asked):
+        differing = [i for i, (w, a) in enumerate(zip(wanted, asked, strict=True)) if not _fits(w, a)]
+        if not differing:
+            yield 0, _spelt(route, asked)
+        elif len(differing) == 1:
+            at = differing[0]
+            documented = wanted[at]
+            if isinstance(documented, str) and _alike(documented, asked[at]):
+                yield 2, _spelt(route, [*asked[:at], documented, *asked[at + 1 :]])
+    elif len(wanted) > len(asked):  # a prefix missing: the request is the template's tail
+        extra = len(wanted) - len(asked)
+        head = wanted[:extra]
+        if all(isinstance(w, str) for w in head) and _aligned(wanted[extra:], asked):
+            yield 1, _spelt(route, [*map(str, head), *asked])
+    elif len(asked) > len(wanted):  # a prefix too many: the template is the request's tail
+        tail = asked[len(asked) - len(wanted) :]
+        if _aligned(wanted, tail):
+            yield 1, _spelt(route, tail)
+
+
+def _aligned(wanted: tuple[str | re.Pattern[str], ...], asked: list[str]) -> bool:
+    """Every segment fits, and at least one literal one does: a lone `{id}` is no evidence of a near miss."""
+    fits = all(_fits(w, a) for w, a in zip(wanted, asked, strict=True))
+    return fits and any(isinstance(w, str) and w for w in wanted)
+
+
+def _alike(documented: str, written: str) -> bool:
+    return difflib.SequenceMatcher(None, documented, written[:100]).ratio() >= _TYPO_RATIO
+
+
+def _segment(part: str) -> str | re.Pattern[str]:
+    if not _PARAM.search(part):
+        return part
+    pieces = _PARAM.split(part)  # literal, name, literal, name, ..., literal
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else "[^/]+" for i, p in enumerate(pieces)))
+
+
+def _fits(wanted: str | re.Pattern[str], asked: str) -> bool:
+    return wanted == asked if isinstance(wanted, str) else wanted.fullmatch(asked) is not None
+
+
+def _spelt(route: Route, parts: list[str]) -> str:
+    joined = "/" + "/".join(parts)
+    return joined + "/" if route.template.endswith("/") and joined != "/" else joined

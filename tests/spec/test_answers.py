@@ -1,0 +1,134 @@
+"""Answers as documented (issue 16, cause 3): only documented statuses, every body valid with a Content-Type, and
+documented headers sent. Each is a small document the mock answered wrongly before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from tests.conftest import ServeDocument, openapi
+
+ERROR = {
+    "type": "object",
+    "properties": {"code": {"type": "integer", "minimum": 1000}, "message": {"type": "string"}},
+    "required": ["code", "message"],
+}
+
+
+def operation(responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"/x": {"get": {"operationId": "x", "responses": responses, **extra}}}
+
+
+@pytest.mark.parametrize(
+    ("responses", "status"),
+    [
+        pytest.param(
+            {"default": {"description": "any", "content": {"application/json": {"schema": ERROR}}}},
+            200,
+            id="default-as-200",
+        ),
+        pytest.param(
+            {"2XX": {"description": "ok", "content": {"application/json": {"schema": ERROR}}}}, 200, id="2XX-as-200"
+        ),
+        pytest.param({"302": {"description": "moved"}, "404": {"description": "gone"}}, 302, id="lowest-documented"),
+        pytest.param({"202": {"description": "later"}, "200": {"description": "now"}}, 200, id="lowest-2xx"),
+    ],
+)
+def test_an_operation_without_a_2xx_answers_a_documented_status(
+    serve_document: ServeDocument, responses: dict[str, Any], status: int
+) -> None:
+    """With no documented 2xx, the mock answered 200 with an empty body."""
+    r = serve_document(openapi(operation(responses))).get("/x")
+    assert r.status_code == status
+    if status == 200 and "200" not in responses:
+        assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
+
+
+def test_a_body_documented_as_any_media_type_is_json_with_its_content_type(serve_document: ServeDocument) -> None:
+    """A response documented as `*/*` with a schema got an empty body and no Content-Type."""
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    r = serve_document(openapi(operation({"200": {"description": "ok", "content": {"*/*": {"schema": schema}}}}))).get(
+        "/x"
+    )
+    assert r.headers["content-type"] == "application/json"
+    assert isinstance(r.json()["id"], int)
+
+
+def test_text_answers_are_text(serve_document: ServeDocument) -> None:
+    content = {"text/plain": {"schema": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"}}}
+    r = serve_document(openapi(operation({"200": {"description": "ok", "content": content}}))).get("/x")
+    assert r.headers["content-type"].startswith("text/plain")
+    assert jsonschema_rs.validator_for(content["text/plain"]["schema"]).is_valid(r.text)
+
+
+def test_documented_response_headers_are_sent_valid(serve_document: ServeDocument) -> None:
+    """Documented response headers were never sent."""
+    headers = {
+        "X-Rate-Limit": {"required": True, "schema": {"type": "integer", "minimum": 10, "maximum": 20}},
+        "X-Request-Id": {"schema": {"type": "string", "format": "uuid"}},
+        "X-Region": {"example": "eu-west-1", "schema": {"type": "string"}},
+    }
+    r = serve_document(openapi(operation({"200": {"description": "ok", "headers": headers}}))).get("/x")
+    assert 10 <= int(r.headers["x-rate-limit"]) <= 20
+    assert len(r.headers["x-request-id"]) == 36
+    assert r.headers["x-region"] == "eu-west-1"
+
+
+def test_a_refusal_takes_the_documented_status_and_shape(serve_document: ServeDocument) -> None:
+    """An invalid request gets 422 where only 422 is documented, in the documented error shape (its other required
+    fields filled), with the reason in its message field."""
+    responses = {
+        "200": {"description": "ok"},
+        "422": {"description": "invalid", "content": {"application/json": {"schema": ERROR}}},
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    assert r.status_code == 422
+    body = r.json()
+    assert jsonschema_rs.validator_for(ERROR).is_valid(body)
+    assert body["message"].startswith('query.n: "x" is not of type "integer"')
+
+
+def test_a_refusal_documented_only_as_a_range_takes_its_shape(serve_document: ServeDocument) -> None:
+    responses = {
+        "200": {"description": "ok"},
+        "4XX": {"description": "client", "content": {"application/json": {"schema": ERROR}}},
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    r = serve_document(openapi(operation(responses, parameters=params))).get("/x")
+    assert r.status_code == 400
+    assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
+    assert r.json()["message"] == "query.n: is required but missing"
+
+
+def test_a_pattern_the_old_draw_could_not_meet_is_answered(serve_document: ServeDocument) -> None:
+    """The generator drew and re-checked 200 times, and a `pattern` it could not meet ended in a 500."""
+    schema = {
+        "type": "object",
+        "properties": {"iban": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"}},
+        "required": ["iban"],
+    }
+    r = serve_document(
+        openapi(operation({"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}))
+    ).get("/x")
+    assert r.status_code == 200
+    assert jsonschema_rs.validator_for(schema).is_valid(r.json())
+
+
+def test_an_answer_no_value_can_meet_is_warned_about_and_answered_with_a_documented_error(
+    serve_document: ServeDocument,
+) -> None:
+    impossible = {"type": "string", "minLength": 5, "maxLength": 2}
+    responses = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": impossible}}},
+        "503": {"description": "down", "content": {"application/json": {"schema": ERROR}}},
+    }
+    client = serve_document(openapi(operation(responses)))
+    warnings = client.get("/openapi.json").json()["x-mock-warnings"]
+    assert any(w.startswith("GET /x (x): response 200: no value its schema allows can be built") for w in warnings)
+    r = client.get("/x")
+    assert r.status_code == 503
+    assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
+    assert "cannot build the documented 200 answer of x" in r.json()["message"]
