@@ -232,8 +232,28 @@ _PROPERTIES = {
     **dict.fromkeys(("N", "Number", "Nd", "Decimal_Number", "IsDigit"), "0-9"),
     **dict.fromkeys(("P", "Punctuation", "Po", "Other_Punctuation"), "!#%&*,./:;?@"),
     **dict.fromkeys(("S", "Symbol", "Sm", "Math_Symbol"), "+<=>|~"),
-    **dict.fromkeys(("Z", "Separator", "Zs", "Space_Separator"), " "),
+    **dict.fromkeys(("Z", "Separator", "Zs", "Space_Separator", "Blank", "Space", "IsWhite_Space"), " "),
+    # POSIX classes, as Java and Rust spell them
+    **dict.fromkeys(("Alnum", "ASCII", "IsAlnum"), "a-zA-Z0-9"),
+    **dict.fromkeys(("Alpha", "IsAlpha"), "a-zA-Z"),
+    **dict.fromkeys(("Digit",), "0-9"),
+    **dict.fromkeys(("Upper",), "A-Z"),
+    **dict.fromkeys(("Lower",), "a-z"),
+    **dict.fromkeys(("Punct", "IsPunctuation"), "!#%&*,./:;?@"),
+    **dict.fromkeys(("Graph", "Print"), "a-zA-Z0-9!#%&*,./:;?@"),
+    **dict.fromkeys(("XDigit",), "0-9a-f"),
 }
+
+
+def _outside(letters: str) -> str | None:
+    """A few characters outside a property's class, for `\\P{...}`; None when none of these is."""
+    inside = re.compile(f"[{letters}]")
+    for chars, sample in (("0-9", "0123456789"), ("g-z", "ghijklmnopqrstuvwxyz"), (" ", " ")):
+        if not any(inside.match(c) for c in sample):
+            return chars
+    return None
+
+
 _ECMA = re.compile(r"\\[pP]\{(\w+)\}|\(\?<(?=[A-Za-z_])|\\k<(\w+)>|\\x\{([0-9a-fA-F]{1,6})\}|\\z|\\.|\[|\]")
 
 
@@ -247,10 +267,11 @@ def python_pattern(pattern: str) -> str:
         found = m.group(0)
         if m.group(1) is not None:
             letters = _PROPERTIES.get(m.group(1))
-            negated = found[1] == "P"
-            if letters is None or (inside and negated):
+            if letters is not None and found[1] == "P":
+                letters = _outside(letters)
+            if letters is None:
                 return found  # Python refuses it: the pattern is named as unreadable
-            return letters if inside else f"[{'^' if negated else ''}{letters}]"
+            return letters if inside else f"[{letters}]"
         if m.group(3) is not None:
             return f"\\U{int(m.group(3), 16):08x}"
         if found.startswith("(?<"):

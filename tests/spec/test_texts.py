@@ -32,6 +32,8 @@ def build(schema: dict[str, object], seed: int, *, fuzz: bool = False) -> str:
         pytest.param(r"^\x{41}+$", 0, 4, id="rust-hex-escape"),
         pytest.param(r"\A[a-z_]+\z", 0, 8, id="rust-anchors"),
         pytest.param(r"^[\p{L}||\p{Z}]+$", 0, 8, id="literal-bars-in-a-class"),
+        pytest.param(r"^[\p{Alnum}\p{Punct}\p{Blank}]*$", 0, 8, id="posix-classes"),
+        pytest.param(r"^[\P{M}\p{M}]+$", 0, 8, id="a-property-and-its-negation"),
     ],
 )
 def test_a_pattern_is_met_within_the_length_bounds(pattern: str, low: int, high: int | None) -> None:
@@ -45,9 +47,10 @@ def test_a_pattern_is_met_within_the_length_bounds(pattern: str, low: int, high:
 def test_ecma_patterns_are_read_as_python_reads_them() -> None:
     assert python_pattern(r"^(?<y>\d{4})-\k<y>$") == r"^(?P<y>\d{4})-(?P=y)$"
     assert python_pattern(r"\p{Lu}[\p{Ll}]") == "[A-Z][a-z]"
-    assert python_pattern(r"[\P{L}]") == r"[\P{L}]"  # no Python spelling: named unreadable, not guessed
+    assert python_pattern(r"[\P{L}]\P{XDigit}") == "[0-9][g-z]"  # characters outside the class
+    assert python_pattern(r"\p{Greek}") == r"\p{Greek}"  # no Python spelling: named unreadable, not guessed
     with pytest.raises(GenerationError, match="cannot be read"):
-        build({"pattern": r"[\P{L}]"}, 0)
+        build({"pattern": r"\p{Greek}"}, 0)
 
 
 def test_a_pattern_longer_than_max_length_is_named() -> None:
