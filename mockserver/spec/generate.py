@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import math
 import random
 import re
@@ -197,7 +198,8 @@ class _Builder:
             if not finite:
                 raise GenerationError(f"no value of the enum {str(shape.enum)[:100]} meets the other rules")
             return self._pick(finite, shape, cheap)
-        if not self.fuzz and self.defaults and shape.default and _typed(shape.default[0], shape.types):
+        default = shape.default[0] if shape.default else None
+        if not self.fuzz and self.defaults and shape.default and _typed(default, shape.types) and _fits(default, shape):
             return copy.deepcopy(shape.default[0])
         kinds = _kinds(shape)
         if "null" in kinds and (len(kinds) == 1 or cheap or (self.fuzz and self.rng.random() < 0.1)):
@@ -445,13 +447,23 @@ def _typed(value: Any, types: frozenset[str] | None) -> bool:
 
 
 def _fits(value: Any, shape: Constraints) -> bool:
-    """Whether an enum value meets the shape's bounds, lengths and patterns too (an `allOf` may add them)."""
+    """Whether an enum value or a default meets the shape's bounds, lengths, patterns and format too (an `allOf`
+    may add them; a document's `default: ""` beside `format: uri` is not one to answer)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return math.isfinite(value) and _in_range(_exact(value), shape, shape.multiple_of)
     if isinstance(value, str):
         long_ok = shape.max_length is None or len(value) <= shape.max_length
-        return shape.min_length <= len(value) and long_ok and all(_search(p, value) for p in shape.patterns)
+        formatted = shape.format is None or _matches(value, _format_schema(shape.format), None)
+        return (
+            shape.min_length <= len(value) and long_ok and formatted and all(_search(p, value) for p in shape.patterns)
+        )
     return True
+
+
+@functools.cache
+def _format_schema(name: str) -> dict[str, str]:
+    """One schema object per format name, so that its compiled check is kept."""
+    return {"format": name}
 
 
 def _search(pattern: str, value: str) -> bool:

@@ -227,6 +227,10 @@ CASES = [
     ),
     pytest.param({"type": "string", "format": "byte", "maxLength": 8}, "4", id="byte-within-max-length"),
     pytest.param({"type": "string", "format": "uri", "pattern": "https+"}, "4", id="format-beside-a-pattern"),
+    pytest.param({"type": "string", "format": "uri", "default": ""}, "4", id="default-breaking-its-format"),
+    pytest.param(
+        {"type": "object", "properties": {"n": {"type": "integer", "maximum": 3, "default": 9}}}, "4", id="bad-default"
+    ),
     pytest.param(
         {
             "allOf": [
