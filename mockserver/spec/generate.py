@@ -23,8 +23,8 @@ import re
 from fractions import Fraction
 from typing import Any, Protocol
 
-from mockserver.spec.checks import matches as _matches
 from mockserver.spec.constraints import Constraints, GenerationError, Hopeless, Resolve, fold, follow, json_type, key
+from mockserver.spec.matching import matches as _matches
 from mockserver.spec.texts import identifier, python_pattern, text
 
 __all__ = ["GenerationError", "can_generate", "generate", "integer_edges", "realistic"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mockserver.spec.checks import matches
+from mockserver.spec.matching import matches
 
 COMPONENTS: dict[str, Any] = {
     "SMS": {"type": "object", "properties": {"messages": {"type": "array", "items": {"$ref": "#/c/s/Message"}}}},
