@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import Any
 
 Resolve = Callable[[str], Any]
-TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
 
 
 class GenerationError(ValueError):

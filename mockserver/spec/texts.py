@@ -2,9 +2,11 @@
 
 A pattern is turned into a string by rstr's Xeger, driven by the caller's `random.Random`, so the same seed gives
 the same string. Two of its steps are replaced (and rstr's version is pinned below its next minor release):
-repeats spread only a little past their minimum, tried again at no spread when a `maxLength` is tight; and a
-negated class draws from an alphabet in a fixed order (rstr draws from a `set`, whose order follows the process's
-hash seed, so two processes would answer differently).
+each repeat is drawn from a narrow window that later tries move up or down (shared among the pattern's repeats)
+until the string fits `minLength`/`maxLength`; and a negated class draws from an alphabet in a fixed order (rstr
+draws from a `set`, whose order follows the process's hash seed, so two processes would answer differently).
+A `pattern` is ECMA 262 (or the Rust syntax jsonschema-rs also reads); `python_pattern` rewrites the spellings
+Python's `re` lacks, reading a Unicode property class as a few characters of it.
 """
 
 from __future__ import annotations
