@@ -28,6 +28,7 @@ class Shape:
     # For an object, the shape of the properties it does not name, when it plainly takes others: a free-form
     # object, or one whose `additionalProperties` is a schema or true. None: only its named properties.
     others: Shape | None = None
+    nullable: bool = False  # `nullable: true` (3.0) or a `null` among its types (3.1): the text `null` is null
 
     def member(self, name: str) -> Shape:
         """The shape of property `name` (unknown when the schema does not say)."""
@@ -42,8 +43,10 @@ def shape_of(schema: Any, depth: int = _DEPTH) -> Shape:
     if not isinstance(schema, dict) or depth <= 0:
         return UNKNOWN
     kind = _kind(schema)
+    declared = schema.get("type")
+    nullable = schema.get("nullable") is True or (isinstance(declared, list) and "null" in declared)
     if kind == "array":
-        return Shape(kind, items=shape_of(schema.get("items"), depth - 1))
+        return Shape(kind, items=shape_of(schema.get("items"), depth - 1), nullable=nullable)
     if kind == "object":
         props: dict[str, Shape] = {}
         for source in (schema, *(m for m in schema.get("allOf") or () if isinstance(m, dict))):
@@ -54,8 +57,8 @@ def shape_of(schema: Any, depth: int = _DEPTH) -> Shape:
             others: Shape | None = shape_of(extra, depth - 1)
         else:
             others = UNKNOWN if extra is True or (not props and extra is None) else None
-        return Shape(kind, properties=props, others=others)
-    return Shape(kind)
+        return Shape(kind, properties=props, others=others, nullable=nullable)
+    return Shape(kind, nullable=nullable)
 
 
 def _kind(schema: dict[str, Any]) -> str | None:
@@ -91,11 +94,18 @@ def scalar(text: str, kind: str | None) -> Any:
     return text
 
 
+def typed(text: str, shape: Shape) -> Any:
+    """`text` as a value of `shape`'s type (`null` as null where the schema allows it), else `text` itself."""
+    if shape.nullable and text == "null":
+        return None
+    return scalar(text, shape.kind)
+
+
 def coerce(values: list[str], shape: Shape) -> Any:
     """The value of one field sent as `values` (a repeated form key or query key gives several)."""
     if shape.kind == "array":
-        return [scalar(v, shape.items.kind if shape.items else None) for v in values]
-    return scalar(values[0], shape.kind)
+        return [typed(v, shape.items or UNKNOWN) for v in values]
+    return typed(values[0], shape)
 
 
 def pairs(parts: list[str]) -> dict[str, str] | None:

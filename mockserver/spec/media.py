@@ -27,7 +27,7 @@ from python_multipart.multipart import MultipartParser, QuerystringParser, parse
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json, parse_json_object
-from mockserver.spec.coercion import UNKNOWN, Shape, coerce_object, scalar, shape_of
+from mockserver.spec.coercion import UNKNOWN, Shape, coerce_object, shape_of, typed
 from mockserver.spec.validation import BodyValidator, short
 
 FORM = "application/x-www-form-urlencoded"
@@ -73,7 +73,7 @@ class RequestMedia:
         if sent == MULTIPART:
             return self._fields(_multipart_fields(raw, params.get("boundary"), self))
         if sent.startswith("text/"):
-            return scalar(_text(raw, params.get("charset", "utf-8"), "body"), self.shape.kind)
+            return typed(_text(raw, params.get("charset", "utf-8"), "body"), self.shape)
         return raw.decode("latin-1")
 
     def _fields(self, fields: dict[str, list[Any]]) -> dict[str, Any]:
@@ -113,8 +113,7 @@ def _field(values: list[Any], shape: Shape, encoding: PartEncoding) -> Any:
             return values[0].value  # a JSON part holding the whole array
         if len(values) == 1 and isinstance(values[0], str) and not encoding.explode:
             values = values[0].split(_DELIMITERS.get(encoding.style, ","))
-        item = shape.items.kind if shape.items else None
-        return [v.value if isinstance(v, Parsed) else scalar(v, item) for v in values]
+        return [v.value if isinstance(v, Parsed) else typed(v, shape.items or UNKNOWN) for v in values]
     first = values[0]
     if isinstance(first, Parsed):
         return first.value
@@ -123,7 +122,7 @@ def _field(values: list[Any], shape: Shape, encoding: PartEncoding) -> Any:
         if len(parts) % 2 == 0:
             return coerce_object({k: [v] for k, v in zip(parts[::2], parts[1::2], strict=True)}, shape)
         return first
-    return scalar(first, shape.kind)
+    return typed(first, shape)
 
 
 def compile_media(kind: str, media: Mapping[str, Any], validator: BodyValidator | None) -> RequestMedia:

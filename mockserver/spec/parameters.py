@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
-from mockserver.spec.coercion import UNKNOWN, Shape, assignments, coerce, coerce_object, pairs, scalar, shape_of
+from mockserver.spec.coercion import UNKNOWN, Shape, assignments, coerce, coerce_object, pairs, shape_of, typed
 from mockserver.spec.validation import BodyValidator, short
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -79,7 +79,7 @@ class Parameter:
             return coerce(self._split(text), self.shape)
         if kind == "object":
             return self._object(text)
-        return scalar(text, kind)
+        return typed(text, self.shape)
 
     def _content(self, text: str) -> Any:
         media = self.media or ""

@@ -26,6 +26,7 @@ FORM_SCHEMA: dict[str, Any] = {
         "where": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
         "meta": {"type": "object", "properties": {"n": INTEGER}},
         "file": {"type": "string", "format": "binary"},
+        "rank": {"type": "integer", "nullable": True},
     },
     "required": ["name"],
 }
@@ -50,6 +51,7 @@ def media(kind: str, schema: Any = None, encoding: dict[str, Any] | None = None)
         pytest.param(b"codes=a|b", {"codes": ["a", "b"]}, id="pipe-delimited"),
         pytest.param(b"where[lat]=1.5&where[lon]=-2", {"where": {"lat": 1.5, "lon": -2}}, id="deep-object"),
         pytest.param(b"age=x", {"age": "x"}, id="not-an-integer-stays-text"),
+        pytest.param(b"rank=null&age=null", {"rank": None, "age": "null"}, id="null-where-nullable"),
         pytest.param(b"other=1", {"other": "1"}, id="undeclared-stays-text"),
         pytest.param(b"name=", {"name": ""}, id="empty-value"),
         pytest.param(b"", {}, id="empty"),
