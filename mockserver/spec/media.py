@@ -112,7 +112,7 @@ def _field(values: list[Any], shape: Shape, encoding: PartEncoding) -> Any:
         if len(values) == 1 and isinstance(values[0], Parsed) and isinstance(values[0].value, list):
             return values[0].value  # a JSON part holding the whole array
         if len(values) == 1 and isinstance(values[0], str) and not encoding.explode:
-            values = values[0].split(_DELIMITERS.get(encoding.style, ","))
+            values = values[0].split(_DELIMITERS.get(encoding.style, ",")) if values[0] else []
         return [v.value if isinstance(v, Parsed) else typed(v, shape.items or UNKNOWN) for v in values]
     first = values[0]
     if isinstance(first, Parsed):

@@ -93,7 +93,7 @@ class Parameter:
     def _query_array(self, values: list[str]) -> Any:
         if not self.explode:  # id=3,4,5 (or spaces, pipes): each key sent holds a delimited list
             delimiter = _DELIMITERS.get(self.style, ",")
-            values = [part for value in values for part in value.split(delimiter)]
+            values = [part for value in values if value for part in value.split(delimiter)]  # `ids=` is []
         return coerce(values, self.shape)
 
     def _unprefixed(self, text: str) -> str:
@@ -114,6 +114,8 @@ class Parameter:
         return text
 
     def _split(self, text: str) -> list[str]:
+        if not text:
+            return []  # an empty array is sent as nothing after its prefix
         if self.style == "label" and self.explode:
             return text.split(".")
         parts = text.split(_DELIMITERS.get(self.style, ","))

@@ -118,9 +118,7 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body, media = None, None
-    if _has_body(headers):
-        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+    body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems
@@ -141,11 +139,6 @@ async def _accepted(
         return operation.success, next(iter(documented.examples.values()))
     rng = random.Random(_request_seed(operation, scope, body))
     return operation.success, realistic(documented.schema, rng, mock.clock.now(), documented.validator)
-
-
-def _has_body(headers: dict[str, str]) -> bool:
-    length = headers.get("content-length")
-    return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in headers
 
 
 def _request_seed(operation: Operation, scope: Scope, body: Any) -> int:
