@@ -272,3 +272,10 @@ def test_any_bytes_read_as_a_value_or_a_400(content_type: str, raw: bytes) -> No
         reader.decode(content_type, raw)
     except ApiError as refused:
         assert refused.status == 400
+
+
+def test_a_part_without_its_own_content_type_takes_the_encodings() -> None:
+    schema = {"type": "object", "properties": {"doc": {}, "note": {}}}
+    upload = media("multipart/form-data", schema, {"doc": {"contentType": "application/json"}})
+    raw = multipart(('name="doc"', "", b'{"a": [1]}'), ('name="note"', "", b'{"a": [1]}'))
+    assert upload.decode(MULTIPART, raw) == {"doc": {"a": [1]}, "note": '{"a": [1]}'}
