@@ -15,9 +15,10 @@ from starlette.types import Receive
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
 from mockserver.spec.contract import Operation
-from mockserver.spec.media import RequestMedia, base_media, choose, chosen
-from mockserver.spec.media import is_json as is_json  # the endpoints' one reading of media types, re-exported
-from mockserver.spec.media import unsupported_media as unsupported_media
+from mockserver.spec.media import RequestMedia, choose, chosen
+from mockserver.spec.media import unsupported_media as unsupported_media  # the one 415, re-exported for endpoints
+from mockserver.spec.media_types import base_media
+from mockserver.spec.media_types import is_json as is_json  # the endpoints' one reading of media types
 
 
 def media_kind(content_type: str | None) -> str:

@@ -17,7 +17,8 @@ from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
 from mockserver.core.rules import defaults_of
 from mockserver.spec.document import RefError, inline, resolve
-from mockserver.spec.media import RequestMedia, compile_media, documented, reads_into
+from mockserver.spec.media import RequestMedia, compile_media, reads_into
+from mockserver.spec.media_types import listed
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.validation import BodyValidator, compile_body_validator, short
@@ -87,7 +88,7 @@ class Operation:
         """What body to send, for a sentence: `a JSON object`, or the documented media types."""
         if not self.bodies or all(map(_is_json, self.bodies)):
             return "a JSON object"
-        return f"a body as {documented(self.bodies)}"
+        return f"a body as {listed(self.bodies)}"
 
     def check_response(self, status: int, body: Any) -> list[str]:
         """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`

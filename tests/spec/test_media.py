@@ -172,6 +172,9 @@ def test_text_and_bytes_read_as_strings(content_type: str, raw: bytes, schema: A
     [
         pytest.param("text/plain", b"\xff", "body: is not valid utf-8 text (byte 0: b'\\xff')", id="not-utf8"),
         pytest.param("text/plain; charset=nope", b"x", 'body: charset "nope" is not one this mock knows', id="charset"),
+        pytest.param(
+            "text/plain; charset=rot13", b"x", 'body: charset "rot13" is not one this mock knows', id="no-text"
+        ),
     ],
 )
 def test_text_that_does_not_decode_is_a_400(content_type: str, raw: bytes, expected: str) -> None:
@@ -260,6 +263,7 @@ FRAGMENTS = [
             "multipart/form-data; boundary=XyZ",
             "text/plain",
             "text/plain; charset=utf-16",
+            "text/plain; charset=base64",
             "application/json",
             "application/octet-stream",
         ]
