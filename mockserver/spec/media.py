@@ -83,6 +83,8 @@ def _field(values: list[Any], shape: Shape, encoding: PartEncoding) -> Any:
         if len(values) == 1 and isinstance(values[0], str) and not encoding.explode:
             values = values[0].split(_DELIMITERS.get(encoding.style, ",")) if values[0] else []
         return [v.value if isinstance(v, Parsed) else typed(v, shape.items or UNKNOWN) for v in values]
+    if len(values) > 1:  # a field sent more than once is a list, whatever the schema wants: its validator says so
+        return [v.value if isinstance(v, Parsed) else typed(v, shape) for v in values]
     first = values[0]
     if isinstance(first, Parsed):
         return first.value

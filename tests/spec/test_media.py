@@ -53,6 +53,7 @@ def media(kind: str, schema: Any = None, encoding: dict[str, Any] | None = None)
         pytest.param(b"age=x", {"age": "x"}, id="not-an-integer-stays-text"),
         pytest.param(b"rank=null&age=null", {"rank": None, "age": "null"}, id="null-where-nullable"),
         pytest.param(b"other=1", {"other": "1"}, id="undeclared-stays-text"),
+        pytest.param(b"age=1&age=2", {"age": [1, 2]}, id="a-scalar-sent-twice-is-a-list"),
         pytest.param(b"name=", {"name": ""}, id="empty-value"),
         pytest.param(b"", {}, id="empty"),
     ],
