@@ -29,7 +29,8 @@ from mockserver.spec.answers import (
 )
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
-from mockserver.spec.media import RequestMedia, compile_media, documented, reads_into
+from mockserver.spec.media import RequestMedia, compile_media, reads_into
+from mockserver.spec.media_types import listed
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.security import PUBLIC, Security, compile_security
@@ -99,7 +100,7 @@ class Operation:
         """What body to send, for a sentence: `a JSON object`, or the documented media types."""
         if not self.bodies or all(map(is_json, self.bodies)):
             return "a JSON object"
-        return f"a body as {documented(self.bodies)}"
+        return f"a body as {listed(self.bodies)}"
 
     def check_response(self, status: int, body: Any) -> list[str]:
         """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`

@@ -123,11 +123,9 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body, media = NO_BODY, None
-    if _has_body(headers):
-        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
-        if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
-            scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
+    body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+    if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
+        scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
     problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
     if problems:
         scope["state"]["errors"] = problems
@@ -155,11 +153,6 @@ async def _accepted(
         return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
     except GenerationError as exc:
         raise operation.unbuildable(operation.success, str(exc)) from None
-
-
-def _has_body(headers: dict[str, str]) -> bool:
-    length = headers.get("content-length")
-    return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in headers
 
 
 def _request_seed(operation: Operation, scope: Scope, body: Any) -> int:
