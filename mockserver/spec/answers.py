@@ -23,6 +23,7 @@ from mockserver.core.json_codec import dumps
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
 from mockserver.spec.generate import GenerationError, realistic
+from mockserver.spec.media_types import base_media, is_json
 from mockserver.spec.schemas import Schemas
 from mockserver.spec.shape import Resolve, deref, kind_of, shape_of
 from mockserver.spec.validation import BodyValidator, body_validator
@@ -346,22 +347,6 @@ def _stringy(schema: dict[str, Any]) -> bool:
 
 def _has_shape(schema: dict[str, Any]) -> bool:
     return any(k not in ("description", "title", "example", "examples") for k in schema)
-
-
-def base_media(kind: str) -> str:
-    """A media type without its parameters, lower case: `application/json; charset=utf-8` → `application/json`."""
-    return kind.partition(";")[0].strip().lower()
-
-
-def is_json(base: str) -> bool:
-    return base == "application/json" or base.endswith("+json")
-
-
-def media_matches(kind: str, documented: str) -> bool:
-    """`kind` is one the document allows: the same, or within a documented `text/*` or `*/*`."""
-    if documented in (kind, "*/*"):
-        return True
-    return documented.endswith("/*") and kind.startswith(documented[:-1])
 
 
 def _escape(part: str) -> str:

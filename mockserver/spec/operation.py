@@ -19,18 +19,15 @@ from mockserver.spec.answers import (
     NO_BODY,
     Answer,
     answer_for,
-    base_media,
     choose_success,
     compile_answer,
     error_status,
-    is_json,
-    media_matches,
     unbuildable_status,
 )
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
 from mockserver.spec.media import RequestMedia, compile_media, reads_into
-from mockserver.spec.media_types import listed
+from mockserver.spec.media_types import base_media, is_json, listed, within
 from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.security import PUBLIC, Security, compile_security
@@ -127,7 +124,7 @@ class Operation:
                 return [], None  # documented only as a range or `default`, without content: nothing to hold it to
             return [f"{where} body: the document gives none, yet {len(raw)} bytes came"], None
         kind = base_media(content_type or "")
-        if not any(media_matches(kind, one) for one in answer.media):
+        if not any(within(kind, one) for one in answer.media):
             sent = f"{short(kind)} is not" if kind else "is missing; it should be"
             return [f"{where} Content-Type: {sent} one the document gives ({documented})"], None
         if not is_json(kind):
