@@ -128,7 +128,9 @@ def _exclusive_bounds(schema: dict[str, Any]) -> None:
 
 def _discriminated(schema: dict[str, Any]) -> None:
     """A `oneOf`/`anyOf` of references with a `discriminator` becomes an `anyOf` whose branches each pin the
-    discriminating property: what the discriminator means, and it keeps same-shaped branches from all matching."""
+    discriminating property where it is sent: what the discriminator means, and it keeps same-shaped branches from
+    all matching. A branch that does not require the property itself takes a value without it, as plain `oneOf`
+    would."""
     discriminator = schema.get("discriminator")
     prop = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
     keyword = "oneOf" if "oneOf" in schema else "anyOf"
@@ -145,7 +147,7 @@ def _discriminated(schema: dict[str, Any]) -> None:
             mapping[str(ref).rsplit("/", 1)[-1]] = str(ref)
     del schema[keyword]
     schema["anyOf"] = [
-        {"allOf": [{"properties": {prop: {"enum": [value]}}, "required": [prop]}, {"$ref": ref}]}
+        {"allOf": [{"properties": {prop: {"enum": [value]}}}, {"$ref": ref}]}
         for value, ref in mapping.items()
     ]
 
