@@ -117,10 +117,11 @@ def compile_media(kind: str, media: Mapping[str, Any], validator: BodyValidator 
 
 def reads_into(kind: str, schema: Any) -> bool:
     """Whether a body of media type `kind` reads into a value `schema` can judge: a body this module reads only as
-    a string of bytes (XML, images...) cannot be judged by a schema of another type."""
-    if kind in ("*/*", "application/*") or is_json(kind) or kind in (FORM, MULTIPART) or kind.startswith("text/"):
+    text or bytes (XML, CSV, images...) cannot be judged by an object or array schema (text reads as a scalar)."""
+    if kind in ("*/*", "application/*") or is_json(kind) or kind in (FORM, MULTIPART):
         return True
-    return reading_of(schema).kind in (None, "string")
+    read = reading_of(schema).kind
+    return read in (None, "string") or (kind.startswith("text/") and read in ("integer", "number", "boolean"))
 
 
 def choose(bodies: Mapping[str, RequestMedia], content_type: str | None) -> RequestMedia | None:

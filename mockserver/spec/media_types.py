@@ -17,7 +17,7 @@ def base_media(kind: str) -> str:
 
 
 def is_json(kind: str) -> bool:
-    return kind == "application/json" or kind.endswith("+json")
+    return kind in ("application/json", "text/json") or kind.endswith("+json")
 
 
 def within(kind: str, documented: str) -> bool:

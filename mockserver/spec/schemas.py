@@ -147,8 +147,7 @@ def _discriminated(schema: dict[str, Any]) -> None:
             mapping[str(ref).rsplit("/", 1)[-1]] = str(ref)
     del schema[keyword]
     schema["anyOf"] = [
-        {"allOf": [{"properties": {prop: {"enum": [value]}}}, {"$ref": ref}]}
-        for value, ref in mapping.items()
+        {"allOf": [{"properties": {prop: {"enum": [value]}}}, {"$ref": ref}]} for value, ref in mapping.items()
     ]
 
 

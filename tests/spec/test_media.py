@@ -300,3 +300,19 @@ def test_a_list_with_no_field_in_a_form_is_an_empty_list() -> None:
         "id": "a",
         "scopes": ["x", "y"],
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "schema", "checked"),
+    [
+        pytest.param("text/xml", {"type": "object", "properties": {"a": {"type": "string"}}}, False, id="xml-object"),
+        pytest.param("text/csv", {"type": "array", "items": {"type": "object"}}, False, id="csv-array"),
+        pytest.param("text/plain", {"type": "integer"}, True, id="text-integer"),
+        pytest.param("text/plain", {"type": "string"}, True, id="text-string"),
+        pytest.param("text/json", {"type": "object"}, True, id="text-json"),
+        pytest.param("application/xml", {"type": "object"}, False, id="application-xml"),
+    ],
+)
+def test_text_carries_a_scalar_and_only_json_or_forms_carry_objects(kind: str, schema: Any, checked: bool) -> None:
+    """XML or CSV sent as text cannot be judged by an object schema: it is accepted unchecked, not refused."""
+    assert reads_into(kind, schema) is checked
