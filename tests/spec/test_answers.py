@@ -132,3 +132,23 @@ def test_an_answer_no_value_can_meet_is_warned_about_and_answered_with_a_documen
     assert r.status_code == 503
     assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
     assert "cannot build the documented 200 answer of x" in r.json()["message"]
+
+
+def test_without_any_success_the_lowest_status_the_vendor_documents_is_answered(serve_document: ServeDocument) -> None:
+    """Not the 400 the mock's overlay adds where the vendor documents no answer for an invalid request."""
+    responses = {"404": {"description": "gone"}, "410": {"description": "gone for good"}}
+    client = serve_document(
+        openapi(
+            {
+                "/x/{id}": {
+                    "delete": {
+                        "operationId": "x",
+                        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                        "responses": responses,
+                    }
+                }
+            }
+        )
+    )
+    assert client.delete("/x/1").status_code == 404
+    assert client.delete("/x/abc").status_code == 400  # the mock's own 400, for what it is: a refusal
