@@ -57,6 +57,7 @@ def generate(
 ) -> Any:
     """One value valid against `schema`, leaning on edges (bounds, empty and long strings, non-ASCII text, optional
     fields left out, unknown extra ones); `edges` are integers to favour. The realistic build is the fallback."""
+    resolve = _resolver(resolve, validator)
     plan = [_Builder(rng, resolve, fuzz=True, edges=edges)] * FUZZ_ATTEMPTS
     return _first_valid(schema, plan + [_Builder(rng, resolve)] * REALISTIC_ATTEMPTS, validator)
 
@@ -67,6 +68,7 @@ def realistic(
     """A plausible value for `schema`: every documented property present (`writeOnly` ones left out), formats
     honoured (`date-time` on the mock's clock `now`), numbers inside their bounds, identifiers as digits.
     A later try leaves documented defaults aside (a default may break its own schema), then the fuzz build."""
+    resolve = _resolver(resolve, validator)
     plan = [_Builder(rng, resolve, now=now), _Builder(rng, resolve, now=now, defaults=False)]
     return _first_valid(schema, plan + [_Builder(rng, resolve, now=now, fuzz=True)] * 2, validator)
 
@@ -105,6 +107,12 @@ def integer_edges(schema: Any, *, resolve: Resolve | None = None) -> tuple[int, 
 
     walk(schema)
     return tuple(sorted(found))
+
+
+def _resolver(resolve: Resolve | None, validator: Checks | None) -> Resolve | None:
+    """The `resolve` given, else the validator's own (a `BodyValidator` carries the one its schema's `$ref`s need)."""
+    found = resolve if resolve is not None else getattr(validator, "resolve", None)
+    return found if callable(found) else None
 
 
 def _first_valid(schema: Any, plan: list[_Builder], validator: Checks | None) -> Any:

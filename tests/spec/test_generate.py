@@ -66,6 +66,7 @@ class Checked:
 
     def __init__(self, schema: Any, draft: str) -> None:
         root = {**schema, "components": {"schemas": COMPONENTS}}  # `#/components/...` resolves inside the root
+        self.resolve: Any = None
         self.compiled = (jsonschema_rs.Draft4Validator if draft == "4" else jsonschema_rs.Draft202012Validator)(
             root, validate_formats=True
         )
@@ -328,6 +329,13 @@ def test_a_schema_no_value_meets_is_named_at_start_up(schema: Any, reason: str) 
     assert found is not None and reason in found
     with pytest.raises(GenerationError, match=re.escape(reason)):
         generate(schema, random.Random(0), resolve=resolve)
+
+
+def test_references_are_followed_through_the_validators_own_resolve_when_none_is_given() -> None:
+    validator = Checked(ref("Comment"), "4")
+    validator.resolve = resolve  # as a BodyValidator carries it
+    assert validator.errors(realistic(ref("Comment"), random.Random(0), NOW, validator)) == []
+    assert validator.errors(generate(ref("Comment"), random.Random(0), validator)) == []
 
 
 def test_a_value_the_validator_refuses_is_tried_a_few_times_then_named() -> None:
