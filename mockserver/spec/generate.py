@@ -59,7 +59,8 @@ def generate(
     fields left out, unknown extra ones); `edges` are integers to favour. The realistic build is the fallback."""
     resolve = _resolver(resolve, validator)
     plan = [_Builder(rng, resolve, fuzz=True, edges=edges)] * FUZZ_ATTEMPTS
-    return _first_valid(schema, plan + [_Builder(rng, resolve)] * REALISTIC_ATTEMPTS, validator)
+    plan += [_Builder(rng, resolve)] * REALISTIC_ATTEMPTS
+    return _first_valid(schema, [*plan, _Builder(rng, resolve, cheapest=True)], validator)
 
 
 def realistic(
@@ -70,7 +71,8 @@ def realistic(
     A later try leaves documented defaults aside (a default may break its own schema), then the fuzz build."""
     resolve = _resolver(resolve, validator)
     plan = [_Builder(rng, resolve, now=now), _Builder(rng, resolve, now=now, defaults=False)]
-    return _first_valid(schema, plan + [_Builder(rng, resolve, now=now, fuzz=True)] * 2, validator)
+    plan += [_Builder(rng, resolve, now=now, fuzz=True)] * 2
+    return _first_valid(schema, [*plan, _Builder(rng, resolve, now=now, cheapest=True)], validator)
 
 
 def can_generate(schema: Any, *, resolve: Resolve | None = None, validator: Checks | None = None) -> str | None:
@@ -144,6 +146,7 @@ class _Builder:
         edges: tuple[int, ...] = (),
         now: float = 0.0,
         defaults: bool = True,
+        cheapest: bool = False,
     ):
         self.rng, self.resolve, self.fuzz, self.edges, self.now, self.defaults = (
             rng,
@@ -153,6 +156,7 @@ class _Builder:
             now,
             defaults,
         )
+        self.cheapest = cheapest  # every value in its cheapest form: the last try, where fuller ones all failed
         self.built = 0
 
     def start(self, schema: Any) -> Any:
@@ -179,7 +183,7 @@ class _Builder:
         raise GenerationError(f"each value built matched `not` (or another oneOf branch) {str(shape.nots)[:100]}")
 
     def cheap(self, depth: int) -> bool:
-        return depth >= SOFT_DEPTH or self.built > NODE_BUDGET
+        return self.cheapest or depth >= SOFT_DEPTH or self.built > NODE_BUDGET
 
     def _choose(self, shape: Constraints, depth: int, name: str) -> Any:
         keyword, branches = shape.choices[0]

@@ -349,7 +349,7 @@ def test_a_value_the_validator_refuses_is_tried_a_few_times_then_named() -> None
     validator = Refuses()
     with pytest.raises(GenerationError, match="always wrong"):
         generate({"type": "string"}, random.Random(0), validator)
-    assert validator.calls <= 6
+    assert validator.calls <= 7  # four fuzz tries, two realistic ones, the cheapest value last
 
 
 def test_realistic_answers_hold_every_documented_property_on_the_mock_clock() -> None:
