@@ -44,6 +44,8 @@ _IN_VALUE = (
 )
 _IN_ITEM = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _IN_CHILD = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "dependencies")
+# Keywords whose value must be of a kind, or the whole schema is unusable.
+_SHAPED: dict[str, type | tuple[type, ...]] = {"required": list, "properties": dict, "enum": list, "type": (str, list)}
 # OpenAPI objects whose values are examples or extensions, never schemas.
 _NOT_OPENAPI = ("example", "examples", "default", "enum", "const")
 
@@ -68,6 +70,8 @@ def translate(schema: Any, dialect: str, view: str | None) -> Any:
             out[key] = [translate(v, dialect, view) for v in value]
         elif key in _IN_VALUE and isinstance(value, dict):
             out[key] = translate(value, dialect, view)
+        elif key in _SHAPED and not isinstance(value, _SHAPED[key]):
+            continue  # a Swagger 2 `required: true` on a property, say: a keyword no validator can read is left out
         elif not (dialect == "3.0" and key == "nullable"):
             out[key] = value
     _for_view(out, view)

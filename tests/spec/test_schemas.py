@@ -150,3 +150,10 @@ def test_a_json_null_body_is_a_body(serve_document: ServeDocument) -> None:
     assert client.patch("/tags", content=b"null", headers={"content-type": "application/json"}).status_code == 204
     r = client.patch("/tags")
     assert r.status_code == 400 and r.json()["error"].startswith("body: is required but missing")
+
+
+def test_a_keyword_of_the_wrong_kind_is_left_out_not_a_crash() -> None:
+    """Swagger 2's `required: true` on a property, found in real documents, stopped start-up with a TypeError."""
+    schema = {"type": "object", "properties": {"id": {"type": "string", "required": True}}, "required": ["id"]}
+    check = validator(openapi({}, components={"schemas": {"S": schema}}), "#/components/schemas/S")
+    assert check.errors({"id": "a"}) == [] and check.errors({}) == ["id: is required but missing"]
