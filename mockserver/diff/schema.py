@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.diff.model import ABSENT, ADDITIVE, BEHAVIOUR, BREAKING, Change
-from mockserver.spec.shape import Resolve, merged, shape_of
+from mockserver.spec.shape import Resolve, deref, merged, shape_of
 
 LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
@@ -54,6 +54,7 @@ class SchemaDiff:
         self._walking: set[tuple[int, int]] = set()  # the pairs being compared above this one: recursion stops
 
     def compare(self, old: Any, new: Any, at: At) -> None:
+        old, new = deref(old, self.resolve[0]), deref(new, self.resolve[1])
         pair = (id(old), id(new))
         if pair in self._walking:
             return
