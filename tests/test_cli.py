@@ -380,6 +380,6 @@ def test_serve_diff_from_prints_breaking_and_behaviour_changes_at_start_up() -> 
         assert "theme_id" not in output  # additive changes are left to GET /__mock/diff
         assert f"mockserver: warning: {SPEC_2025}: DELETE /api/v1/sources/{{id}}/" in output
         report = httpx.get(f"{server.url}/__mock/diff").json()
-        assert report["summary"] == {"breaking": 42, "behaviour": 4, "additive": 8, "used": 0}
+        assert report["summary"] == {"breaking": 42, "behaviour": 5, "additive": 8, "used": 0}
     finally:
         server.stop()

@@ -117,7 +117,10 @@ def _security(old: Security, new: Security, at: At) -> list[Change]:
     elif new.anonymous and not old.anonymous:
         out.append(here.change("anonymous access added", False, True, ADDITIVE, "credentials are optional now"))
     for gone in sorted(before - after):
-        if not new.anonymous:
+        if new.anonymous:  # still accepted, but no longer as the client it names
+            why = "a request that sends only this credential is taken as anonymous"
+            out.append(here.change("credential removed", gone, ABSENT, BEHAVIOUR, why))
+        else:
             why = "a request that sends only this credential is refused"
             out.append(here.change("credential removed", gone, ABSENT, BREAKING, why))
     for added in sorted(after - before):
