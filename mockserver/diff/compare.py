@@ -87,7 +87,8 @@ def _parameters(one: Operation, other: Operation, at: At, schemas: SchemaDiff) -
         if old.required != new.required:
             klass, why = (BREAKING, "a request without it is refused") if new.required else (ADDITIVE, "optional now")
             out.append(here.change("required changed", old.required, new.required, klass, why, "required"))
-        if (old.style, old.explode) != (new.style, new.explode):
+        # Style and explode change the spelling only of an array or object; a scalar reads the same in each.
+        if (old.style, old.explode) != (new.style, new.explode) and {old.kind, new.kind} & {"array", "object"}:
             why = "the same value is now read from another spelling"
             out.append(here.change("style changed", _style(old), _style(new), BREAKING, why, "style"))
         if old.validator is not None and new.validator is not None:

@@ -213,16 +213,18 @@ class SchemaDiff:
             else:
                 klass, why = ADDITIVE, "answers may carry a new property"
             add(here.change("property added", ABSENT, self._summary(after.properties[name], 1), klass, why))
-        for name in sorted(set(before.properties) & set(after.properties)):
+        # A name newly required (or no longer) whether or not a property declares it: `required` alone decides.
+        moved = set(before.properties) ^ set(after.properties)
+        for name in sorted((before.required ^ after.required) - moved):
             here = at.down(name, name if request else None)
-            was, now = name in before.required, name in after.required
-            if was != now:
-                if request:
-                    klass, why = (BREAKING, "a request without it is refused") if now else (ADDITIVE, "now optional")
-                else:
-                    klass, why = (ADDITIVE, "always answered now") if now else (BREAKING, "answers may leave it out")
-                add(here.change("required changed", was, now, klass, why, "required"))
-            self.compare(before.properties[name], after.properties[name], here)
+            now = name in after.required
+            if request:
+                klass, why = (BREAKING, "a request without it is refused") if now else (ADDITIVE, "now optional")
+            else:
+                klass, why = (ADDITIVE, "always answered now") if now else (BREAKING, "answers may leave it out")
+            add(here.change("required changed", not now, now, klass, why, "required"))
+        for name in sorted(set(before.properties) & set(after.properties)):
+            self.compare(before.properties[name], after.properties[name], at.down(name, name if request else None))
         extra_old, extra_new = old.get("additionalProperties"), new.get("additionalProperties")
         if isinstance(extra_old, dict) and isinstance(extra_new, dict):
             self.compare(extra_old, extra_new, at.down("{}"))

@@ -27,6 +27,7 @@ def param(name: str, where: str = "query", required: bool = False, kind: str = "
 
 
 ID = param("id", "path", True, "string")
+INT = {"type": "integer"}
 
 
 def found(old: Contract, new: Contract) -> set[tuple[str, tuple[str, ...], str]]:
@@ -55,14 +56,21 @@ def test_a_path_parameter_renamed_in_the_template_is_the_same_operation() -> Non
         pytest.param([param("page")], [param("page", required=True)], ("required changed", BREAKING), id="required"),
         pytest.param([param("page")], [param("page", "header")], ("parameter moved", BREAKING), id="moved"),
         pytest.param([param("page", kind="string")], [param("page")], ("type changed", BREAKING), id="type"),
+        pytest.param(
+            [param("ids", kind="array") | {"schema": {"type": "array", "items": INT}}],
+            [param("ids") | {"schema": {"type": "array", "items": INT}, "explode": False}],
+            ("style changed", BREAKING),
+            id="array-explode",
+        ),
+        pytest.param([param("page")], [param("page") | {"explode": False}], None, id="scalar-explode-same"),
     ],
 )
 def test_parameters_added_removed_required_moved_or_retyped(
-    old: list[dict[str, Any]], new: list[dict[str, Any]], expected: tuple[str, str]
+    old: list[dict[str, Any]], new: list[dict[str, Any]], expected: tuple[str, str] | None
 ) -> None:
     changes = compare(document(parameters=[ID, *old]), document(parameters=[ID, *new]))
-    assert [(c.kind, c.klass) for c in changes] == [expected]
-    assert changes[0].place[0] in ("parameter query.page", "parameter header.page")
+    assert [(c.kind, c.klass) for c in changes] == ([expected] if expected else [])
+    assert all(c.place[0] in ("parameter query.page", "parameter header.page", "parameter query.ids") for c in changes)
 
 
 def test_security_is_compared_as_the_credentials_a_request_carries() -> None:

@@ -220,3 +220,10 @@ def test_a_recursive_schema_is_walked_once_and_its_changes_found() -> None:
     ref = {"$ref": "#/components/schemas/Node"}
     found = changes(ref, ref, components=({"Node": node(STR)}, {"Node": node({"type": "string", "maxLength": 3})}))
     assert found == {("maxLength changed", ("name", "maxLength"), BREAKING)}
+
+
+def test_a_name_newly_required_breaks_a_request_even_where_no_property_declares_it() -> None:
+    assert changes(obj(a=STR), {**obj(a=STR), "required": ["a", "b"]}) == {
+        ("required changed", ("a", "required"), BREAKING),
+        ("required changed", ("b", "required"), BREAKING),
+    }
