@@ -4,12 +4,14 @@ A request schema that narrows (a type, enum value, bound or pattern fewer) refus
 one that widens is additive. An answer schema that widens its type or takes null can break a strict parser; a wider
 enum, bound or pattern is behaviour (the same request may get a value never seen before); a narrower answer is safe.
 Schemas are read as the mock reads them: each view's translated schema (`spec/schemas.py`, 3.0's `nullable` as a null
-type), references followed and `allOf` merged (`spec/shape.py`). A schema met again below itself is not walked twice.
+type), references followed and `allOf` merged (`spec/shape.py`). Each pair of schemas is walked once per body, answer
+or parameter, breadth first.
 """
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -51,18 +53,27 @@ class SchemaDiff:
     def __init__(self, old: Resolve, new: Resolve) -> None:
         self.resolve = (old, new)
         self.changes: list[Change] = []
-        self._walking: set[tuple[int, int]] = set()  # the pairs being compared above this one: recursion stops
+        self._queue: deque[tuple[Any, Any, At]] = deque()
 
     def compare(self, old: Any, new: Any, at: At) -> None:
-        old, new = deref(old, self.resolve[0]), deref(new, self.resolve[1])
-        pair = (id(old), id(new))
-        if pair in self._walking:
-            return
-        self._walking.add(pair)
-        try:
-            self._compare(old, new, at)
-        finally:
-            self._walking.discard(pair)
+        """Every change from `old` to `new`, a request body, answer or parameter's schema at `at`.
+
+        Breadth first, each pair of schemas once: a schema met again (shared, or recursive) is reported where it was
+        first met, at its shortest place, and the walk takes one step per pair however the schemas nest."""
+        seen: set[tuple[str, str]] = set()
+        self._queue.append((old, new, at))
+        while self._queue:
+            one, other, here = self._queue.popleft()
+            one, other = deref(one, self.resolve[0]), deref(other, self.resolve[1])
+            # By content, not identity: `shape_of` hands out merged copies of property schemas, and inner
+            # references stay references, so a recursive schema's text is finite and the same each time it is met.
+            pair = (_json(one), _json(other))
+            if pair not in seen:
+                seen.add(pair)
+                self._compare(one, other, here)
+
+    def _below(self, old: Any, new: Any, at: At) -> None:
+        self._queue.append((old, new, at))
 
     def _compare(self, old_raw: Any, new_raw: Any, at: At) -> None:
         (old, old_null), (new, new_null) = _unwrapped(old_raw, self.resolve[0]), _unwrapped(new_raw, self.resolve[1])
@@ -91,7 +102,7 @@ class SchemaDiff:
                     add(at.change(f"{flag} changed", bool(old.get(flag)), now, klass, why, flag))
         self._properties(old, new, at)
         if isinstance(old.get("items"), dict) and isinstance(new.get("items"), dict):
-            self.compare(old["items"], new["items"], at.down("[]"))
+            self._below(old["items"], new["items"], at.down("[]"))
         self._choices(old, new, at)
 
     def _types(self, old: dict[str, Any], new: dict[str, Any], at: At) -> None:
@@ -224,10 +235,10 @@ class SchemaDiff:
                 klass, why = (ADDITIVE, "always answered now") if now else (BREAKING, "answers may leave it out")
             add(here.change("required changed", not now, now, klass, why, "required"))
         for name in sorted(set(before.properties) & set(after.properties)):
-            self.compare(before.properties[name], after.properties[name], at.down(name, name if request else None))
+            self._below(before.properties[name], after.properties[name], at.down(name, name if request else None))
         extra_old, extra_new = old.get("additionalProperties"), new.get("additionalProperties")
         if isinstance(extra_old, dict) and isinstance(extra_new, dict):
-            self.compare(extra_old, extra_new, at.down("{}"))
+            self._below(extra_old, extra_new, at.down("{}"))
 
     def _summary(self, schema: Any, side: int) -> str:
         flat, nullable = _unwrapped(schema, self.resolve[side])
@@ -242,7 +253,7 @@ class SchemaDiff:
                 continue
             if len(before) == len(after):
                 for i, (one, other) in enumerate(zip(before, after, strict=True)):
-                    self.compare(one, other, at.down(f"{keyword}[{i}]"))
+                    self._below(one, other, at.down(f"{keyword}[{i}]"))
                 continue
             fewer = len(after) < len(before)
             if at.view == "request":

@@ -227,3 +227,12 @@ def test_a_name_newly_required_breaks_a_request_even_where_no_property_declares_
         ("required changed", ("a", "required"), BREAKING),
         ("required changed", ("b", "required"), BREAKING),
     }
+
+
+def test_a_schema_recursive_through_a_property_ends_too() -> None:
+    def node(name: dict[str, Any]) -> dict[str, Any]:
+        return obj(name=name, parent={"$ref": "#/components/schemas/Node"})
+
+    ref = {"$ref": "#/components/schemas/Node"}
+    found = changes(ref, ref, components=({"Node": node(STR)}, {"Node": node(INT)}))
+    assert found == {("type changed", ("name", "type"), BREAKING)}
