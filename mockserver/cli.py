@@ -9,7 +9,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mockserver.config import (
     DEFAULT_JOURNAL_SIZE,
@@ -27,13 +27,15 @@ from mockserver.config import (
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
-from mockserver.diff.model import Report
 from mockserver.diff.usage import CoverageError
 from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin, shown_proxy
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
 from mockserver.spec.overlay import OverlayError
 from mockserver.workers import SETTINGS_ENV, settings_to_json
+
+if TYPE_CHECKING:
+    from mockserver.diff.model import Report
 
 STARTUP_ERRORS = (ContractError, OverlayError, ConfigError, SigningKeyError, ClockError)
 APP_FACTORY = "mockserver.workers:app_from_env"

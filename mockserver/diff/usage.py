@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +57,8 @@ def load_coverage(path: str) -> dict[str, Used]:
 
 
 def fetch_coverage(base_url: str, timeout: float = 10.0) -> dict[str, Used]:
+    import urllib.request  # only here: it pulls in http.client and ssl, which `serve` never needs
+
     url = base_url.rstrip("/") + "/__mock/coverage"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as answer:
