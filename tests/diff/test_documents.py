@@ -107,3 +107,19 @@ def test_comparing_two_copies_of_the_43_operation_document_costs_less_than_loadi
     assert compare(old, new) == []
     comparing = time.perf_counter() - started
     assert comparing < loading
+
+
+def test_where_the_create_refuses_unknown_properties_their_removal_is_breaking(tmp_path: Path) -> None:
+    def closed(path: str) -> str:
+        text = Path(path).read_text()
+        head = "    CreateIframeLinkRequestRequest:\n      type: object\n"
+        assert head in text
+        out = tmp_path / Path(path).name
+        out.write_text(text.replace(head, head + "      additionalProperties: false\n", 1))
+        return str(out)
+
+    changes = on_create(diff_documents(closed(SPEC_2025), closed(CURRENT)))
+    for name in ("ip_rate_limit_get_recommendations", "ip_rate_limit_send_message", "ip_rate_limit_window"):
+        removed = changes[("property removed", "request body", name)]
+        assert removed.klass == BREAKING and "additionalProperties: false" in removed.why
+    assert changes[("default changed", "request body", "model", "default")].klass == BEHAVIOUR
