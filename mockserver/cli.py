@@ -9,7 +9,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mockserver.config import (
     DEFAULT_JOURNAL_SIZE,
@@ -27,11 +27,15 @@ from mockserver.config import (
 )
 from mockserver.core.clock import ClockError
 from mockserver.core.tokens import ALGORITHMS, SigningKeyError
+from mockserver.diff.usage import CoverageError
 from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin, shown_proxy
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
 from mockserver.spec.overlay import OverlayError
 from mockserver.workers import SETTINGS_ENV, settings_to_json
+
+if TYPE_CHECKING:
+    from mockserver.diff.model import Report
 
 STARTUP_ERRORS = (ContractError, OverlayError, ConfigError, SigningKeyError, ClockError)
 APP_FACTORY = "mockserver.workers:app_from_env"
@@ -227,6 +231,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="YAML mapping each collection's name to the resources every session's collection starts with",
     )
+    option(
+        "--diff-from",
+        metavar="OLD",
+        help="an older document: print at start-up the breaking and behaviour changes from it to --spec, "
+        "and serve them all at GET /__mock/diff",
+    )
     proxy = commands.add_parser(
         "proxy",
         help="forward to the real API, checking every exchange against the document",
@@ -283,7 +293,53 @@ def parser() -> argparse.ArgumentParser:
         default=_env("spec"),
         help="the document to check against, for a server that does not serve its own at /openapi.json",
     )
+    _diff_parser(commands)
     return top
+
+
+def _diff_parser(commands: Any) -> None:
+    from mockserver.diff.render import FORMATS
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a new document changes for your client",
+        description="Compare two OpenAPI documents as the mock reads them and list each change with its place, "
+        "old and new value, and its class from the client's side: breaking (a valid request is refused, or "
+        "parsing an answer can break), behaviour (the same request means something else) or additive. "
+        "With --coverage or --url, the changes your tests exercise come first.",
+    )
+    diff.add_argument("old", help="the document your client was written against (e.g. the committed one)")
+    diff.add_argument("new", help="the new document (e.g. the live one, fetched)")
+    used = diff.add_mutually_exclusive_group()
+    used.add_argument("--coverage", metavar="FILE", help="a coverage report (JSON) of your tests' run on the mock")
+    used.add_argument("--url", metavar="MOCK", help="a running mock whose GET /__mock/coverage says what was used")
+    diff.add_argument("--format", choices=FORMATS, default="text", help="text (default), markdown, json or html")
+    diff.add_argument("--output", "-o", metavar="FILE", help="write the report there instead of standard output")
+    diff.add_argument(
+        "--fail-on",
+        choices=("breaking", "behaviour"),
+        help="exit 1 when a change is of this class or worse (default: exit 0 whatever changed)",
+    )
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    """`mockserver diff`: 0, or 1 when --fail-on finds a change that bad; 2 for a document that cannot be used."""
+    from pathlib import Path
+
+    from mockserver.diff.documents import diff_documents
+    from mockserver.diff.render import render
+    from mockserver.diff.usage import fetch_coverage, load_coverage
+
+    usage = load_coverage(args.coverage) if args.coverage else fetch_coverage(args.url) if args.url else None
+    report = diff_documents(args.old, args.new, usage)
+    for name, found in report.warnings.items():
+        _warn([f"{name}: {w}" for w in found])
+    out = render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(out)
+    else:
+        sys.stdout.write(out)
+    return 1 if report.fails(args.fail_on) else 0
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -344,6 +400,16 @@ def _warn(lines: Sequence[str], most: int = 20) -> None:
         print(f"mockserver: warning: ... and {len(lines) - most} more like these", file=sys.stderr, flush=True)
 
 
+def _print_diff(report: Report) -> None:
+    """`--diff-from`: the breaking and behaviour changes, as `mockserver diff` writes them, before the banner."""
+    from mockserver.diff.render import text
+
+    for name, found in report.warnings.items():
+        if name != report.new:  # the document in use was warned about already
+            _warn([f"{name}: {w}" for w in found])
+    print(text(report, ("breaking", "behaviour")).rstrip("\n"), flush=True)
+
+
 def serve(settings: Settings) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -355,6 +421,8 @@ def serve(settings: Settings) -> int:
 
     mock = build_mock(settings)  # every start-up check, once, before any worker starts
     _warn(mock.contract.warnings)  # the vendor's mistakes, each naming what the mock ignored
+    if mock.diff is not None:
+        _print_diff(mock.diff)
     replaying = ""
     index = None
     if settings.replay:
@@ -451,7 +519,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mockserver.testing.verify import verify
 
             return verify(args.url, args.api_key, extra, args.spec)
-    except STARTUP_ERRORS as exc:
+        if args.command == "diff":
+            return diff_command(args)
+    except (*STARTUP_ERRORS, CoverageError) as exc:
         print(f"mockserver: error: {exc}", file=sys.stderr)
         return 2
     return 2

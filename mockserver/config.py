@@ -85,6 +85,7 @@ class Settings:
     replay: str | None = None  # a HAR file whose recorded answers are given to the requests that match them
     replay_only: bool = False  # any other request is a 404 naming the closest recorded one
     seed_data: str | None = None  # YAML: collection name -> resources each session's collection starts with
+    diff_from: str | None = None  # an older document: its changes to `spec` printed at start-up, at /__mock/diff
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -130,6 +131,7 @@ FILE_KEYS = {  # what a config file may set (`mockserver serve --config`, the py
     "store",
     "store_prefix",
     "seed_data",
+    "diff_from",
 }
 
 

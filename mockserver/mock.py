@@ -14,6 +14,8 @@ from mockserver.core.limits import unknown_windows
 from mockserver.core.sts import StsVerifier
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
 from mockserver.core.violations import ViolationTally
+from mockserver.diff.documents import diff_documents
+from mockserver.diff.model import Report
 from mockserver.server.prefer import Responder
 from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import (
@@ -48,6 +50,7 @@ class Mock:
     sts: StsVerifier  # checks STS tokens sent as bearer credentials
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
     violations: ViolationTally = field(default_factory=ViolationTally)  # counted by `mockserver proxy`
+    diff: Report | None = None  # `--diff-from OLD`: what changed from OLD to the document in use
 
     def public_base(self, scope: Scope, host: str | None) -> str:
         """`--public-url`, or the URL the request came in on (`host`: its Host header)."""
@@ -108,6 +111,8 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         session_rule=session_rule,
         collections=collections,
         sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),
+        # Both read as the vendor wrote them (no overlays), as `mockserver diff` reads them.
+        diff=diff_documents(settings.diff_from, str(contract.path)) if settings.diff_from else None,
     )
 
 

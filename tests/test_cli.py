@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -325,3 +326,60 @@ def test_a_port_out_of_range_is_one_line_not_a_traceback_from_the_command() -> N
         "mockserver: error: port (--port, MOCKSERVER_PORT): 91011 is out of range; it must be from 0 to 65535 "
         "(0 picks a free port)\n"
     )
+
+
+CURRENT_SPEC = str(Path(SPEC_2025).with_name("iframe-create.openapi.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fail_on", "code"),
+    [
+        pytest.param(SPEC_2025, CURRENT_SPEC, "breaking", 1, id="2025-to-current-breaks"),
+        pytest.param(SPEC_2025, SPEC_2025, "breaking", 0, id="itself"),
+        pytest.param(SPEC_2025, SPEC_2025, "behaviour", 0, id="itself-behaviour"),
+        pytest.param(CURRENT_SPEC, SPEC_2025, None, 0, id="no-fail-on"),
+    ],
+)
+def test_diff_fail_on_sets_the_exit_code(old: str, new: str, fail_on: str | None, code: int) -> None:
+    result = run("diff", old, new, *(["--fail-on", fail_on] if fail_on else []))
+    assert result.returncode == code, result.stderr
+    assert result.stdout.startswith(f"mockserver diff {old} → {new}: ")
+
+
+def test_diff_writes_each_format_and_warns_about_the_vendors_mistakes(tmp_path: Path) -> None:
+    out = tmp_path / "comment.md"
+    result = run("diff", SPEC_2025, CURRENT_SPEC, "--format", "markdown", "-o", str(out))
+    assert result.returncode == 0 and result.stdout == ""
+    assert out.read_text().startswith("### API changes: ")
+    assert f"mockserver: warning: {SPEC_2025}: DELETE /api/v1/sources/{{id}}/ (sources_destroy)" in result.stderr
+    coverage = Path(__file__).parent / "diff" / "data" / "coverage-theme.json"
+    as_json = run("diff", CURRENT_SPEC, SPEC_2025, "--format", "json", "--coverage", str(coverage))
+    assert json.loads(as_json.stdout)["changes"][0]["used"] == "your tests send `theme`"
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        pytest.param(["nothing.yaml", SPEC_2025], "nothing.yaml", id="missing-document"),
+        pytest.param([SPEC_2025, SPEC_2025, "--coverage", "nothing.json"], "--coverage nothing.json", id="coverage"),
+    ],
+)
+def test_diff_refuses_what_it_cannot_read_in_one_line(args: list[str], problem: str) -> None:
+    result = run("diff", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("mockserver: error: ") and problem in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_serve_diff_from_prints_breaking_and_behaviour_changes_at_start_up() -> None:
+    server = MockProcess("--spec", CURRENT_SPEC, "--diff-from", SPEC_2025, "--api-key", "sk-test")
+    try:
+        output = server.startup_output
+        assert "POST /api/v1/iframe/create › request body › model › default: default changed (o3 → gpt-5)" in output
+        assert "ip_rate_limit_window: property removed" in output
+        assert "theme_id" not in output  # additive changes are left to GET /__mock/diff
+        assert f"mockserver: warning: {SPEC_2025}: DELETE /api/v1/sources/{{id}}/" in output
+        report = httpx.get(f"{server.url}/__mock/diff").json()
+        assert report["summary"] == {"breaking": 42, "behaviour": 5, "additive": 8, "used": 0}
+    finally:
+        server.stop()

@@ -55,6 +55,7 @@ RULES = {
     "core": (("mockserver.core", "mockserver.config"), WEB),
     "spec": (("mockserver.spec", "mockserver.core", "mockserver.config"), WEB),
     "store": (("mockserver.store", "mockserver.core", "mockserver.config"), WEB),
+    "diff": (("mockserver.diff", "mockserver.spec", "mockserver.core", "mockserver.config"), WEB),
     "server": (
         (
             "mockserver.server",

@@ -114,3 +114,22 @@ def kind_of(schema: Any, resolve: Resolve | None = None) -> str | None:
 
 
 _TYPES = ("integer", "number", "boolean", "string", "array", "object")
+
+
+def merged(schema: Any, resolve: Resolve | None = None) -> dict[str, Any]:
+    """A (walkable) schema's keywords with those of its `allOf` members at any depth, references followed; where
+    two give one keyword the later's wins (`properties` and `required` are read whole from `shape_of`). What a
+    schema says about one value, for code that compares two schemas keyword by keyword (`mockserver diff`)."""
+    out: dict[str, Any] = {}
+    _merge(deref(schema, resolve), out, resolve, set())
+    out.pop("allOf", None)
+    return out
+
+
+def _merge(schema: Any, out: dict[str, Any], resolve: Resolve | None, seen: set[int]) -> None:
+    if not isinstance(schema, dict) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    for member in schema.get("allOf") or ():
+        _merge(deref(member, resolve), out, resolve, seen)
+    out.update((k, v) for k, v in schema.items() if k != "allOf")

@@ -153,6 +153,12 @@ async def violations_clear(request: Request, mock: Mock, session: str) -> Respon
     return JSONResponse(mock.violations.report(session))
 
 
+async def diff_get(request: Request, mock: Mock, session: str) -> Response:
+    if mock.diff is None:
+        raise ApiError(404, "this mock compares no documents: start it with --diff-from OLD to see what changed")
+    return JSONResponse(mock.diff.as_json())
+
+
 async def faults_list(request: Request, mock: Mock, session: str) -> Response:
     return JSONResponse({"faults": await mock.store.faults(session)})
 
@@ -226,6 +232,7 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_faults_clear": faults_clear,
     "admin_violations_list": violations_list,
     "admin_violations_clear": violations_clear,
+    "admin_diff_get": diff_get,
     "admin_resources_list": resources_list,
     "admin_resources_get": resources_get,
     "admin_resources_replace": resources_replace,

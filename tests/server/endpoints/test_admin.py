@@ -8,7 +8,7 @@ from mockserver.config import Settings
 from mockserver.core.clock import parse_time
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
-from tests.conftest import AUTH, T0, VALID, MakeClient
+from tests.conftest import AUTH, SPEC_2025, T0, VALID, MakeClient
 
 
 async def test_the_clock_reads_and_moves_forward(client: httpx.AsyncClient) -> None:
@@ -135,3 +135,24 @@ async def test_the_violations_report_is_documented_and_empty_where_the_mock_refu
     assert report == {"exchanges": 0, "with_violations": 0, "total": 0, "violations": []}
     document = (await client.get("/__mock/openapi.json")).json()
     assert {"get", "delete"} <= set(document["paths"]["/__mock/violations"])
+
+
+async def test_the_diff_from_an_older_document_is_served_and_documented(make_client: MakeClient) -> None:
+    client = await make_client(diff_from=SPEC_2025)
+    report = (await client.get("/__mock/diff")).json()
+    assert report["old"] == SPEC_2025
+    assert report["summary"]["behaviour"] >= 4
+    default = next(c for c in report["changes"] if c["change"] == "default changed")
+    assert (default["where"], default["old"], default["new"]) == (
+        "POST /api/v1/iframe/create › request body › model › default",
+        "o3",
+        "gpt-5",
+    )
+    document = (await client.get("/__mock/openapi.json")).json()
+    assert document["paths"]["/__mock/diff"]["get"]["operationId"] == "admin_diff_get"
+
+
+async def test_without_diff_from_the_diff_is_a_404_saying_how_to_get_one(client: httpx.AsyncClient) -> None:
+    r = await client.get("/__mock/diff")
+    assert r.status_code == 404
+    assert "--diff-from OLD" in r.json()["error"]
