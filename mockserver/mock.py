@@ -25,6 +25,7 @@ from mockserver.spec.contract import (
     Operation,
     load_contract,
 )
+from mockserver.spec.coverage import OperationPlan, plan_of
 from mockserver.spec.seeds import load_seed_data
 from mockserver.spec.shape import shape_of
 from mockserver.spec.validation import BodyValidator
@@ -48,6 +49,9 @@ class Mock:
     sts: StsVerifier  # checks STS tokens sent as bearer credentials
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
     violations: ViolationTally = field(default_factory=ViolationTally)  # counted by `mockserver proxy`
+    # What the coverage counters count per operation id (spec/coverage.py), worked out once here: the vendor's
+    # operations (the mock's own additions are no contract to cover).
+    coverage: dict[str, OperationPlan] = field(default_factory=dict)
 
     def public_base(self, scope: Scope, host: str | None) -> str:
         """`--public-url`, or the URL the request came in on (`host`: its Host header)."""
@@ -108,6 +112,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         session_rule=session_rule,
         collections=collections,
         sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),
+        coverage={op_id: plan_of(op) for op_id, op in contract.operations.items() if not op.mock},
     )
 
 

@@ -27,6 +27,7 @@ from mockserver.server.middleware.journal import cap_text, present
 from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.server.sessions import session_of
+from mockserver.spec import coverage_report
 
 # RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
 _RFC3339 = re.compile(
@@ -153,6 +154,22 @@ async def violations_clear(request: Request, mock: Mock, session: str) -> Respon
     return JSONResponse(mock.violations.report(session))
 
 
+async def coverage_get(request: Request, mock: Mock, session: str) -> Response:
+    scope = request.query_params.get("scope", "total")
+    if scope not in ("total", "session"):
+        raise ApiError(400, f"scope: {cap_text(scope)!r} is not one of total, session")
+    glob = request.query_params.get("operations")
+    if glob is not None and len(glob) > 200:
+        raise ApiError(400, f"operations: a glob of {len(glob)} characters, more than the 200 it may have")
+    tally = await mock.store.coverage(session if scope == "session" else None)
+    return JSONResponse(coverage_report.report(mock.coverage, tally, glob))
+
+
+async def coverage_clear(request: Request, mock: Mock, session: str) -> Response:
+    await mock.store.coverage_clear(session)
+    return JSONResponse(coverage_report.report(mock.coverage, await mock.store.coverage(None)))
+
+
 async def faults_list(request: Request, mock: Mock, session: str) -> Response:
     return JSONResponse({"faults": await mock.store.faults(session)})
 
@@ -226,6 +243,8 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_faults_clear": faults_clear,
     "admin_violations_list": violations_list,
     "admin_violations_clear": violations_clear,
+    "admin_coverage_get": coverage_get,
+    "admin_coverage_clear": coverage_clear,
     "admin_resources_list": resources_list,
     "admin_resources_get": resources_get,
     "admin_resources_replace": resources_replace,
