@@ -67,10 +67,13 @@ def report(plans: Mapping[str, OperationPlan], tally: Tally, operations: str | N
         hit = sum(1 for a in answers.values() if a["count"])
         documented += len(answers)
         covered += hit
+        called = bool(got) or op in refused or op in sent
+        if not called:  # listed apart, in `not_called`
+            on_request = [item for item in on_request if item["operation"] != op]
         out_ops[op] = {
             "method": plan.method,
             "path": plan.path,
-            "called": bool(got) or op in refused or op in sent,
+            "called": called,
             "documented": len(answers),
             "covered": hit,
             "coverage": _share(hit, len(answers)),
