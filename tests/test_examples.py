@@ -27,8 +27,14 @@ COVERAGE_EXAMPLE = Path(__file__).parents[1] / "examples" / "coverage"
 def test_the_coverage_example_reports_exactly_the_answers_its_tests_received(tmp_path: Path) -> None:
     out = tmp_path / "coverage.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--camel-mock-cov-report=term"]
-        + [f"--camel-mock-cov-report=json:{out}"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            *("--camel-mock-cov-report=term", f"--camel-mock-cov-report=json:{out}"),
+        ],
         cwd=COVERAGE_EXAMPLE,
         capture_output=True,
         text=True,

@@ -223,6 +223,13 @@ def served_document(mock: Mock) -> bytes:
 
 
 async def page(request: Request, mock: Mock, session: str) -> Response:
+    view = request.query_params.get("view", "journal")
+    if view not in ("journal", "coverage"):
+        raise ApiError(400, f"view: {cap_text(view)!r} is not one of journal, coverage")
+    if view == "coverage":
+        report = coverage_report.report(mock.coverage, await mock.store.coverage(None))
+        html = admin_page.render_coverage(session, report)
+        return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)
     now = mock.clock.now()
     entries = [present(e) for e in await mock.store.journal(session)]
     links = await mock.store.live_links(session, now)
