@@ -50,13 +50,15 @@ class OperationPlan:
     _answers: Mapping[str, Answer] = field(default_factory=dict, repr=False)
 
     def key_of(self, status: int) -> str | None:
-        """The documented answer `status` falls under (its own, its range's, `default`), None when undocumented."""
+        """The documented answer `status` falls under (its own, its range's, `default`); the status itself when the
+        operation does not document it (the report lists it apart); None for no HTTP status."""
         try:
             return self._keys[status]
         except KeyError:
             pass
         found: str | None = None
         if 100 <= status <= 599:
+            found = str(status)
             for key in (str(status), f"{status // 100}XX", "DEFAULT"):
                 if key in self._answers:
                     found = answer_label(key)

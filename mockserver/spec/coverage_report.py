@@ -29,6 +29,7 @@ def report(plans: Mapping[str, OperationPlan], tally: Tally, operations: str | N
     refused: dict[str, dict[str, int]] = {}
     sent: dict[str, dict[str, int]] = {}
     breaches: list[dict[str, Any]] = []
+    upstream: list[dict[str, Any]] = []
     for key, n in sorted(tally.counts.items()):
         op = key[1]
         if op not in chosen:
@@ -39,6 +40,8 @@ def report(plans: Mapping[str, OperationPlan], tally: Tally, operations: str | N
             refused.setdefault(op, {})[key[2]] = n
         elif key[0] == "s":
             sent.setdefault(op, {})[key[2]] = n
+        elif key[0] == "v":
+            upstream.append({"operation": op, "field": key[2], "rule": key[3], "count": n})
         elif key[0] == "b":
             first = tally.first.get(key)
             breaches.append(
@@ -91,6 +94,7 @@ def report(plans: Mapping[str, OperationPlan], tally: Tally, operations: str | N
         "not_called": [op for op, o in out_ops.items() if not o["called"]],
         "on_request": on_request,
         "breaches": breaches,
+        "upstream_violations": upstream,
     }
 
 
@@ -136,6 +140,9 @@ def _text(data: dict[str, Any]) -> str:
         lines += ["", "contract breaches (requests the document refuses):"]
         for b in data["breaches"]:
             lines.append(f"  {b['operation']} {b['field']}: {b['rule']} ×{b['count']} (first at {b['first_seen']})")
+    if data.get("upstream_violations"):
+        lines += ["", "the real API's answers that break the document (through mockserver proxy):"]
+        lines += [f"  {v['operation']} {v['field']}: {v['rule']} ×{v['count']}" for v in data["upstream_violations"]]
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,8 @@ async def test_a_served_answer_and_a_refusal_are_counted_with_the_rule_broken(cl
 
 
 async def test_prefer_counts_the_answer_it_chose_and_hints_list_what_was_not(client: httpx.AsyncClient) -> None:
+    assert "iframe_create_create" in (await client.get("/__mock/coverage")).json()["not_called"]
+    assert (await client.post("/api/v1/iframe/create", json=VALID, headers=AUTH)).status_code == 200
     before = (await client.get("/__mock/coverage")).json()
     [on_request] = [
         i for i in before["on_request"] if i["operation"] == "iframe_create_create" and i["answer"] == "429"
