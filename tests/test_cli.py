@@ -14,6 +14,7 @@ from mockserver.cli import banner, main, parser, settings_from
 from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
 from tests.conftest import AUTH, SPEC_2025, VALID
 from tests.processes import MockProcess
+from tests.redis_server import free_port
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -325,3 +326,10 @@ def test_a_port_out_of_range_is_one_line_not_a_traceback_from_the_command() -> N
         "mockserver: error: port (--port, MOCKSERVER_PORT): 91011 is out of range; it must be from 0 to 65535 "
         "(0 picks a free port)\n"
     )
+
+
+def test_coverage_names_the_url_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["coverage", "--url", url, "--format", "junit"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mockserver: error: cannot read {url}/__mock/coverage:") and "Traceback" not in err
