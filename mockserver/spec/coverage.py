@@ -47,6 +47,7 @@ class OperationPlan:
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     on_request: frozenset[str] = frozenset()
     _keys: dict[int, str | None] = field(default_factory=dict, repr=False)  # status -> documented key (≤ 500)
+    _sent_keys: Mapping[tuple[str, str], Key] = field(default_factory=dict, repr=False)  # (location, name) -> key
     _answers: Mapping[str, Answer] = field(default_factory=dict, repr=False)
 
     def key_of(self, status: int) -> str | None:
@@ -68,11 +69,12 @@ class OperationPlan:
 
     def sent(self, query: Mapping[str, Any], headers: Mapping[str, str], body: Any) -> list[Key]:
         """The declared fields a request carries (query and header parameters, top-level body properties)."""
-        op = self.operation_id
-        found: list[Key] = [("s", op, name) for name, where in self.parameters.get("query", ()) if where in query]
-        found += [("s", op, name) for name, where in self.parameters.get("header", ()) if where in headers]
+        keys = self._sent_keys
+        found = [keys[("query", k)] for k in query if ("query", k) in keys] if query else []
+        if self.parameters.get("header"):
+            found += [keys[("header", k)] for k in headers if ("header", k) in keys]
         if isinstance(body, dict) and self.body_fields:
-            found += [("s", op, f"body.{k}") for k in body if k in self.body_fields]
+            found += [keys[("body", k)] for k in body if ("body", k) in keys]
         return found
 
 
@@ -125,17 +127,22 @@ def plan_of(operation: Any) -> OperationPlan:
         sent_as = param.name.lower() if param.location == "header" else param.name
         parameters.setdefault(param.location, []).append((param.field, sent_as))
     hints = {answer_label(k): _hints(operation, k) for k in operation.answers}
+    op = operation.operation_id
+    body_fields = frozenset(operation.fields or ())
+    sent_keys: dict[tuple[str, str], Key] = {("body", name): ("s", op, f"body.{name}") for name in body_fields}
+    sent_keys.update(((loc, sent_as), ("s", op, f)) for loc, pairs in parameters.items() for f, sent_as in pairs)
     return OperationPlan(
         operation.operation_id,
         operation.method,
         operation.path,
         tuple(answer_label(k) for k in operation.answers),
         operation.success,
-        frozenset(operation.fields or ()),
+        body_fields,
         {loc: tuple(pairs) for loc, pairs in parameters.items()},
         hints={k: lines for k, (lines, _) in hints.items()},
         on_request=frozenset(k for k, (_, asked) in hints.items() if asked),
         _answers=operation.answers,
+        _sent_keys=sent_keys,
     )
 
 
