@@ -129,7 +129,7 @@ def _create_operation(contract: Contract, settings: Settings) -> Operation | Non
             raise ConfigError(
                 f"{contract.path}: {CREATE}: {name} is neither required nor defaulted; the token's {claim} needs it"
             )
-    unknown = unknown_windows(shape_of(create.shape.properties.get(f.limits)).properties)
+    unknown = unknown_windows(shape_of(create.shape.properties.get(f.limits), create.body.resolve).properties)
     if unknown:
         raise ConfigError(
             f"{contract.path}: {f.limits}.{unknown[0]}: a window the mock has no length for (see limits.py)"

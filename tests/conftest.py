@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 
 from mockserver.config import Settings
@@ -18,6 +19,10 @@ from mockserver.testing.in_process import default_settings, transport
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.redis_server import RedisServer
 from tests.services import SERVICE_FIXTURES, SERVICES, missing
+
+# Property tests judge behaviour, not speed: a machine busy with other work is no reason for one to fail.
+hypothesis.settings.register_profile("tests", deadline=None)
+hypothesis.settings.load_profile("tests")
 
 pytest_plugins = ["pytester"]
 

@@ -17,6 +17,9 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+# Each module's text, read once at collection (ast.parse late in a long session has hit a CPython 3.11 SystemError).
+SOURCES = {name: path.read_text() for name, path in MODULES.items()}
+TREES = {name: ast.parse(text) for name, text in SOURCES.items()}
 
 
 def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
@@ -165,15 +168,15 @@ def test_the_route_table_is_built_only_in_spec_routes() -> None:
     home = "mockserver.spec.routes"
     broken = [
         name
-        for name, path in MODULES.items()
+        for name in MODULES
         if name != home
         and (
-            any(word in path.read_text() for word in ("compile_path", "route_order", "fullmatch(path"))
-            or _keys_by_path(ast.parse(path.read_text()))
+            any(word in SOURCES[name] for word in ("compile_path", "route_order", "fullmatch(path"))
+            or _keys_by_path(TREES[name])
         )
     ]
     assert not broken, f"modules building a route table of their own (read Contract.routes instead): {broken}"
-    assert _keys_by_path(ast.parse(MODULES[home].read_text()))  # the check sees the one place it is done
+    assert _keys_by_path(TREES[home])  # the check sees the one place it is done
 
 
 def _strings(path: Path) -> set[str]:

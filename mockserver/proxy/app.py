@@ -50,7 +50,8 @@ def create_proxy_app(mock: Mock, settings: ProxySettings, recording: HarFile | N
     forwarder = Forwarder(mock, upstream, settings.refuse_invalid, recording)
     admin_routes = admin.routes(mock)
     # Tried first, and by prefix: a forwarded request does not walk the admin routes' patterns.
-    routes = [Forwarded(forwarder, ADMIN_PREFIX if admin_routes else None), *admin_routes]
+    # A path under the admin prefix that no admin route takes is forwarded too, as every other path is.
+    routes = [Forwarded(forwarder, ADMIN_PREFIX), *admin_routes, Forwarded(forwarder, None)]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core.errors import ApiError
+from mockserver.spec.answers import NO_BODY
 from mockserver.spec.media import chosen
 from mockserver.spec.parameters import check_parameters
 from mockserver.spec.routes import Found
@@ -55,7 +56,7 @@ def check_request(
                 404, f"{method} {shown}: no such endpoint in the document{meant or ' (see /openapi.json at the mock)'}"
             ),
         )
-    body: Any = None
+    body: Any = NO_BODY
     media = None
     if raw and operation.bodies:
         content_type = headers.get("content-type")

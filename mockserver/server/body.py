@@ -14,10 +14,12 @@ from starlette.types import Message, Receive
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json_object
+from mockserver.spec.answers import NO_BODY
 from mockserver.spec.contract import Operation
-from mockserver.spec.media import RequestMedia, base_media, chosen
-from mockserver.spec.media import is_json as is_json  # the endpoints' one reading of media types, re-exported
-from mockserver.spec.media import unsupported_media as unsupported_media
+from mockserver.spec.media import RequestMedia, choose, chosen
+from mockserver.spec.media import unsupported_media as unsupported_media  # the one 415, re-exported for endpoints
+from mockserver.spec.media_types import base_media
+from mockserver.spec.media_types import is_json as is_json  # the endpoints' one reading of media types
 
 
 def media_kind(content_type: str | None) -> str:
@@ -37,13 +39,27 @@ async def read_documented_body(
     operation: Operation, headers: Mapping[str, str], receive: Receive, max_bytes: int
 ) -> tuple[Any, RequestMedia | None]:
     """The body as the value its documented media type reads into, and that media type (None: JSON, as an
-    operation that documents no body reads one); a Content-Type the operation does not document is a 415 naming
-    the ones it does. A body without a Content-Type is read as `application/octet-stream` (RFC 9110 §8.3)."""
-    if not operation.bodies:
-        return await read_json_object(headers, receive, max_bytes), None
+    operation that documents no body reads one); (NO_BODY, None) when no body was sent. A Content-Type the operation
+    does not document is a 415 naming the ones it does; a body without one is read as `application/octet-stream`
+    (RFC 9110 §8.3). No bytes with a Content-Type of text, a form or octets is the empty value of that type."""
     content_type = headers.get("content-type")
+    sent = has_body(headers)
+    if not operation.bodies:
+        return (await read_json_object(headers, receive, max_bytes) if sent else NO_BODY), None
+    if not sent:
+        media = choose(operation.bodies, content_type) if content_type else None
+        kind = media_kind(content_type)
+        if media is None or is_json(kind) or kind.startswith("multipart/"):  # nothing there: no body
+            return NO_BODY, None
+        return media.decode(content_type, b""), media
     media = chosen(operation.bodies, content_type)
     return media.decode(content_type, await read_capped(receive, headers.get("content-length"), max_bytes)), media
+
+
+def has_body(headers: Mapping[str, str]) -> bool:
+    """Whether the request carries body bytes (a Content-Length above 0, or a chunked body)."""
+    length = headers.get("content-length")
+    return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in headers
 
 
 async def read_capped(receive: Receive, declared: str | None, max_bytes: int) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -64,6 +65,10 @@ class TableRoute(BaseRoute):
         if scope["type"] != "http":
             return Match.NONE, {}
         found = self.table.find(scope["method"], scope["path"])
+        raw = scope.get("raw_path") or b""
+        if found.operation is None and b"%2f" in raw.lower():  # a parameter holding a slash: the path as sent
+            found = self.table.find(scope["method"], raw.partition(b"?")[0].decode("latin-1"))
+            found = found._replace(path_params={k: unquote(v) for k, v in found.path_params.items()})
         if found.operation is not None:
             return Match.FULL, {"endpoint": self.apps[found.operation.operation_id], "path_params": found.path_params}
         if found.allowed:

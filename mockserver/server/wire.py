@@ -9,6 +9,9 @@ one head was unfinished. A head is therefore never held beyond the limit plus on
 
 The limit travels in uvicorn's `h11_max_incomplete_event_size` setting (its name for the same limit
 in its h11 protocol), so it reaches worker processes with the rest of uvicorn's `Config`.
+
+`HttpToolsProtocol` is private to uvicorn and no public setting answers a 431, so pyproject.toml keeps uvicorn below
+its next minor and tests/server/test_wire.py fails, naming what moved, when the class changes shape (ARCHITECTURE.md).
 """
 
 from __future__ import annotations

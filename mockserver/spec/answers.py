@@ -24,7 +24,7 @@ from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
 from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.schemas import Schemas
-from mockserver.spec.shape import Resolve, shape_of
+from mockserver.spec.shape import Resolve, deref, kind_of, shape_of
 from mockserver.spec.validation import BodyValidator, body_validator
 
 # Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
@@ -47,8 +47,8 @@ class Answer:
     media: tuple[str, ...] = ()  # the media types its `content` documents, lower case; empty: no body
     content_type: str | None = None  # the one the mock sends
     headers: dict[str, str] = field(default_factory=dict)  # documented headers, with the value the mock sends
-    message_field: str | None = None  # in an error shape, the string property that says why
-    template: dict[str, Any] | None = None  # an error shape's other fields, valid, for the message to join
+    message_at: tuple[str | int, ...] | None = None  # in an error shape, where the string that says why goes
+    template: Any = None  # a valid value of the error shape, for the message to join
 
     @property
     def placeholder(self) -> Any:
@@ -69,11 +69,12 @@ class Answer:
         return value.encode() if isinstance(value, str) else value
 
     def error(self, message: str) -> Any:
-        """`message` in this error shape: its template with the message in its message field, when that stays
-        valid; the template alone otherwise. Without a documented shape, the vendor's `{"error": ...}`."""
-        if self.validator is None or self.message_field is None:
+        """`message` in this error shape: its template with the message where the shape says why (`detail`,
+        `error.message`, `[0].msg`...), when that stays valid; the template alone otherwise. Without a documented
+        shape, the vendor's `{"error": ...}`."""
+        if self.validator is None or self.message_at is None:
             return self.template if self.template is not None else {"error": message}
-        body = {**(self.template or {}), self.message_field: message}
+        body = _placed(self.template, self.message_at, message)
         if self.template is not None and not self.validator.compiled.is_valid(body):
             return self.template
         return body
@@ -154,9 +155,11 @@ def compile_answer(
         if validator is not None and not examples and status < 400:
             _probe(validator, key, found, schemas.probed)
     headers = _headers(response, where, schemas, document, key, found)
-    message_field = _message_field(schema, validator.resolve if validator else None) if status >= 400 else None
-    template = _template(schema, validator, examples, message_field) if status >= 400 else None
-    return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_field, template)
+    message_at, template = None, None
+    if status >= 400 or key == "DEFAULT":  # an error shape: where its message goes, and the rest of it
+        message_at = _message_at(schema, validator.resolve if validator else None)
+        template = _template(schema, validator, examples, message_at)
+    return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_at, template)
 
 
 def _probe(validator: BodyValidator, key: str, found: Findings, probed: dict[int, str | None]) -> None:
@@ -283,31 +286,57 @@ def _header_text(value: Any) -> str:
 
 
 def _template(
-    schema: dict[str, Any] | None, validator: BodyValidator | None, examples: dict[str, Any], message_field: str | None
-) -> dict[str, Any] | None:
-    """An error shape's other fields: a documented example, else a realistic draw; None when it needs none."""
+    schema: dict[str, Any] | None,
+    validator: BodyValidator | None,
+    examples: dict[str, Any],
+    message_at: tuple[str | int, ...] | None,
+) -> Any:
+    """A valid value of an error shape for the message to join: None when the message alone is one, else a
+    documented example, else a realistic draw."""
     if validator is None or schema is None:
         return None
-    if message_field is not None and validator.compiled.is_valid({message_field: "x"}):
+    if message_at is not None and validator.compiled.is_valid(_placed(None, message_at, "x")):
         return None  # the message alone is a valid answer
     for value in examples.values():
-        if isinstance(value, dict):
-            return value
+        return value
     try:
-        drawn = realistic(schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
+        return realistic(schema, random.Random(0), _EPOCH, validator, resolve=validator.resolve)
     except GenerationError:
         return None
-    return drawn if isinstance(drawn, dict) else None
 
 
-def _message_field(schema: dict[str, Any] | None, resolve: Resolve | None) -> str | None:
-    """Which string property of an error shape says why: `error`, `detail`, ... or its first required string."""
-    props = shape_of(schema, resolve).properties
-    strings = [name for name, sub in props.items() if _stringy(sub)]
-    for name in (*_MESSAGE_FIELDS, *((schema or {}).get("required") or ()), *strings):
+def _message_at(schema: Any, resolve: Resolve | None, depth: int = 3) -> tuple[str | int, ...] | None:
+    """Where an error shape's message goes: a string property (`error`, `detail`, `message`... or its first required
+    string), else one inside an `error`/`errors`-like object or list (`error.message`, `[0].msg`)."""
+    schema = deref(schema, resolve)
+    if depth == 0 or not isinstance(schema, dict):
+        return None
+    if kind_of(schema, resolve) == "array":
+        inner = _message_at(schema.get("items"), resolve, depth - 1)
+        return (0, *inner) if inner is not None else None
+    shape = shape_of(schema, resolve)
+    strings = [name for name, sub in shape.properties.items() if _stringy(sub)]
+    for name in (*_MESSAGE_FIELDS, *sorted(shape.required), *strings):
         if name in strings:
-            return str(name)
+            return (name,)
+    for name in (*_MESSAGE_FIELDS, "errors", *sorted(shape.required)):
+        if name in shape.properties:
+            inner = _message_at(shape.properties[name], resolve, depth - 1)
+            if inner is not None:
+                return (name, *inner)
     return None
+
+
+def _placed(template: Any, at: tuple[str | int, ...], message: str) -> Any:
+    """A copy of `template` with `message` at `at` (made where missing)."""
+    if not at:
+        return message
+    head, rest = at[0], at[1:]
+    if isinstance(head, int):
+        items = list(template) if isinstance(template, list) and template else [None]
+        return [_placed(items[0], rest, message), *items[1:]]
+    base = dict(template) if isinstance(template, dict) else {}
+    return {**base, head: _placed(base.get(head), rest, message)}
 
 
 def _stringy(schema: dict[str, Any]) -> bool:

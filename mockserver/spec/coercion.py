@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.shape import kind_of
+from mockserver.spec.shape import Resolve, allows_null, deref, kind_of, shape_of
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # float() alone also reads "1_000" and " 5"
@@ -29,6 +29,8 @@ class Reading:
     # For an object, the shape of the properties it does not name, when it plainly takes others: a free-form
     # object, or one whose `additionalProperties` is a schema or true. None: only its named properties.
     others: Reading | None = None
+    nullable: bool = False  # `nullable: true` (3.0) or a `null` among its types (3.1): the text `null` is null
+    required: frozenset[str] = frozenset()  # for an object, the properties it requires
 
     def member(self, name: str) -> Reading:
         """The shape of property `name` (unknown when the schema does not say)."""
@@ -38,25 +40,25 @@ class Reading:
 UNKNOWN = Reading(None)
 
 
-def reading_of(schema: Any, depth: int = _DEPTH) -> Reading:
-    """`schema`'s shape. A `$ref` (left only where a schema recurses) or a schema of several types is unknown."""
+def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH) -> Reading:
+    """`schema`'s reading, its references followed through `resolve`; a schema of several types is unknown."""
+    schema = deref(schema, resolve)
     if not isinstance(schema, dict) or depth <= 0:
         return UNKNOWN
-    kind = kind_of(schema)
+    kind = kind_of(schema, resolve)
+    nullable = allows_null(schema)
     if kind == "array":
-        return Reading(kind, items=reading_of(schema.get("items"), depth - 1))
+        return Reading(kind, items=reading_of(schema.get("items"), resolve, depth - 1), nullable=nullable)
     if kind == "object":
-        props: dict[str, Reading] = {}
-        for source in (schema, *(m for m in schema.get("allOf") or () if isinstance(m, dict))):
-            for name, sub in _mapping(source.get("properties")).items():
-                props.setdefault(name, reading_of(sub, depth - 1))
-        extra = schema.get("additionalProperties")
+        shape = shape_of(schema, resolve)
+        props = {name: reading_of(sub, resolve, depth - 1) for name, sub in shape.properties.items()}
+        extra = deref(schema.get("additionalProperties"), resolve)
         if isinstance(extra, dict):
-            others: Reading | None = reading_of(extra, depth - 1)
+            others: Reading | None = reading_of(extra, resolve, depth - 1)
         else:
             others = UNKNOWN if extra is True or (not props and extra is None) else None
-        return Reading(kind, properties=props, others=others)
-    return Reading(kind)
+        return Reading(kind, properties=props, others=others, nullable=nullable, required=shape.required)
+    return Reading(kind, nullable=nullable)
 
 
 def scalar(text: str, kind: str | None) -> Any:
@@ -74,11 +76,18 @@ def scalar(text: str, kind: str | None) -> Any:
     return text
 
 
+def typed(text: str, shape: Reading) -> Any:
+    """`text` as a value of `shape`'s type (`null` as null where the schema allows it), else `text` itself."""
+    if shape.nullable and text == "null":
+        return None
+    return scalar(text, shape.kind)
+
+
 def coerce(values: list[str], shape: Reading) -> Any:
     """The value of one field sent as `values` (a repeated form key or query key gives several)."""
     if shape.kind == "array":
-        return [scalar(v, shape.items.kind if shape.items else None) for v in values]
-    return scalar(values[0], shape.kind)
+        return [typed(v, shape.items or UNKNOWN) for v in values]
+    return typed(values[0], shape)
 
 
 def pairs(parts: list[str]) -> dict[str, str] | None:

@@ -16,11 +16,14 @@ from fractions import Fraction
 from typing import Any
 
 Resolve = Callable[[str], Any]
-TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
 
 
 class GenerationError(ValueError):
     """No value meets the schema; the message says which rule could not be met."""
+
+
+class Hopeless(GenerationError):
+    """No other try would do better: the schema asks for more than the mock builds, or cannot be read."""
 
 
 @dataclass
@@ -97,7 +100,7 @@ class Constraints:
             return
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref not in seen:
-            self.add(resolve(ref) if resolve else {}, resolve, seen | {ref})
+            self.add(follow(ref, resolve), resolve, seen | {ref})
         for member in schema.get("allOf") or ():
             self.add(member, resolve, seen)
         if "if" in schema and ("then" in schema or "else" in schema):  # meet `if` (and `then`): `else` never applies
@@ -207,7 +210,7 @@ class Constraints:
         patterns: dict[str, Any] = s["patternProperties"] if isinstance(s.get("patternProperties"), dict) else {}
         for pattern, sub in patterns.items():
             self.pattern_properties.setdefault(pattern, []).append(sub)
-        for name in s.get("required") or ():
+        for name in s["required"] if isinstance(s.get("required"), list) else ():
             if isinstance(name, str):
                 self.required[name] = None
         for keyword in ("additionalProperties", "unevaluatedProperties"):
@@ -228,11 +231,35 @@ class Constraints:
 
 
 def fold(schemas: list[Any], resolve: Resolve | None) -> Constraints:
-    """One shape meeting every schema of `schemas`."""
+    """One shape meeting every schema of `schemas`. The caller must not change it: the shape of one schema object
+    is folded once and kept (the document's schemas live as long as the mock)."""
+    one = schemas[0] if len(schemas) == 1 and isinstance(schemas[0], dict) else None
+    if one is not None:
+        hit = _FOLDED.get(id(one))
+        if hit is not None and hit[0] is one and hit[1] == resolve:
+            return hit[2]
     shape = Constraints()
     for schema in schemas:
         shape.add(schema, resolve)
+    if one is not None:
+        if len(_FOLDED) >= _FOLDED_MAX:
+            _FOLDED.clear()
+        _FOLDED[id(one)] = (one, resolve, shape)  # the schema kept too, so that its id is not reused
     return shape
+
+
+_FOLDED: dict[int, tuple[Any, Resolve | None, Constraints]] = {}
+_FOLDED_MAX = 8192
+
+
+def follow(ref: str, resolve: Resolve | None) -> Any:
+    """The schema `ref` points at; `{}` without a resolver."""
+    if resolve is None:
+        return {}
+    try:
+        return resolve(ref)
+    except (LookupError, ValueError) as error:
+        raise GenerationError(f"$ref {ref!r} cannot be followed: {error}") from None
 
 
 def same(a: Any, b: Any) -> bool:

@@ -14,17 +14,17 @@ schema with references, `oneOf` branches behind references that overlap) gets a 
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import math
 import random
 import re
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Protocol
 
-import jsonschema_rs
-
-from mockserver.spec.constraints import Constraints, GenerationError, Resolve, fold, json_type, key
+from mockserver.spec.constraints import Constraints, GenerationError, Hopeless, Resolve, fold, follow, json_type, key
+from mockserver.spec.matching import matches as _matches
 from mockserver.spec.texts import identifier, python_pattern, text
 
 __all__ = ["GenerationError", "can_generate", "generate", "integer_edges", "realistic"]
@@ -36,6 +36,8 @@ FUZZ_ATTEMPTS, REALISTIC_ATTEMPTS = 4, 2
 SOFT_DEPTH = 10  # levels (values and choices) before each value takes its cheapest form
 NODE_BUDGET = 300  # values built before the same
 HARD_DEPTH = 50  # a schema that still needs more is a recursion without end (and past JSON nesting limits)
+HARD_COUNT = 1000  # the most items or properties one value is built with (a `minItems` above is refused)
+HARD_NODES = 10000  # the most values one answer is built of
 _ID_MAX = 2**31 - 1
 _FAR = 10**30  # "no bound" for the range of multiples
 _ORDER = ("object", "array", "string", "number", "integer", "boolean", "null")  # a fixed order: sets have none
@@ -93,7 +95,8 @@ def integer_edges(schema: Any, *, resolve: Resolve | None = None) -> tuple[int, 
             ref = node.get("$ref")
             if isinstance(ref, str) and resolve and ref not in seen:
                 seen.add(ref)
-                walk(resolve(ref))
+                with contextlib.suppress(GenerationError):  # a reference to nothing has no edges
+                    walk(follow(ref, resolve))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -109,6 +112,8 @@ def _first_valid(schema: Any, plan: list[_Builder], validator: Checks | None) ->
     for builder in plan:
         try:
             value = builder.start(schema)
+        except Hopeless:
+            raise
         except GenerationError as error:
             reason = str(error)
             continue
@@ -153,8 +158,10 @@ class _Builder:
         if shape.never:
             raise GenerationError(shape.never)
         if depth > HARD_DEPTH:
-            raise GenerationError(f"the schema needs values nested deeper than {HARD_DEPTH}: a recursion without end")
+            raise Hopeless(f"the schema needs values nested deeper than {HARD_DEPTH}: a recursion without end")
         self.built += 1
+        if self.built > HARD_NODES:
+            raise Hopeless(f"the schema needs more than {HARD_NODES} values in one answer")
         if shape.choices:
             return self._choose(shape, depth, name)
         for _ in range(5 if shape.nots else 1):
@@ -172,7 +179,7 @@ class _Builder:
         self.rng.shuffle(order)
         if self.cheap(depth):
             order.sort(key=lambda i: _cost(branches[i], self.resolve, 3))
-        reason = ""
+        reason, hopeless = "", True
         for i in order:
             narrowed = shape.without_first_choice()
             narrowed.add(branches[i], self.resolve)
@@ -181,8 +188,8 @@ class _Builder:
             try:
                 return self.shaped(narrowed, depth + 1, name)
             except GenerationError as error:
-                reason = str(error)
-        raise GenerationError(f"no branch of {keyword} can be met: {reason}")
+                reason, hopeless = str(error), hopeless and isinstance(error, Hopeless)
+        raise (Hopeless if hopeless else GenerationError)(f"no branch of {keyword} can be met: {reason}")
 
     def _value(self, shape: Constraints, depth: int, name: str) -> Any:
         cheap = self.cheap(depth)
@@ -191,7 +198,8 @@ class _Builder:
             if not finite:
                 raise GenerationError(f"no value of the enum {str(shape.enum)[:100]} meets the other rules")
             return self._pick(finite, shape, cheap)
-        if not self.fuzz and self.defaults and shape.default and _typed(shape.default[0], shape.types):
+        default = shape.default[0] if shape.default else None
+        if not self.fuzz and self.defaults and shape.default and _typed(default, shape.types) and _fits(default, shape):
             return copy.deepcopy(shape.default[0])
         kinds = _kinds(shape)
         if "null" in kinds and (len(kinds) == 1 or cheap or (self.fuzz and self.rng.random() < 0.1)):
@@ -227,10 +235,14 @@ class _Builder:
         step = shape.multiple_of
         if integer:
             step = Fraction(1) if step is None else Fraction(math.lcm(step.numerator, 1), math.gcd(step.denominator, 1))
+        free = shape.minimum is None and shape.maximum is None and shape.multiple_of is None
+        if free and not self.fuzz:  # the usual case, without fractions
+            value = self.rng.randint(1, _ID_MAX if identifier(name) else 1000)
+            return value if integer else float(value)
         if self.fuzz and self.rng.random() < 0.7:
             pool: list[float | Fraction] = [*INTEGERS, *self.edges, *(NUMBERS if not integer else ())]
             pool += [b for b in (shape.minimum, shape.maximum) if b is not None]
-            fitting = [v for v in pool if _in_range(_exact(v), shape, step)]
+            fitting = pool if free else [v for v in pool if _in_range(_exact(v), shape, step)]
             if fitting:
                 chosen = self.rng.choice(fitting)
                 return int(chosen) if integer else float(chosen)
@@ -247,8 +259,8 @@ class _Builder:
                 first = last = 0
             elif first <= -_FAR or last >= _FAR:
                 first, last = (last - 1000, last) if first <= -_FAR else (first, first + 1000)
-            value = self.rng.randint(first, last) * step
-            return int(value) if integer else float(value)
+            multiple = self.rng.randint(first, last) * step
+            return int(multiple) if integer else float(multiple)
         drawn = self.rng.uniform(float(low), float(high))  # no integer between the bounds: anything inside them
         if not _in_range(_exact(drawn), shape, None):
             drawn = float((low + high) / 2)
@@ -284,6 +296,8 @@ class _Builder:
             if (wanted or len(chosen) < shape.min_properties) and len(chosen) < high:
                 self._include(shape, chosen, name, high)
         extra = 1 if self.fuzz and not cheap and self.rng.random() < 0.25 else 0
+        if shape.min_properties > HARD_COUNT:
+            raise Hopeless(f"minProperties {shape.min_properties} is more than the mock builds ({HARD_COUNT})")
         for n in range(max(extra, shape.min_properties - len(chosen)) if len(chosen) < high else 0):
             self._include_extra(shape, chosen, n)
         if len(chosen) < shape.min_properties:
@@ -327,6 +341,8 @@ class _Builder:
         if not shape.items_allowed:
             high = len(shape.prefix) if high is None else min(high, len(shape.prefix))
         needed = shape.min_contains if shape.contains else 0
+        if max(low, needed) > HARD_COUNT:
+            raise Hopeless(f"minItems {max(low, needed)} is more than the mock builds ({HARD_COUNT})")
         if cheap:
             count = max(low, needed)
         elif self.fuzz:
@@ -431,13 +447,23 @@ def _typed(value: Any, types: frozenset[str] | None) -> bool:
 
 
 def _fits(value: Any, shape: Constraints) -> bool:
-    """Whether an enum value meets the shape's bounds, lengths and patterns too (an `allOf` may add them)."""
+    """Whether an enum value or a default meets the shape's bounds, lengths, patterns and format too (an `allOf`
+    may add them; a document's `default: ""` beside `format: uri` is not one to answer)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return math.isfinite(value) and _in_range(_exact(value), shape, shape.multiple_of)
     if isinstance(value, str):
         long_ok = shape.max_length is None or len(value) <= shape.max_length
-        return shape.min_length <= len(value) and long_ok and all(_search(p, value) for p in shape.patterns)
+        formatted = shape.format is None or _matches(value, _format_schema(shape.format), None)
+        return (
+            shape.min_length <= len(value) and long_ok and formatted and all(_search(p, value) for p in shape.patterns)
+        )
     return True
+
+
+@functools.cache
+def _format_schema(name: str) -> dict[str, str]:
+    """One schema object per format name, so that its compiled check is kept."""
+    return {"format": name}
 
 
 def _search(pattern: str, value: str) -> bool:
@@ -528,9 +554,9 @@ def _cost(schema: Any, resolve: Resolve | None, budget: int) -> int:
     total = 1
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        if budget == 0 or resolve is None:
-            return 1000 if budget == 0 else 1
-        total += _cost(resolve(ref), resolve, budget - 1)
+        if budget == 0:
+            return 1000
+        total += _cost(follow(ref, resolve), resolve, budget - 1)
     kind = schema.get("type")
     if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in (schema.get("enum") or ()):
         return 0
@@ -543,43 +569,3 @@ def _cost(schema: Any, resolve: Resolve | None, budget: int) -> int:
     if isinstance(schema.get("minItems"), int) and schema["minItems"]:
         total += schema["minItems"] * _cost(schema.get("items"), resolve, budget)
     return min(total, 1000)
-
-
-# `not` and `oneOf` siblings are judged by jsonschema-rs where the schema (or what its one `$ref` points at) holds
-# no further reference; what is left the caller's validator judges. Compiled once per schema object.
-_CHECKERS: dict[int, tuple[Any, Any]] = {}
-
-
-def _matches(value: Any, schema: Any, resolve: Resolve | None) -> bool:
-    if schema is True or schema is False:
-        return bool(schema)
-    if not isinstance(schema, dict):
-        return False
-    hit = _CHECKERS.get(id(schema))
-    if hit is None or hit[0] is not schema:
-        hit = (schema, _checker(schema, resolve))
-        if len(_CHECKERS) > 4096:
-            _CHECKERS.clear()
-        _CHECKERS[id(schema)] = hit
-    return hit[1] is not None and bool(hit[1].is_valid(value))
-
-
-def _checker(schema: dict[str, Any], resolve: Resolve | None) -> Any:
-    if set(schema) == {"$ref"} and resolve is not None:
-        schema = resolve(schema["$ref"])
-    if not isinstance(schema, dict | bool) or _holds(schema, lambda k, v: k == "$ref"):
-        return None
-    draft4 = _holds(schema, lambda k, v: k in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(v, bool))
-    try:
-        draft = jsonschema_rs.Draft4Validator if draft4 else jsonschema_rs.Draft202012Validator
-        return draft(schema, validate_formats=True)  # as OpenAPI 3.0's validators do
-    except (ValueError, jsonschema_rs.ValidationError):
-        return None
-
-
-def _holds(node: Any, test: Any) -> bool:
-    if isinstance(node, dict):
-        return any(test(k, v) or _holds(v, test) for k, v in node.items())
-    if isinstance(node, Sequence) and not isinstance(node, str):
-        return any(_holds(v, test) for v in node)
-    return False

@@ -16,6 +16,7 @@ from typing import Any
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
 from mockserver.spec.answers import (
+    NO_BODY,
     Answer,
     answer_for,
     base_media,
@@ -28,7 +29,8 @@ from mockserver.spec.answers import (
 )
 from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
-from mockserver.spec.media import RequestMedia, compile_media, documented, reads_into
+from mockserver.spec.media import RequestMedia, compile_media, reads_into
+from mockserver.spec.media_types import listed
 from mockserver.spec.parameters import (
     LOCATIONS,
     Parameter,
@@ -88,12 +90,12 @@ class Operation:
         prefix: str = "",
         media: RequestMedia | None = None,
     ) -> list[str]:
-        """Every rule the request breaks, one sentence each; `body` is None when none was sent, else the value of
-        the documented `media` it was sent as (JSON when None). With a `prefix` (the proxy's `request `), each
-        sentence starts with it and body fields read `request body.ttl`."""
+        """Every rule the request breaks, one sentence each; `body` is NO_BODY when none was sent (JSON `null` is a
+        body), else the value of the documented `media` it was sent as (JSON when None). With a `prefix` (the
+        proxy's `request `), each sentence starts with it and body fields read `request body.ttl`."""
         problems = [prefix + p for p in check_parameters(self.parameters, path, query, headers, cookies)]
         validator = self.body if media is None else media.validator
-        if body is None:
+        if body is NO_BODY:
             if self.body_required:
                 problems.append(f"{prefix}body: is required but missing; send {self.body_wanted}")
         elif validator is not None:
@@ -114,7 +116,7 @@ class Operation:
         run only for a request `check_request` refused."""
         found = parameter_breaches(self.parameters, path, query, headers, cookies)
         validator = self.body if media is None else media.validator
-        if body is None:
+        if body is NO_BODY:
             if self.body_required:
                 found.add(("body", "required"))
         elif validator is not None:
@@ -126,7 +128,7 @@ class Operation:
         """What body to send, for a sentence: `a JSON object`, or the documented media types."""
         if not self.bodies or all(map(is_json, self.bodies)):
             return "a JSON object"
-        return f"a body as {documented(self.bodies)}"
+        return f"a body as {listed(self.bodies)}"
 
     def check_response(self, status: int, body: Any) -> list[str]:
         """Every way an answer breaks what this operation documents (a real server's, or a recorded one); `body`

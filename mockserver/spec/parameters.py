@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
-from mockserver.spec.coercion import UNKNOWN, Reading, assignments, coerce, coerce_object, pairs, reading_of, scalar
+from mockserver.spec.coercion import UNKNOWN, Reading, assignments, coerce, coerce_object, pairs, reading_of, typed
 from mockserver.spec.validation import BodyValidator, short
 
 LOCATIONS = ("path", "query", "header", "cookie")
@@ -79,7 +79,7 @@ class Parameter:
             return coerce(self._split(text), self.shape)
         if kind == "object":
             return self._object(text)
-        return scalar(text, kind)
+        return typed(text, self.shape)
 
     def _content(self, text: str) -> Any:
         media = self.media or ""
@@ -93,7 +93,7 @@ class Parameter:
     def _query_array(self, values: list[str]) -> Any:
         if not self.explode:  # id=3,4,5 (or spaces, pipes): each key sent holds a delimited list
             delimiter = _DELIMITERS.get(self.style, ",")
-            values = [part for value in values for part in value.split(delimiter)]
+            values = [part for value in values if value for part in value.split(delimiter)]  # `ids=` is []
         return coerce(values, self.shape)
 
     def _unprefixed(self, text: str) -> str:
@@ -114,6 +114,8 @@ class Parameter:
         return text
 
     def _split(self, text: str) -> list[str]:
+        if not text:
+            return []  # an empty array is sent as nothing after its prefix
         if self.style == "label" and self.explode:
             return text.split(".")
         parts = text.split(_DELIMITERS.get(self.style, ","))
@@ -161,7 +163,7 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
         location,
         required,
         validator,
-        reading_of(parameter_schema(spec)[0]),
+        reading_of(parameter_schema(spec)[0], validator.resolve if validator is not None else None),
         style,
         explode if isinstance(explode, bool) else style == "form",
         media,

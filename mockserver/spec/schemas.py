@@ -49,7 +49,9 @@ _NOT_OPENAPI = ("example", "examples", "default", "enum", "const")
 
 
 def draft_of(dialect: str) -> Any:
-    return jsonschema_rs.Draft202012Validator if dialect == "3.1" else jsonschema_rs.Draft4Validator
+    """3.1: JSON Schema 2020-12. 3.0: draft 7, its boolean `exclusiveMinimum`/`Maximum` translated to numbers: draft 4
+    would refuse 1.0 as an integer, which JSON, OpenAPI's own validators and every client take as one."""
+    return jsonschema_rs.Draft202012Validator if dialect == "3.1" else jsonschema_rs.Draft7Validator
 
 
 def translate(schema: Any, dialect: str, view: str | None) -> Any:
@@ -70,6 +72,8 @@ def translate(schema: Any, dialect: str, view: str | None) -> Any:
             out[key] = value
     _for_view(out, view)
     _integer_range(out)
+    if dialect == "3.0":
+        _exclusive_bounds(out)
     _discriminated(out)
     if dialect == "3.0" and schema.get("nullable") is True:
         return _nullable(out)
@@ -111,6 +115,15 @@ def _integer_range(schema: dict[str, Any]) -> None:
         schema["maximum"] = high
         if schema.get("exclusiveMaximum") is True:
             del schema["exclusiveMaximum"]
+
+
+def _exclusive_bounds(schema: dict[str, Any]) -> None:
+    """3.0's `exclusiveMinimum: true` beside `minimum: 5` as draft 7 says it: `exclusiveMinimum: 5`."""
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if schema.get(flag) is True and isinstance(schema.get(bound), (int, float)):
+            schema[flag] = schema.pop(bound)
+        elif isinstance(schema.get(flag), bool):
+            del schema[flag]
 
 
 def _discriminated(schema: dict[str, Any]) -> None:
@@ -182,7 +195,7 @@ class Schemas:
     def __init__(self, document: dict[str, Any], dialect: str, *, schema: bool = False) -> None:
         self.dialect = dialect
         self.draft = draft_of(dialect)
-        registry_draft = jsonschema_rs.Draft202012 if dialect == "3.1" else jsonschema_rs.Draft4
+        registry_draft = jsonschema_rs.Draft202012 if dialect == "3.1" else jsonschema_rs.Draft7
         read = translate if schema else translate_document
         self.documents = {view: read(document, dialect, view) for view in VIEWS}
         self.uris = {view: f"urn:camelai-mock:{view}" for view in VIEWS}

@@ -2,9 +2,11 @@
 
 A pattern is turned into a string by rstr's Xeger, driven by the caller's `random.Random`, so the same seed gives
 the same string. Two of its steps are replaced (and rstr's version is pinned below its next minor release):
-repeats spread only a little past their minimum, tried again at no spread when a `maxLength` is tight; and a
-negated class draws from an alphabet in a fixed order (rstr draws from a `set`, whose order follows the process's
-hash seed, so two processes would answer differently).
+each repeat is drawn from a narrow window that later tries move up or down (shared among the pattern's repeats)
+until the string fits `minLength`/`maxLength`; and a negated class draws from an alphabet in a fixed order (rstr
+draws from a `set`, whose order follows the process's hash seed, so two processes would answer differently).
+A `pattern` is ECMA 262 (or the Rust syntax jsonschema-rs also reads); `python_pattern` rewrites the spellings
+Python's `re` lacks, reading a Unicode property class as a few characters of it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import base64
 import random
 import re
 import string
+import threading
 import uuid
+import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
@@ -21,7 +25,7 @@ from typing import Any
 
 from rstr.xeger import Xeger
 
-from mockserver.spec.constraints import Constraints, GenerationError
+from mockserver.spec.constraints import Constraints, GenerationError, Hopeless
 
 try:
     import re._parser as sre_parse  # type: ignore[import-not-found,unused-ignore]
@@ -29,6 +33,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef,unused-ignore]
 
 TEXTS = ("", "a", "x" * 2048, "日本語のテキスト", "🐪 camel ✓", "Ünïcødé – “quoted” ‘text’", "line\nbreak\ttab", "0")
+HARD_LENGTH = 65536  # the longest string built
 _ID_MAX = 2**31 - 1  # identifiers from a wide range, so two answers seldom name the same resource
 _EPOCH_2000 = 946684800.0
 # What `.` and a negated class draw from: printable, and no line breaks or control characters.
@@ -46,10 +51,15 @@ def text(shape: Constraints, rng: random.Random, *, fuzz: bool, name: str, now: 
     low, high = shape.min_length, shape.max_length
     if high is not None and high < low:
         raise GenerationError(f"minLength {low} is above maxLength {high}")
+    if low > HARD_LENGTH:
+        raise Hopeless(f"minLength {low} is more than the mock builds ({HARD_LENGTH})")
+    made = formatted(shape.format, rng, now, name, fuzz, low, high) if shape.format else None
+    fits = made is not None and low <= len(made) and (high is None or len(made) <= high)
+    if made is not None and fits and all(_compiled(p).search(made) for p in shape.patterns):
+        return made  # a value of the format that matches the patterns too (`https+` beside `format: uri`)
     if shape.patterns:
         return _from_patterns(shape.patterns, low, high, rng)
-    made = formatted(shape.format, rng, now, name, fuzz, low, high) if shape.format else None
-    if made is not None and low <= len(made) and (high is None or len(made) <= high):
+    if made is not None and fits:
         return made
     if fuzz:
         value = rng.choice(TEXTS)
@@ -122,6 +132,7 @@ class _Xeger(Xeger):
     def __init__(self, rng: random.Random, boost: int, spread: int) -> None:
         super().__init__(rng, printable=_PRINTABLE, nonword=_NONWORD)
         self.boost, self.spread = boost, spread
+        self._classes: dict[int, tuple[Any, list[str]]] = {}
 
     def build(self, parsed: Any) -> str:
         try:
@@ -135,11 +146,27 @@ class _Xeger(Xeger):
         return "".join("".join(self._handle_state(i) for i in value) for _ in range(times))
 
     def _handle_in(self, value: Any) -> Any:
-        candidates = list(chain(*(self._handle_state(i) for i in value)))
-        if candidates and candidates[0] is False:
-            left_out = set(candidates[1:])
-            candidates = [c for c in _PRINTABLE if c not in left_out]
-        return self._random.choice(candidates)
+        known = self._classes.get(id(value))
+        if known is None or known[0] is not value:  # a class's characters are listed once (the parse is kept)
+            candidates = list(chain(*(self._handle_state(i) for i in value)))
+            if candidates and candidates[0] is False:
+                left_out = set(candidates[1:])
+                candidates = [c for c in _PRINTABLE if c not in left_out]
+            if len(self._classes) > 4096:
+                self._classes.clear()
+            known = self._classes[id(value)] = (value, candidates)
+        return self._random.choice(known[1])
+
+
+_LOCAL = threading.local()  # one Xeger a thread: building one costs more than most strings drawn with it
+
+
+def _xeger(rng: random.Random, boost: int, spread: int) -> _Xeger:
+    xeger: _Xeger | None = getattr(_LOCAL, "xeger", None)
+    if xeger is None:
+        xeger = _LOCAL.xeger = _Xeger(rng, boost, spread)
+    xeger._random, xeger.boost, xeger.spread = rng, boost, spread
+    return xeger
 
 
 _TRIES = 10  # each a cheap build; the repeats are moved towards the length bounds between them
@@ -153,10 +180,11 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
     open_start, open_end = not main.startswith("^"), not re.search(r"(?<!\\)\$$", main)
     if (high is not None and shortest > high) or (longest < low and not (open_start or open_end)):
         raise GenerationError(_why(patterns, low, high))
-    boost, spread = 0, 3 if high is None else max(0, min(3, high - shortest))
+    repeats = max(1, _repeats(parsed))  # a change of length is shared among them
+    boost, spread = 0, 3 if high is None else max(0, min(3, (high - shortest) // repeats, (high - low) // repeats))
     for _ in range(_TRIES):
         try:
-            value = _Xeger(rng, boost, spread).build(parsed)
+            value = _xeger(rng, boost, spread).build(parsed)
         except (KeyError, ValueError, IndexError, TypeError):  # a construct rstr cannot build (a conditional group)
             value = ""
         if len(value) < low and (open_end or open_start):  # the pattern is searched for, so padding keeps it
@@ -165,11 +193,25 @@ def _from_patterns(patterns: list[str], low: int, high: int | None, rng: random.
         if fits and all(c.search(value) for c in checks):
             return value
         if len(value) < low:
-            boost += low - len(value)
+            boost += -(-(low - len(value)) // repeats)
         elif high is not None and len(value) > high:
-            over = len(value) - high
+            over = -(-(len(value) - high) // repeats)
             boost, spread = (max(0, boost - over), spread) if boost else (0, max(0, spread - 1))
     raise GenerationError(_why(patterns, low, high))
+
+
+def _repeats(parsed: Any) -> int:
+    """How many repeats of a variable count the parsed pattern holds."""
+    count = 0
+    for op, arg in parsed:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            count += (arg[1] > arg[0]) + _repeats(arg[2])
+        elif name == "SUBPATTERN":
+            count += _repeats(arg[-1])
+        elif name == "BRANCH":
+            count += max(_repeats(b) for b in arg[1])
+    return count
 
 
 def _why(patterns: list[str], low: int, high: int | None) -> str:
@@ -180,10 +222,41 @@ def _why(patterns: list[str], low: int, high: int | None) -> str:
     return f"no string{bounds} matching {every} was found"
 
 
-# ECMA 262 (the dialect of JSON Schema's `pattern`) where it differs from Python's `re`: named groups and a few
-# Unicode property classes (as their ASCII part).
-_PROPERTIES = {"L": "a-zA-Z", "Letter": "a-zA-Z", "Lu": "A-Z", "Ll": "a-z", "N": "0-9", "Nd": "0-9"}
-_ECMA = re.compile(r"\\[pP]\{(\w+)\}|\(\?<(?=[A-Za-z_])|\\k<(\w+)>|\\.|\[|\]")
+# Where JSON Schema's regular expressions (ECMA 262, and the Rust syntax jsonschema-rs also reads) differ from
+# Python's `re`: named groups, `\z`, `\x{...}`, and Unicode property classes, each read as a few characters of its
+# class (a string built from them matches the property's class too).
+_PROPERTIES = {
+    **dict.fromkeys(("L", "Letter", "IsLetter", "Alphabetic", "IsAlphabetic"), "a-zA-Z"),
+    **dict.fromkeys(("Lu", "Uppercase_Letter", "Lt", "IsUpper", "IsUppercase"), "A-Z"),
+    **dict.fromkeys(("Ll", "Lowercase_Letter", "IsLower", "IsLowercase"), "a-z"),
+    **dict.fromkeys(("Lo", "Other_Letter"), "\u4e00-\u4e10"),
+    **dict.fromkeys(("M", "Mark", "Mn", "Nonspacing_Mark"), "\u0300-\u0310"),
+    **dict.fromkeys(("N", "Number", "Nd", "Decimal_Number", "IsDigit"), "0-9"),
+    **dict.fromkeys(("P", "Punctuation", "Po", "Other_Punctuation"), "!#%&*,./:;?@"),
+    **dict.fromkeys(("S", "Symbol", "Sm", "Math_Symbol"), "+<=>|~"),
+    **dict.fromkeys(("Z", "Separator", "Zs", "Space_Separator", "Blank", "Space", "IsWhite_Space"), " "),
+    # POSIX classes, as Java and Rust spell them
+    **dict.fromkeys(("Alnum", "ASCII", "IsAlnum"), "a-zA-Z0-9"),
+    **dict.fromkeys(("Alpha", "IsAlpha"), "a-zA-Z"),
+    **dict.fromkeys(("Digit",), "0-9"),
+    **dict.fromkeys(("Upper",), "A-Z"),
+    **dict.fromkeys(("Lower",), "a-z"),
+    **dict.fromkeys(("Punct", "IsPunctuation"), "!#%&*,./:;?@"),
+    **dict.fromkeys(("Graph", "Print"), "a-zA-Z0-9!#%&*,./:;?@"),
+    **dict.fromkeys(("XDigit",), "0-9a-f"),
+}
+
+
+def _outside(letters: str) -> str | None:
+    """A few characters outside a property's class, for `\\P{...}`; None when none of these is."""
+    inside = re.compile(f"[{letters}]")
+    for chars, sample in (("0-9", "0123456789"), ("g-z", "ghijklmnopqrstuvwxyz"), (" ", " ")):
+        if not any(inside.match(c) for c in sample):
+            return chars
+    return None
+
+
+_ECMA = re.compile(r"\\[pP]\{(\w+)\}|\(\?<(?=[A-Za-z_])|\\k<(\w+)>|\\x\{([0-9a-fA-F]{1,6})\}|\\z|\\.|\[|\]")
 
 
 @lru_cache(maxsize=1024)
@@ -196,16 +269,19 @@ def python_pattern(pattern: str) -> str:
         found = m.group(0)
         if m.group(1) is not None:
             letters = _PROPERTIES.get(m.group(1))
+            if letters is not None and found[1] == "P":
+                letters = _outside(letters)
             if letters is None:
-                return found
-            negated = found[1] == "P"
-            if inside:
-                return found if negated else letters
-            return f"[{'^' if negated else ''}{letters}]"
+                return found  # Python refuses it: the pattern is named as unreadable
+            return letters if inside else f"[{letters}]"
+        if m.group(3) is not None:
+            return f"\\U{int(m.group(3), 16):08x}"
         if found.startswith("(?<"):
             return "(?P<"
         if m.group(2) is not None:
             return f"(?P={m.group(2)})"
+        if found == "\\z":
+            return "\\Z"
         if found in "[]":
             inside = found == "["
         return found
@@ -216,12 +292,16 @@ def python_pattern(pattern: str) -> str:
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> re.Pattern[str]:
     try:
-        return re.compile(python_pattern(pattern))
+        with warnings.catch_warnings():  # `[[` and `||` in a class: literal in ECMA, a FutureWarning in Python
+            warnings.simplefilter("ignore", FutureWarning)
+            return re.compile(python_pattern(pattern))
     except re.error as error:
-        raise GenerationError(f"pattern {pattern!r} cannot be read: {error}") from None
+        raise Hopeless(f"pattern {pattern!r} cannot be read: {error}") from None
 
 
 @lru_cache(maxsize=1024)
 def _parsed(pattern: str) -> Any:
     _compiled(pattern)
-    return sre_parse.parse(python_pattern(pattern))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return sre_parse.parse(python_pattern(pattern))

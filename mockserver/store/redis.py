@@ -129,8 +129,16 @@ class _Conn:
         self.loaded = loaded
         self.listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
+        self.load_lock = asyncio.Lock()
         self.ready: list[Any] = []  # connections kept by `send` between calls, returned to the pool on close
         self.waiting = 0  # calls of `send` waiting for the pool
+
+    async def ensure_loaded(self) -> None:
+        """The scripts loaded once however many calls find them missing at the same time."""
+        if not self.loaded:
+            async with self.load_lock:
+                if not self.loaded:
+                    await self.load()
 
     async def load(self) -> None:
         """Every script in one round trip, so that NOSCRIPT never reaches a request (unless Redis restarts)."""
@@ -145,8 +153,7 @@ class _Conn:
 
     async def run_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
         """Several scripts in one round trip, each atomic."""
-        if not self.loaded:
-            await self.load()
+        await self.ensure_loaded()
         packed = [
             hiredis.pack_command(("EVALSHA", self.shas[name], len(keys), *keys, *args))  # type: ignore[arg-type]
             for name, keys, args in calls
@@ -154,7 +161,8 @@ class _Conn:
         try:
             return await self.send(packed)
         except redis.exceptions.NoScriptError:  # Redis restarted since the scripts were loaded
-            await self.load()
+            self.loaded = False
+            await self.ensure_loaded()
             return await self.send(packed)
 
     async def send(self, packed: list[bytes]) -> list[Any]:
@@ -274,6 +282,8 @@ class RedisStore:
         except UNREACHABLE as exc:
             self._entries[:0] = entries  # sent again with the next call (the oldest dropped past MAX_WAITING_ENTRIES)
             del self._entries[: max(len(self._entries) - MAX_WAITING_ENTRIES, 0)]
+            if guard and round_ is not None:  # the request is answered 503: its answer need not try the store again
+                round_.guarded = True
             raise StoreUnavailable(f"state store {self.where} is unreachable: {exc}") from None
         if round_ is None or not guard:
             return found
@@ -335,8 +345,7 @@ class RedisStore:
     async def start(self) -> None:
         """Load the scripts and listen for journal reads of other processes, before the first request."""
         conn = self._conn()
-        if not conn.loaded:
-            await conn.load()
+        await conn.ensure_loaded()
         self._listen(conn)
         with contextlib.suppress(TimeoutError):  # a store away now: requests will answer 503 and say so
             await asyncio.wait_for(conn.listening.wait(), READ_TIMEOUT)

@@ -34,7 +34,8 @@ from mockserver.store.resources import (
 if TYPE_CHECKING:
     from mockserver.store.redis import RedisStore
 
-SEEN_ITEMS = 10_000  # items whose last JSON this process remembers, least recently seen forgotten first
+SEEN_ITEMS = 2_000  # items whose last JSON this process remembers, least recently seen forgotten first
+SEEN_ITEM_CHARS = 8_192  # and only those this small: at most about 16 MB
 
 # Every script's KEYS: items, order, state, unique, msgs, msgseq, and the session's `collections` set (what dropping
 # a session past the cap deletes: redis_scripts.SESSIONS); ARGV[1]: '1' when the collection has seed data.
@@ -268,10 +269,13 @@ class RedisResources:
         item = load_item(raw)
         if key is None:
             key = str(next(iter(item.values()), ""))  # the id, which the store writes first
-        self._seen[(session, collection, key)] = raw
-        self._seen.move_to_end((session, collection, key))
-        if len(self._seen) > SEEN_ITEMS:
-            self._seen.popitem(last=False)
+        if len(raw) <= SEEN_ITEM_CHARS:
+            self._seen[(session, collection, key)] = raw
+            self._seen.move_to_end((session, collection, key))
+            if len(self._seen) > SEEN_ITEMS:
+                self._seen.popitem(last=False)
+        else:  # a large item is read again before an update: what this process keeps stays small
+            self._seen.pop((session, collection, key), None)
         return Stored(item, raw)
 
     def known(self, session: str, collection: str, key: str) -> Stored | None:

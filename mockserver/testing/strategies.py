@@ -29,6 +29,7 @@ except ModuleNotFoundError:
 
 from mockserver.core.errors import ApiError
 from mockserver.core.json_codec import parse_json
+from mockserver.spec.answers import NO_BODY
 from mockserver.spec.contract import CREATE, Answer, Contract, load_contract
 from mockserver.spec.generate import generate, integer_edges
 
@@ -94,7 +95,7 @@ def _body_strategy(document: dict[str, Any], path: str, method: str, negative: b
 def rejection(content: bytes, contract: Contract | None = None) -> str | None:
     """Why the mock answers 400 to a create with this body (its `error`), or None if it accepts it."""
     operation = (contract or _contract(None)).operation(CREATE)
-    body = None  # an empty body is no body, as the mock reads one
+    body: Any = NO_BODY  # an empty body is no body, as the mock reads one
     if content:
         try:
             body = parse_json(content)

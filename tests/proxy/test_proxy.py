@@ -186,6 +186,12 @@ def test_the_request_reaches_the_upstream_unchanged(proxy: MockProcess, drifting
     assert seen == {}  # nothing added on the way
 
 
+def test_the_admin_api_is_the_proxys_own_and_every_other_path_is_forwarded(proxy: MockProcess) -> None:
+    assert httpx.get(f"{proxy.url}/__mock/violations").headers.get("x-mock-violations") is None  # answered here
+    elsewhere = httpx.get(f"{proxy.url}/__mock/no-such-admin-path")  # no admin route takes it: the upstream's say
+    assert elsewhere.status_code == 404 and elsewhere.headers["x-mock-violations"] == "1"
+
+
 def test_a_slow_upstream_is_a_504_and_a_closed_connection_a_502(
     proxy: MockProcess, drifting: ServerProcess, recording: Path, session: dict[str, str]
 ) -> None:

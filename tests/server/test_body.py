@@ -286,3 +286,9 @@ def test_every_media_type_keeps_the_body_limit(
     client = serve_document(MEDIA_DOCUMENT, max_body_bytes=256)
     over = client.post(path, content=content, headers={"content-type": content_type})
     assert over.status_code == 413 and "over this mock's limit of 256 bytes" in over.json()["error"]
+
+
+def test_no_bytes_with_a_text_or_form_content_type_is_the_empty_value(media_client: httpx.Client) -> None:
+    assert media_client.post("/notes", headers={"content-type": "text/plain"}).status_code == 204  # ""
+    empty_form = media_client.post("/forms", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert empty_form.status_code == 400 and empty_form.json() == {"error": "name: is required but missing"}

@@ -183,7 +183,13 @@ def arguments(module: types.ModuleType, operation: Operation, known: dict[str, s
             continue
         if name == "body":
             assert operation.body is not None
-            value = realistic(operation.body.schema, random.Random(operation.operation_id), 0.0, operation.body)
+            value = realistic(
+                operation.body.schema,
+                random.Random(operation.operation_id),
+                0.0,
+                operation.body,
+                resolve=operation.body.resolve,
+            )
             out["body"] = model(param.annotation, value)
         elif name in known:
             out[name] = int(known[name]) if param.annotation is int else str(known[name])

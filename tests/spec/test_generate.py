@@ -226,6 +226,11 @@ CASES = [
         {"type": "object", "properties": {f: {"type": "string", "format": f} for f in FORMATS}}, "4", id="formats"
     ),
     pytest.param({"type": "string", "format": "byte", "maxLength": 8}, "4", id="byte-within-max-length"),
+    pytest.param({"type": "string", "format": "uri", "pattern": "https+"}, "4", id="format-beside-a-pattern"),
+    pytest.param({"type": "string", "format": "uri", "default": ""}, "4", id="default-breaking-its-format"),
+    pytest.param(
+        {"type": "object", "properties": {"n": {"type": "integer", "maximum": 3, "default": 9}}}, "4", id="bad-default"
+    ),
     pytest.param(
         {
             "allOf": [
@@ -306,6 +311,16 @@ def test_recursion_stops_at_the_cheapest_valid_value() -> None:
             {"type": "array", "items": {"enum": [1, 2]}, "minItems": 3, "uniqueItems": True}, "distinct", id="unique"
         ),
         pytest.param({"type": "string", "pattern": "(?P<"}, "cannot be read", id="unreadable-pattern"),
+        pytest.param({"type": "array", "minItems": 10**6}, "minItems 1000000 is more than", id="huge-array"),
+        pytest.param({"type": "string", "minLength": 10**8}, "minLength 100000000 is more than", id="huge-string"),
+        pytest.param(
+            {"type": "array", "minItems": 60, "items": {"type": "array", "minItems": 60, "items": ref("Node")}},
+            "more than 10000 values",
+            id="huge-answer",
+        ),
+        pytest.param(
+            {"$ref": "#/components/schemas/Missing"}, "'#/components/schemas/Missing' cannot be followed", id="ref"
+        ),
     ],
 )
 def test_a_schema_no_value_meets_is_named_at_start_up(schema: Any, reason: str) -> None:

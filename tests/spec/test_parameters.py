@@ -347,3 +347,20 @@ def test_a_matrix_path_parameter_and_a_deep_object_query_through_the_app(serve_d
     plain = client.get("/shapes/7")
     assert plain.status_code == 400
     assert plain.json() == {"error": 'path.id: "7" is not in matrix style; send it as ;id=value'}
+
+
+@pytest.mark.parametrize(
+    ("location", "style", "explode", "sent"),
+    [
+        pytest.param("query", "pipeDelimited", False, {"color": [""]}, id="query-pipe"),
+        pytest.param("query", "form", False, {"color": [""]}, id="query-form"),
+        pytest.param("path", "label", False, ".", id="label"),
+        pytest.param("path", "matrix", True, ";color", id="matrix"),
+        pytest.param("header", "simple", False, "", id="header"),
+    ],
+)
+def test_an_empty_delimited_array_is_an_empty_array(location: str, style: str, explode: bool, sent: Any) -> None:
+    schema = {"type": "array", "items": INTEGER, "maxItems": 0}
+    spec = {"in": location, "name": "color", "style": style, "explode": explode, "schema": schema}
+    param = compile_parameter(spec, compile_body_validator(schema, "request"))
+    assert problems(param, sent) == []

@@ -121,3 +121,32 @@ def test_integer_formats_hold_in_paths_queries_and_bodies(serve_document: ServeD
         r = client.post(path, params=query, json=body)
         assert r.status_code == 400, (path, query, body)
         assert f"{field}: " in r.json()["error"]
+
+
+def test_a_whole_number_written_with_a_fraction_is_an_integer_and_exclusive_bounds_hold() -> None:
+    """3.0 schemas are validated as draft 7 reads them: 1.0 is an integer (draft 4 refused it), and 3.0's boolean
+    `exclusiveMinimum` still excludes its bound."""
+    schema = {"type": "integer", "minimum": 1, "exclusiveMinimum": True}
+    check = validator(openapi({}, components={"schemas": {"N": schema}}), "#/components/schemas/N")
+    assert check.errors(2.0) == [] and check.errors(2) == []
+    assert check.errors(1) != [] and check.errors(1.5) != []
+
+
+def test_a_json_null_body_is_a_body(serve_document: ServeDocument) -> None:
+    """`null` was taken for no body at all ("is required but missing") where the schema allows null."""
+    body_schema = {"type": "object", "properties": {"tags": {"type": "object"}}, "nullable": True}
+    document = openapi(
+        {
+            "/tags": {
+                "patch": {
+                    "operationId": "tags_patch",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": body_schema}}},
+                    "responses": {"204": {"description": "done"}},
+                }
+            }
+        }
+    )
+    client = serve_document(document)
+    assert client.patch("/tags", content=b"null", headers={"content-type": "application/json"}).status_code == 204
+    r = client.patch("/tags")
+    assert r.status_code == 400 and r.json()["error"].startswith("body: is required but missing")

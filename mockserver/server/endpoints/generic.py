@@ -56,8 +56,10 @@ Behaviour = Callable[[Mock, Operation, Accepted], Awaitable[tuple[int, Any]]]
 
 
 def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -> Raw:
-    # Its path names one resource, which a DELETE may remove; a collection's item is its behaviour's to answer for.
-    resource = behaviour is None and "{" in operation.path and operation.answer(404) is not None
+    # Its path names one resource, which a DELETE may remove (a collection's item is its behaviour's to answer for);
+    # a removed one is answered 404 only where the operation documents one.
+    named = behaviour is None and "{" in operation.path
+    resource = Resource(named and operation.answer(404) is not None, named and operation.method == "DELETE")
 
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
@@ -84,7 +86,7 @@ async def answer(
     scope: Scope,
     receive: Receive,
     behaviour: Behaviour | None = None,
-    resource: bool = False,
+    resource: Resource | None = None,
 ) -> tuple[int, Any]:
     """The status and body an accepted request gets; raises ApiError for a refused one."""
     headers = header_map(scope)
@@ -98,15 +100,23 @@ async def answer(
         raise ApiError(401, auth.error, {"WWW-Authenticate": operation.security.challenge})
     if auth.claims is not None:  # an STS token: the journal names its uid
         scope["state"]["uid"] = auth.claims.get("sub")
-    if not resource:
+    if resource is None or not (resource.answers_gone or resource.removes):
         return await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)
     session = session_named(mock, requested_session(scope, mock.link_prefixes))
-    if await mock.store.removed(session, scope["path"]):
+    if resource.answers_gone and await mock.store.removed(session, scope["path"]):
         raise ApiError(404, f"path: {short(scope['path'])} names a resource deleted in this session")
     status, body = await _accepted(mock, operation, scope, receive, headers, query, cookies, auth, behaviour)
-    if operation.method == "DELETE" and 200 <= status < 300:
+    if resource.removes and 200 <= status < 300:
         await mock.store.remove_resource(session, scope["path"], mock.clock.now())
     return status, body
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What an operation whose path names one resource does with the resources a DELETE removed in the session."""
+
+    answers_gone: bool  # a removed one (or one below it) is its documented 404
+    removes: bool  # its success removes the resource (a DELETE)
 
 
 async def _accepted(
@@ -120,11 +130,9 @@ async def _accepted(
     auth: AuthResult,
     behaviour: Behaviour | None,
 ) -> tuple[int, Any]:
-    body, media = None, None
-    if _has_body(headers):
-        body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
-        if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
-            scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
+    body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
+    if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
+        scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
     path_params = scope.get("path_params", {})
     problems = operation.check_request(path_params, query, headers, cookies, body, media=media)
     op_id = operation.operation_id
@@ -164,11 +172,6 @@ async def _accepted(
         return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
     except GenerationError as exc:
         raise operation.unbuildable(operation.success, str(exc)) from None
-
-
-def _has_body(headers: dict[str, str]) -> bool:
-    length = headers.get("content-length")
-    return (length is not None and length.strip() not in ("", "0")) or "transfer-encoding" in headers
 
 
 def _request_seed(operation: Operation, scope: Scope, body: Any) -> int:
