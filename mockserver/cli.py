@@ -31,6 +31,7 @@ from mockserver.diff.usage import CoverageError
 from mockserver.proxy.settings import DEFAULT_TIMEOUT, ProxySettings, origin, shown_proxy
 from mockserver.server.prefer import MODES
 from mockserver.spec.contract import ContractError
+from mockserver.spec.coverage_report import FORMATS, render
 from mockserver.spec.overlay import OverlayError
 from mockserver.workers import SETTINGS_ENV, settings_to_json
 
@@ -293,6 +294,19 @@ def parser() -> argparse.ArgumentParser:
         default=_env("spec"),
         help="the document to check against, for a server that does not serve its own at /openapi.json",
     )
+    cover = commands.add_parser(
+        "coverage",
+        help="which documented answers a test run received, from a running mock",
+        description="Read GET /__mock/coverage of the mock at URL and print it: text (a table, like pytest-cov), "
+        "markdown (for a pull-request comment), json, html or junit (one test case per documented answer). "
+        "Exits 1 when --fail-under is given and coverage is below it.",
+    )
+    cover.add_argument("--url", required=True, help="base URL of the running mock, e.g. http://127.0.0.1:8000")
+    cover.add_argument("--format", dest="form", choices=FORMATS, default="text")
+    cover.add_argument("--coverage-operations", dest="operations", metavar="GLOB", help="only operation ids matching")
+    cover.add_argument("--admin-key", default=_env("admin_key"), help="the mock's --admin-key, if it has one")
+    cover.add_argument("--fail-under", type=float, metavar="PCT", help="exit 1 when coverage is below PCT percent")
+    cover.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of printing it")
     _diff_parser(commands)
     return top
 
@@ -340,6 +354,32 @@ def diff_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return 1 if report.fails(args.fail_on) else 0
+
+
+def coverage(args: argparse.Namespace) -> int:
+    """`mockserver coverage`: the running mock's report, rendered."""
+    import json
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    query = urllib.parse.urlencode({"operations": args.operations} if args.operations else {})
+    request = urllib.request.Request(f"{args.url.rstrip('/')}/__mock/coverage" + (f"?{query}" if query else ""))
+    if args.admin_key:
+        request.add_header("Authorization", f"Bearer {args.admin_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            data = json.loads(answer.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"mockserver: error: cannot read {args.url}/__mock/coverage: {exc}", file=sys.stderr)
+        return 2
+    text = render(data, args.form)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 1 if args.fail_under is not None and data["coverage"] * 100 < args.fail_under else 0
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -515,6 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings_from(args))
         if args.command == "proxy":
             return proxy(settings_from(args), proxy_settings_from(args))
+        if args.command == "coverage":
+            return coverage(args)
         if args.command == "verify":
             from mockserver.testing.verify import verify
 

@@ -27,6 +27,7 @@ from mockserver.spec.contract import (
     Operation,
     load_contract,
 )
+from mockserver.spec.coverage import OperationPlan, plan_of
 from mockserver.spec.seeds import load_seed_data
 from mockserver.spec.shape import shape_of
 from mockserver.spec.validation import BodyValidator
@@ -51,6 +52,9 @@ class Mock:
     admin: Contract | None = None  # the admin API's own document; None with --no-admin
     violations: ViolationTally = field(default_factory=ViolationTally)  # counted by `mockserver proxy`
     diff: Report | None = None  # `--diff-from OLD`: what changed from OLD to the document in use
+    # What the coverage counters count per operation id (spec/coverage.py), worked out once here: the vendor's
+    # operations (the mock's own additions are no contract to cover).
+    coverage: dict[str, OperationPlan] = field(default_factory=dict)
 
     def public_base(self, scope: Scope, host: str | None) -> str:
         """`--public-url`, or the URL the request came in on (`host`: its Host header)."""
@@ -113,6 +117,7 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),
         # Both read as the vendor wrote them (no overlays), as `mockserver diff` reads them.
         diff=diff_documents(settings.diff_from, str(contract.path)) if settings.diff_from else None,
+        coverage={op_id: plan_of(op) for op_id, op in contract.operations.items() if not op.mock},
     )
 
 

@@ -15,6 +15,7 @@ from mockserver.cli import banner, main, parser, settings_from
 from mockserver.config import ConfigError, KeyPolicy, Settings, load_config_file
 from tests.conftest import AUTH, SPEC_2025, VALID
 from tests.processes import MockProcess
+from tests.redis_server import free_port
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -383,3 +384,10 @@ def test_serve_diff_from_prints_breaking_and_behaviour_changes_at_start_up() -> 
         assert report["summary"] == {"breaking": 42, "behaviour": 5, "additive": 8, "used": 0}
     finally:
         server.stop()
+
+
+def test_coverage_names_the_url_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["coverage", "--url", url, "--format", "junit"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mockserver: error: cannot read {url}/__mock/coverage:") and "Traceback" not in err

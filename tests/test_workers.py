@@ -72,3 +72,31 @@ def test_two_workers_on_one_port_share_links_and_the_signing_key(redis_server: R
                 assert claims["sub"] == "user-1"
     finally:
         server.stop()
+
+
+@pytest.mark.redis
+def test_two_replicas_on_one_redis_give_one_coverage_report_adding_up_both(
+    redis_server: RedisServer, store_prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = ("--store", redis_server.url, "--store-prefix", store_prefix)
+    first, second = MockProcess(*shared), MockProcess(*shared)
+    try:
+        with httpx.Client(timeout=10) as http:
+            for n, server in enumerate((first, second, first)):
+                assert http.post(f"{server.url}/api/v1/iframe/create", json=VALID, headers=AUTH).status_code == 200
+                bad = {**VALID, "ttl": 5 + n}
+                assert http.post(f"{server.url}/api/v1/iframe/create", json=bad, headers=AUTH).status_code == 400
+            assert http.post(f"{second.url}/api/v1/iframe/create", json=VALID).status_code == 401
+            for server in (first, second):
+                report = http.get(f"{server.url}/__mock/coverage").json()
+                create = report["operations"]["iframe_create_create"]
+                assert create["answers"]["200"]["count"] == 3
+                assert create["answers"]["400"]["count"] == 3
+                assert create["answers"]["401"]["count"] == 1
+                assert create["refusals"] == {"body": 3, "auth": 1}
+                assert [(b["field"], b["rule"], b["count"]) for b in report["breaches"]] == [("body.ttl", "minimum", 3)]
+        assert main(["coverage", "--url", second.url, "--format", "markdown", "--fail-under", "50"]) == 1
+        assert "| `iframe_create_create` | 42.9% | `200` ×3, `400` ×3, `401` ×1 |" in capsys.readouterr().out
+    finally:
+        first.stop()
+        second.stop()

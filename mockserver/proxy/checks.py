@@ -25,6 +25,8 @@ REQUEST = "request "
 class RequestCheck:
     problems: list[str]  # each starting `request `
     refusal: ApiError | None  # what the mock itself would answer; None when the request keeps the contract
+    breaches: frozenset[tuple[str, str]] = frozenset()  # the problems as (field, rule), for the coverage counters
+    body: Any = None  # the body as read (None: none, or unreadable), for the coverage counters' fields sent
 
 
 def check_request(
@@ -67,9 +69,28 @@ def check_request(
             return RequestCheck(problems, ApiError(unreadable.status, "; ".join([unreadable.message, *params])))
     problems = operation.check_request(found.path_params, query, headers, cookies, body, prefix=REQUEST, media=media)
     if not problems:
-        return RequestCheck([], None)
+        return RequestCheck([], None, body=body)
     own = operation.check_request(found.path_params, query, headers, cookies, body, media=media)  # its 400's words
-    return RequestCheck(problems, ApiError(400, "; ".join(own)))
+    breaches = operation.breaches(found.path_params, query, headers, cookies, body, media=media)
+    return RequestCheck(problems, ApiError(400, "; ".join(own)), frozenset(breaches), body)
+
+
+def response_breaches(found: Found, status: int, body: Any, problems: list[str]) -> set[tuple[str, str]]:
+    """An answer's problems as (field, rule), bounded by the document: the JSON body's rules by field, else where
+    the answer went wrong (`response status: undocumented`, `response 200: media type or body`)."""
+    operation = found.operation
+    if operation is None or not problems:
+        return set()
+    answer = operation.answer(status)
+    if answer is None:
+        return {("response status", "undocumented")}
+    key = next(k for k in (str(status), f"{status // 100}XX", "DEFAULT") if k in operation.answers)
+    where = f"response {'default' if key == 'DEFAULT' else key}"
+    if body is not None and answer.validator is not None:
+        found_rules = answer.validator.breaches(body, f"{where} body")
+        if found_rules:
+            return found_rules
+    return {(where, "media type or body")}
 
 
 def decode(raw: bytes, content_encoding: str | None, max_bytes: int) -> tuple[bytes | None, str | None]:

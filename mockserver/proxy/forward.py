@@ -15,13 +15,14 @@ from starlette.types import Receive, Scope, Send
 from mockserver.core.clock import stopwatch
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
-from mockserver.proxy.checks import check_request, check_response, decode
+from mockserver.proxy.checks import check_request, check_response, decode, response_breaches
 from mockserver.proxy.har import Failure, HarFile, Request, entry
 from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
 from mockserver.server.responses import error_body, send_json
 from mockserver.server.sessions import scope_session
+from mockserver.spec.coverage import refusal_kind
 from mockserver.spec.routes import near_miss
 from mockserver.spec.secrets import Secrets
 
@@ -55,9 +56,17 @@ class Forwarder:
             await send_json(send, error_body(f"{too_large.message} (--max-body-bytes)"), too_large.status)
             return
         near = near_miss(self.routes, method, path) if found.operation is None else None
-        check = check_request(found, method, path, headers, query_map(scope), cookie_map(headers), raw, near)
+        query = query_map(scope)
+        check = check_request(found, method, path, headers, query, cookie_map(headers), raw, near)
+        plan = mock.coverage.get(operation) if operation is not None else None
+        if plan is not None:  # the coverage counters of the client's request (spec/coverage.py), the journal's to add
+            counted = state["counts"] = plan.sent(query, headers, check.body)
+            counted += [("b", plan.operation_id, field, rule) for field, rule in sorted(check.breaches)]
         if check.refusal is not None and self.refuse_invalid:
             refusal = check.refusal
+            kind = refusal_kind(refusal.status, check.breaches)
+            if plan is not None and kind is not None:
+                state["counts"].append(("r", plan.operation_id, kind))
             self._count(scope, state, operation, check.problems)
             state["error"] = "; ".join(self.secrets.sentence(p) for p in refusal.message.split("; "))
             shape = found.operation.error_body(refusal.status, refusal.message) if found.operation else None
@@ -85,7 +94,12 @@ class Forwarder:
             await send_json(send, error_body(failure.message), failure.status, headers_out)
             return
         decoded, note = decode(answer.raw, answer.header(b"content-encoding"), mock.settings.max_body_bytes)
-        answer_problems, _ = check_response(found, method, answer.status, answer.header(b"content-type"), decoded)
+        answer_problems, answered = check_response(
+            found, method, answer.status, answer.header(b"content-type"), decoded
+        )
+        if plan is not None and answer_problems:  # the real API's own breaches of the document
+            upstream = response_breaches(found, answer.status, answered, answer_problems)
+            state["counts"] += [("v", plan.operation_id, field, rule) for field, rule in sorted(upstream)]
         violations = self._count(scope, state, operation, [*check.problems, *answer_problems])
         # Recorded before answering: every answer a client has is in the file.
         self._record(started, request, answer, decoded, operation, violations, note)

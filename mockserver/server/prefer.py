@@ -42,6 +42,7 @@ def shown(value: str) -> str:
 class Chosen:
     status: int
     body: Any
+    example: str | None = None  # the named example chosen, if one was (the coverage counters name it)
 
 
 def parse_prefer(header: str) -> dict[str, str]:
@@ -111,7 +112,7 @@ class Responder:
             pool = [(status, answer)] if answer else [(a.status, a) for a in answers.values()]
             for at, candidate in pool:
                 if name in candidate.examples:
-                    return Chosen(at, candidate.examples[name])
+                    return Chosen(at, candidate.examples[name], name)
             known = ", ".join(f"{a.status}:{n}" for _, a in pool for n in a.examples) or "none"
             raise ApiError(400, f"Prefer: example={shown(name)} is not a named example of {where}; examples: {known}")
         answer = answer or operation.answer(operation.success)
@@ -123,7 +124,8 @@ class Responder:
         if status == operation.success:
             return None  # the success status alone: the realistic answer (for the create, a live link behind it)
         if answer.examples:
-            return Chosen(status, next(iter(answer.examples.values())))
+            name, example = next(iter(answer.examples.items()))
+            return Chosen(status, example, name)
         with self._lock:
             return Chosen(status, self._draw(answer))
 

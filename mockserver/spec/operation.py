@@ -28,7 +28,14 @@ from mockserver.spec.document import RefError, follow
 from mockserver.spec.findings import Findings, Place
 from mockserver.spec.media import RequestMedia, compile_media, reads_into
 from mockserver.spec.media_types import base_media, is_json, listed, within
-from mockserver.spec.parameters import LOCATIONS, Parameter, check_parameters, compile_parameter, parameter_schema
+from mockserver.spec.parameters import (
+    LOCATIONS,
+    Parameter,
+    check_parameters,
+    compile_parameter,
+    parameter_breaches,
+    parameter_schema,
+)
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.security import PUBLIC, Security, compile_security
 from mockserver.spec.shape import EMPTY, Shape, shape_of
@@ -91,6 +98,27 @@ class Operation:
         elif validator is not None:
             problems.extend(validator.errors(body, f"{prefix}body"))
         return problems
+
+    def breaches(
+        self,
+        path: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        cookies: Mapping[str, str],
+        body: Any,
+        *,
+        media: RequestMedia | None = None,
+    ) -> set[tuple[str, str]]:
+        """What `check_request` finds, as (field, rule) pairs bounded by the document (the coverage counters' key):
+        run only for a request `check_request` refused."""
+        found = parameter_breaches(self.parameters, path, query, headers, cookies)
+        validator = self.body if media is None else media.validator
+        if body is NO_BODY:
+            if self.body_required:
+                found.add(("body", "required"))
+        elif validator is not None:
+            found |= validator.breaches(body, "body")
+        return found
 
     @property
     def body_wanted(self) -> str:

@@ -204,6 +204,33 @@ def check_parameters(
     return problems
 
 
+def parameter_breaches(
+    parameters: Sequence[Parameter],
+    path: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> set[tuple[str, str]]:
+    """What `check_parameters` finds, as (field, rule) pairs: `("query.page", "minimum")`, `("header.x", "style")`."""
+    found: set[tuple[str, str]] = set()
+    for param in parameters:
+        raw = _raw(param, parameters, path, query, headers, cookies)
+        if raw is None:
+            if param.required:
+                found.add((param.field, "required"))
+            continue
+        if (param.allow_empty and raw == [""]) or (param.validator is None and param.media is None):
+            continue
+        try:
+            value = param.read(raw)
+        except Unreadable:
+            found.add((param.field, "style"))
+            continue
+        if param.validator is not None:
+            found |= param.validator.breaches(value, root=param.field)
+    return found
+
+
 def _raw(
     param: Parameter,
     parameters: Sequence[Parameter],

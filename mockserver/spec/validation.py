@@ -109,6 +109,22 @@ class BodyValidator:
             return [*listed, f"… and perhaps more: only the first {KEPT} entries of {where} were read for this list"]
         return listed
 
+    def breaches(self, body: Any, root: str = "body") -> set[tuple[str, str]]:
+        """The rules `body` breaks as (field, rule) pairs, e.g. `("body.ttl", "minimum")`, read from jsonschema-rs's
+        structured errors (the keyword that failed), not from the sentences. Bounded by the document, whatever was
+        sent: an array index reads `[]` and a property the schema does not name `*`. Empty when valid."""
+        if self.compiled.is_valid(body):
+            return set()
+        named = self.named
+        found: set[tuple[str, str]] = set()
+        for error in self.compiled.iter_errors(_cut(body, named, self.reach, (), [])):
+            parts = [("[]" if isinstance(p, int) else p if p in named else "*") for p in error.instance_path]
+            rule = str(error.schema_path[-1]) if error.schema_path else type(error.kind).__name__
+            if type(error.kind).__name__ == "Required":
+                parts.append(error.kind.property)
+            found.add((_pattern(parts, root), rule))
+        return found
+
     def _valid_whole(self, body: Any, path: JsonPath) -> bool:
         rules = _rules_at(self.schema, path)
         if rules is None:
@@ -122,6 +138,11 @@ class BodyValidator:
         for part in path:
             value = value[part]
         return bool(validator.is_valid(value))
+
+
+def _pattern(parts: list[str], root: str) -> str:
+    """`["srcs", "[]", "id"]` under `body` → `body.srcs[].id`."""
+    return root + "".join(p if p == "[]" else f".{p}" for p in parts)
 
 
 def compile_body_validator(schema: Any, view: str | None = None, dialect: str = "3.0") -> BodyValidator:

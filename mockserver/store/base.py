@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mockserver.core.clock import ClockState
+from mockserver.core.coverage import Counts, Tally
 from mockserver.core.limits import Decision, Window
 from mockserver.core.tokens import claims_of
 from mockserver.store.resources import Resources
@@ -113,7 +114,19 @@ class Store(Protocol):
         """Whether `path`, or a resource above it, was deleted in the session."""
         ...
 
-    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None: ...
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int, counts: Counts = ()) -> None:
+        """Keep the request's journal entry and add up its coverage counters (spec/coverage.py), in the session and
+        in the total: on a shared store both ride in the request's round (store/round.py)."""
+        ...
+
+    async def coverage(self, session: str | None) -> Tally:
+        """The session's coverage counters, or with None every session's together."""
+        ...
+
+    async def coverage_clear(self, session: str) -> None:
+        """Empty the session's coverage counters and the total."""
+        ...
+
     async def journal(self, session: str) -> list[dict[str, Any]]: ...
     async def journal_clear(self, session: str) -> None: ...
 

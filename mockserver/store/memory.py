@@ -9,6 +9,7 @@ from typing import Any
 
 from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
+from mockserver.core.coverage import Counts, Tally
 from mockserver.core.limits import Decision, Window, decide
 from mockserver.store.base import (
     EXPIRED,
@@ -47,6 +48,7 @@ class _Session:
     journal: deque[dict[str, Any]] = field(default_factory=deque)
     faults: list[dict[str, Any]] = field(default_factory=list)
     removed: OrderedDict[str, None] = field(default_factory=OrderedDict)  # deleted resource paths, oldest first
+    coverage: Tally = field(default_factory=Tally)  # the coverage counters (spec/coverage.py): bounded by the document
 
 
 def _remember_gone(s: _Session, cache_key: str) -> None:
@@ -82,6 +84,7 @@ class MemoryStore:
         self._clock: ClockState | None = None
         self._now = 0.0  # the mock's time as last told; what "live" means when a session must make room
         self.resources = MemoryResources()
+        self._total = Tally()  # the coverage counters of every session together, until `coverage_clear`
 
     async def start(self) -> None:
         pass
@@ -240,8 +243,12 @@ class MemoryStore:
             return state
         return self._new(session, holding=False)
 
-    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int, counts: Counts = ()) -> None:
         state = self._noted(session)
+        if counts:
+            self._total.add(counts, entry["epoch"])
+            if state is not None:
+                state.coverage.add(counts, entry["epoch"])
         if state is None:
             return
         journal = state.journal
@@ -254,6 +261,14 @@ class MemoryStore:
 
     async def journal_clear(self, session: str) -> None:
         self._view(session).journal.clear()
+
+    async def coverage(self, session: str | None) -> Tally:
+        found = self._total if session is None else self._view(session).coverage
+        return Tally(dict(found.counts), dict(found.first))
+
+    async def coverage_clear(self, session: str) -> None:
+        self._view(session).coverage = Tally()
+        self._total = Tally()
 
     async def add_fault(self, session: str, fault: dict[str, Any], cap: int) -> bool:
         if len(self._view(session).faults) >= cap:

@@ -35,6 +35,7 @@ from redis.backoff import NoBackoff
 from mockserver.config import display_url
 from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
+from mockserver.core.coverage import Counts, Tally, decode, encode
 from mockserver.core.limits import WINDOW_SECONDS, Decision, Window, verdict
 from mockserver.store import redis_scripts
 from mockserver.store.base import (
@@ -85,6 +86,7 @@ _SCRIPTS = {
     "get": redis_scripts.GET,
     "removed": redis_scripts.REMOVED,
     "journal_read": redis_scripts.JOURNAL_READ,
+    "coverage_read": redis_scripts.COVERAGE_READ,
 }
 
 P = ParamSpec("P")
@@ -212,8 +214,9 @@ class RedisStore:
         self.prefix = prefix
         self._conns: dict[asyncio.AbstractEventLoop, _Conn] = {}
         self._now = 0.0  # the mock's time as last told; what "live" means when a journal entry's session is new
-        # Journal entries of answered requests, written with the next call (store/round.py): (session, JSON, flags).
-        self._entries: list[tuple[str, str, str]] = []
+        # Journal entries of answered requests, written with the next call (store/round.py): (session, JSON, flags,
+        # coverage counters as hash fields one a line, the request's time).
+        self._entries: list[tuple[str, str, str, str, str]] = []
         self._journal_cap = 0
         self._names: dict[str, str] = {}  # session -> its name in keys
         self._guard_key_lists: dict[tuple[str | None, str | None], list[str]] = {}
@@ -305,9 +308,11 @@ class RedisStore:
         except UNREACHABLE as exc:
             raise StoreUnavailable(f"state store {self.where} is unreachable: {exc}") from None
 
-    def _head(self, round_: Round | None, entries: list[tuple[str, str, str]]) -> tuple[list[str], list[str | int]]:
-        """The round's header (`redis_scripts.ROUND`): the guard when `round_` is given, and `entries`."""
-        # Issue 20's per-operation coverage counters belong here too, beside the journal entries.
+    def _head(
+        self, round_: Round | None, entries: list[tuple[str, str, str, str, str]]
+    ) -> tuple[list[str], list[str | int]]:
+        """The round's header (`redis_scripts.ROUND`): the guard when `round_` is given, and `entries` with their
+        coverage counters."""
         keys = NO_GUARD_KEYS
         args: list[str | int] = ["0", "", "", ""]
         if round_ is not None:
@@ -447,13 +452,15 @@ class RedisStore:
         return bool(found[0])
 
     @_guarded
-    async def journal_append(self, session: str, entry: dict[str, Any], cap: int) -> None:
-        """Within a request's round the entry waits for the next call (or a reader's nudge); else it is written now."""
+    async def journal_append(self, session: str, entry: dict[str, Any], cap: int, counts: Counts = ()) -> None:
+        """Within a request's round the entry (and its counters) waits for the next call (or a reader's nudge); else
+        it is written now."""
         round_ = current_round()
         self._journal_cap = cap
         renew = "1" if self.renew(self._key(session, "journal")) else "0"
         counted = "1" if round_ is not None and round_.counted and round_.journal_session == session else "0"
-        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew))
+        fields, when = ("\n".join(map(encode, counts)), repr(entry["epoch"])) if counts else ("", "")
+        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew, fields, when))
         if len(self._entries) > MAX_WAITING_ENTRIES:  # only while every call fails: the oldest go
             del self._entries[: len(self._entries) - MAX_WAITING_ENTRIES]
         if round_ is None:
@@ -471,18 +478,22 @@ class RedisStore:
                 CURRENT.reset(token)
 
     async def _settled(self, session: str) -> list[Any]:
+        return await self._settle(
+            "journal_read", [self._key(session, "journal"), self._key(session, "journal-pending")]
+        )
+
+    async def _settle(self, script: str, keys: list[str]) -> list[Any]:
         """The session's journal once every request answered so far has its entry in it, with what JOURNAL_READ
         returns: this process's waiting entries written, and other processes nudged to write theirs (they count
         each request as coming from its first call: `Round.counted`). A process that died with entries waiting
         holds a reader up `SETTLE_SECONDS` at most."""
         await self._flush()
-        keys = [self._key(session, "journal"), self._key(session, "journal-pending")]
         deadline = time.monotonic() + SETTLE_SECONDS
         while True:
-            found: list[Any] = await self._call("journal_read", keys, [])
+            found: list[Any] = await self._call(script, keys, [])
             if int(found[0]) <= 0 or time.monotonic() > deadline:
                 return found[1:]
-            await self._conn().redis.publish(self._journal_channel(), session)
+            await self._conn().redis.publish(self._journal_channel(), "")
             await asyncio.sleep(SETTLE_POLL)
 
     def _journal_channel(self) -> str:
@@ -518,6 +529,21 @@ class RedisStore:
     async def journal_clear(self, session: str) -> None:
         await self._settled(session)
         await self._conn().redis.delete(self._key(session, "journal"))
+
+    @_guarded
+    async def coverage(self, session: str | None) -> Tally:
+        hashes = [self._key(session, "coverage"), self._key(session, "coverage-first")]
+        counts, first = await self._settle("coverage_read", [*hashes, self._key(session, "journal-pending")])
+        return Tally(
+            {decode(k): int(v) for k, v in zip(counts[::2], counts[1::2], strict=True)},
+            {decode(k): float(v) for k, v in zip(first[::2], first[1::2], strict=True)},
+        )
+
+    @_guarded
+    async def coverage_clear(self, session: str) -> None:
+        await self._settle("coverage_read", [self._key(None, "coverage"), "", self._key(None, "journal-pending")])
+        keys = ("coverage", "coverage-first")
+        await self._conn().redis.delete(*(self._key(s, k) for s in (session, None) for k in keys))
 
     def _fault_keys(self, session: str) -> list[str]:
         return [self._key(session, "faults"), self._key(session, "fault"), self._key(session, "fault-left")]

@@ -41,7 +41,8 @@ local function drop(prefix, name)
   local base = base_of(prefix, name)
   local keys = {
     base .. 'links', base .. 'order', base .. 'keys', base .. 'journal', base .. 'faults', base .. 'fault', base .. 'fault-left',
-    base .. 'removed', base .. 'link-live', base .. 'link-sizes', base .. 'link-bytes'
+    base .. 'removed', base .. 'link-live', base .. 'link-sizes', base .. 'link-bytes', base .. 'coverage',
+    base .. 'coverage-first'
   }
   for _, key in ipairs(redis.call('ZRANGE', base .. 'links', 0, -1)) do
     keys[#keys + 1] = base .. 'link:' .. key
@@ -149,6 +150,27 @@ local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, 
   end
   return true
 end
+
+-- Add up a request's coverage counters (spec/coverage.py; `fields` one hash field a line) in the total and, when the
+-- session holds a place in the ranking, in the session's; a breach's first time (`epoch`) is kept beside.
+local function count(prefix, name, fields, epoch, ttl, renew)
+  local total, total_first = prefix .. ':g:coverage', prefix .. ':g:coverage-first'
+  local base = nil
+  if redis.call('ZSCORE', prefix .. ':g:sessions', name) then base = base_of(prefix, name) end
+  for f in string.gmatch(fields, '[^\\n]+') do
+    redis.call('HINCRBY', total, f, 1)
+    local breach = string.sub(f, 1, 2) == 'b\\t'
+    if breach then redis.call('HSETNX', total_first, f, epoch) end
+    if base then
+      redis.call('HINCRBY', base .. 'coverage', f, 1)
+      if breach then redis.call('HSETNX', base .. 'coverage-first', f, epoch) end
+    end
+  end
+  if base and renew then
+    redis.call('EXPIRE', base .. 'coverage', ttl)
+    redis.call('EXPIRE', base .. 'coverage-first', ttl)
+  end
+end
 """
 
 # What every script a request may call starts with (`guarded`): the round's header, ahead of the script's own KEYS and
@@ -157,7 +179,10 @@ end
 #       session's count of entries to come ('' : none)
 # ARGV: '1' to guard ('0': journal entries alone), the clock JSON the request ran on ('' : none), method, path,
 #       prefix, session cap, now, journal cap, journal TTL, the number of journal entries n,
-#       then per entry: its session (quoted), its JSON, flags ('1' or '0' twice: counted as coming, renew the TTL)
+#       then per entry: its session (quoted), its JSON, flags ('1' or '0' twice: counted as coming, renew the TTL),
+#       its coverage counters (one hash field a line, '' : none) and its time (`count`)
+# Besides the session's count of entries to come, `<prefix>:g:journal-pending` counts every session's (for a reader
+# of the coverage total).
 # Entries are written first, whatever the guard finds. Then a clock other than the request's returns
 # {'!clock', the clock JSON or false} and a matching fault {'!fault', its JSON, count left}, doing nothing else.
 ROUND = """
@@ -172,19 +197,26 @@ local function run_round()
   local prefix, cap_sessions, now = ARGV[5], ARGV[6], ARGV[7]
   local cap, ttl, n = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
   local arrived = {}  -- per session: how many of its entries were counted as coming
-  for i = 11, 10 + 3 * n, 3 do
+  local all_arrived = 0
+  for i = 11, 10 + 5 * n, 5 do
     local name, flags = ARGV[i], ARGV[i + 2]
+    local renew = string.sub(flags, 2, 2) == '1'
     if string.sub(flags, 1, 1) == '1' then
       arrived[name] = (arrived[name] or 0) + 1
+      all_arrived = all_arrived + 1
     end
-    journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, string.sub(flags, 2, 2) == '1')
+    journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, renew)
+    if ARGV[i + 3] ~= '' then count(prefix, name, ARGV[i + 3], ARGV[i + 4], ttl, renew) end
   end
-  for name, count in pairs(arrived) do
+  for name, arrivals in pairs(arrived) do
     local key = base_of(prefix, name) .. 'journal-pending'
-    if redis.call('DECRBY', key, count) <= 0 then redis.call('DEL', key) end
+    if redis.call('DECRBY', key, arrivals) <= 0 then redis.call('DEL', key) end
+  end
+  if all_arrived > 0 and redis.call('DECRBY', prefix .. ':g:journal-pending', all_arrived) <= 0 then
+    redis.call('DEL', prefix .. ':g:journal-pending')
   end
   shift(KEYS, 5)
-  shift(ARGV, 10 + 3 * n)
+  shift(ARGV, 10 + 5 * n)
   if on ~= '1' then return nil end
   local shared = redis.call('GET', clock_key)
   if (shared or '') ~= clock then return {'!clock', shared or false} end
@@ -192,8 +224,12 @@ local function run_round()
   if ids ~= '' and redis.call('EXISTS', ids) == 1 then
     fault = take_fault(ids, data, left, method, path)
   end
-  if coming ~= '' and redis.call('INCR', coming) == 1 then
-    redis.call('EXPIRE', coming, 60)  -- gone, should a process die with entries waiting (readers wait 1 s at most)
+  if coming ~= '' then
+    for _, key in ipairs({coming, prefix .. ':g:journal-pending'}) do
+      if redis.call('INCR', key) == 1 then
+        redis.call('EXPIRE', key, 60)  -- gone, should a process die with entries waiting (readers wait 1 s at most)
+      end
+    end
   end
   if fault then return {'!fault', fault[1], fault[2]} end
   return nil
@@ -393,6 +429,12 @@ JOURNAL_READ = """
 local out = {tonumber(redis.call('GET', KEYS[2]) or '0')}
 for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do out[#out + 1] = raw end
 return out
+"""
+
+# KEYS: coverage counters (hash), their first times (hash), the count of entries to come (session's or all)
+# Returns {entries to come, the counters' HGETALL, the first times' HGETALL}, as JOURNAL_READ does.
+COVERAGE_READ = """
+return {tonumber(redis.call('GET', KEYS[3]) or '0'), redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
 """
 
 # KEYS: the session's deleted resource paths (sorted set, scored in the order of deletion)

@@ -13,12 +13,14 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mockserver.core.clock import Clock
+from mockserver.core.coverage import Key
 from mockserver.core.errors import ApiError
 from mockserver.mock import Mock
 from mockserver.server.endpoints import admin_resources
 from mockserver.server.middleware import faults
 from mockserver.server.middleware.journal import present
 from mockserver.server.sessions import DEFAULT_SESSION
+from mockserver.spec import coverage_report
 from mockserver.spec.contract import ADMIN_SPEC, load_contract
 from mockserver.spec.items import id_key
 
@@ -34,6 +36,7 @@ class MockHandle:
         self.session = session
         self._run = run
         self._clock_at_start = mock.clock.state
+        self.excused: dict[Key, int] = {}  # breaches sent inside `expect_invalid()`, shared by every session's handle
 
     @property
     def clock(self) -> Clock:
@@ -61,7 +64,31 @@ class MockHandle:
 
     def for_session(self, name: str) -> MockHandle:
         """The same mock seen through `X-Mock-Session: name` (state, journal and faults of that session)."""
-        return MockHandle(self.mock, self.url, self.api_key, self._run, name)
+        handle = MockHandle(self.mock, self.url, self.api_key, self._run, name)
+        handle.excused = self.excused
+        return handle
+
+    def coverage(self, operations: str | None = None) -> dict[str, Any]:
+        """The coverage report of every session (what `GET /__mock/coverage` serves), limited to the operation ids
+        matching the glob `operations`."""
+        return coverage_report.report(self.mock.coverage, self.call(self.mock.store.coverage(None)), operations)
+
+    def breaches(self) -> dict[Key, int]:
+        """How many times each rule was broken by a client's request, in every session: `(b, operation, field,
+        rule)` → count."""
+        tally = self.call(self.mock.store.coverage(None))
+        return {key: n for key, n in tally.counts.items() if key[0] == "b"}
+
+    @contextmanager
+    def expect_invalid(self) -> Iterator[MockHandle]:
+        """Requests the document refuses, sent on purpose: `--camel-mock-strict` does not fail the test for them."""
+        before = self.breaches()
+        try:
+            yield self
+        finally:
+            for key, n in self.breaches().items():
+                if n > before.get(key, 0):
+                    self.excused[key] = self.excused.get(key, 0) + n - before.get(key, 0)
 
     def reset(self) -> None:
         """A fresh mock for this session: no links, limits, journal or faults, the collections back to the seed data

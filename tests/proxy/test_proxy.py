@@ -337,3 +337,20 @@ async def test_a_tls_upstream_through_the_https_proxy_of_the_environment(tmp_pat
         assert answer.status_code == 502
         assert answer.json()["error"].startswith(f"upstream {url}: its TLS certificate was refused (")
         assert "certificate verify failed" in answer.json()["error"]
+
+
+def test_the_proxy_counts_the_real_apis_answers_and_breaches_for_the_coverage_report(
+    proxy: MockProcess, session: dict[str, str]
+) -> None:
+    scoped = f"{proxy.url}/__mock/coverage?scope=session"
+    for uid in ("ok", "wrong-type", "undocumented-status"):
+        httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "uid": uid}, headers=session)
+    httpx.post(f"{proxy.url}{CREATE}", json={**VALID, "ttl": 5}, headers=session)  # the client's breach, forwarded
+    report = httpx.get(scoped, headers=session).json()
+    create = report["operations"]["iframe_create_create"]
+    assert create["answers"]["200"]["count"] == 3  # the upstream answered 200 to the ttl of 5 too
+    assert create["undocumented"] == {"500": 1}
+    assert create["sent"]["body.uid"] == 4
+    assert [(b["field"], b["rule"], b["count"]) for b in report["breaches"]] == [("body.ttl", "minimum", 1)]
+    violations = {(v["field"], v["rule"]): v["count"] for v in report["upstream_violations"]}
+    assert violations == {("response 200 body.expires_in", "type"): 1, ("response status", "undocumented"): 1}

@@ -89,11 +89,12 @@ async def test_new_session_names_holding_nothing_do_not_evict_a_live_link(
     else:
         keys = redis_keys(store, store_prefix)
         per_session = [k for k in keys if k.startswith(f"{store_prefix}:s:")]
-        # default's link, its two link indexes (by expiry, by creation), its byte budget's three keys and its
-        # journal, and the journal of each of the 255 newest names; no more.
-        assert len(per_session) == 7 + MAX_SESSIONS - 1
+        # default's link, its two link indexes (by expiry, by creation), its byte budget's three keys, its journal
+        # and its coverage counters, and the journal of each of the 255 newest names; no more.
+        assert len(per_session) == 8 + MAX_SESSIONS - 1
         assert [k.removeprefix(f"{store_prefix}:g:") for k in keys if k not in per_session] == [
             "clock",
+            "coverage",
             "seq",
             "sessions",
             "signing-key:ES256",

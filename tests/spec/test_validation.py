@@ -205,3 +205,26 @@ def test_340000_bad_items_give_ten_problems_and_say_there_are_more() -> None:
     assert len(listed) == MAX_LISTED + 1 and listed[-1] == "… and more problems"
     assert listed[:3] == [f'srcs[{i}]: "" is shorter than 1 character' for i in range(3)]
     assert len("; ".join(listed)) < 600
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param({"a": 1}, set(), id="valid"),
+        pytest.param({"a": 0}, {("body.a", "minimum")}, id="minimum"),
+        pytest.param({}, {("body.a", "required")}, id="required"),
+        pytest.param({"a": 1, "zz_1234": 1}, {("body", "additionalProperties")}, id="unknown-name-not-kept"),
+        pytest.param({"a": 1, "items": [1, "x", 2]}, {("body.items[]", "type")}, id="index-folded"),
+    ],
+)
+def test_breaches_are_field_and_rule_bounded_by_the_schema(body: object, expected: set[tuple[str, str]]) -> None:
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "additionalProperties": False,
+        "properties": {
+            "a": {"type": "integer", "minimum": 1},
+            "items": {"type": "array", "items": {"type": "integer"}},
+        },
+    }
+    assert compile_body_validator(schema).breaches(body) == expected

@@ -135,3 +135,18 @@ async def test_a_journal_read_on_another_replica_sees_every_answered_request(
         await b.store.close()
     assert [e["status"] for e in journal if e["path"] == KB and e["method"] == "POST"][-1] == 201
     assert str(made["id"]) in journal[-1]["response"]["body"]
+
+
+async def test_coverage_counters_ride_in_the_requests_one_round_trip(
+    relay: CountingRelay, counted: tuple[Mock, httpx.AsyncClient]
+) -> None:
+    _, client = counted
+    valid = client.build_request("POST", "/api/v1/iframe/create", json=VALID)
+    invalid = client.build_request("POST", "/api/v1/iframe/create", json={**VALID, "ttl": 5})
+    assert await trips(relay, valid, client, 200) == 1
+    assert await trips(relay, invalid, client, 400) == 1
+    assert await trips(relay, client.build_request("GET", KB), client, 200) == 1  # carries the last two's counters
+    report = (await client.get("/__mock/coverage")).json()
+    create = report["operations"]["iframe_create_create"]
+    assert (create["answers"]["200"]["count"], create["answers"]["400"]["count"]) == (1, 1)
+    assert report["breaches"][0]["field"] == "body.ttl"

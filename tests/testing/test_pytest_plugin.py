@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,69 @@ def test_camel_mock_fresh_in_a_given_test_says_what_to_use_instead(pytester: pyt
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*in a @given test use camel_mock, with `with camel_mock.fresh():`*"])
+
+
+ONE_CREATE = """
+import httpx
+
+def test_one_create(camel_mock):
+    with httpx.Client(base_url=camel_mock.url, headers=camel_mock.headers) as client:
+        assert client.post("/api/v1/iframe/create", json={"uid": "u1", "srcs": ["1"]}).status_code == 200
+"""
+
+
+@pytest.mark.parametrize(
+    ("threshold", "outcome"),
+    [pytest.param("100", 1, id="below-fails"), pytest.param("1", 0, id="above-passes")],
+)
+def test_cov_fail_under_fails_a_session_below_the_threshold(
+    pytester: pytest.Pytester, threshold: str, outcome: int
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_client=ONE_CREATE)
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--camel-mock-cov-fail-under={threshold}")
+    result.assert_outcomes(passed=1)
+    assert result.ret == outcome
+    result.stdout.fnmatch_lines(["*contract coverage*", "iframe_create_create *", "TOTAL *"])
+    verdict = (
+        "FAIL Required contract coverage of *% not reached*" if outcome else "Required contract coverage * reached*"
+    )
+    result.stdout.fnmatch_lines([verdict])
+
+
+def test_cov_report_writes_json_and_markdown_and_reads_the_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini(
+        INI + "camel_mock_cov_report = json:cov.json markdown:cov.md\ncamel_mock_cov_operations = iframe_*\n"
+    )
+    pytester.makepyfile(test_client=ONE_CREATE)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    data = json.loads((pytester.path / "cov.json").read_text())
+    assert set(data["operations"]) == {"iframe_create_create"}
+    assert data["operations"]["iframe_create_create"]["answers"]["200"]["count"] == 1
+    assert "| `iframe_create_create` |" in (pytester.path / "cov.md").read_text()
+
+
+STRICT = """
+import httpx
+
+def test_sends_a_ttl_of_5(camel_mock):
+    with httpx.Client(base_url=camel_mock.url, headers=camel_mock.headers) as client:
+        client.post("/api/v1/iframe/create", json={"uid": "u1", "srcs": ["1"], "ttl": 5})
+
+def test_sends_it_on_purpose(camel_mock_fresh):
+    with httpx.Client(base_url=camel_mock_fresh.url, headers=camel_mock_fresh.headers) as client:
+        with camel_mock_fresh.expect_invalid():
+            r = client.post("/api/v1/iframe/create", json={"uid": "u1", "srcs": ["1"], "ttl": 5})
+        assert r.status_code == 400
+"""
+
+
+def test_strict_fails_a_test_whose_client_broke_the_contract_unless_expected(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_strict=STRICT)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--camel-mock-strict")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*iframe_create_create body.ttl: minimum*expect_invalid*", "FAILED test_strict.py::test_sends_a_ttl_of_5*"]
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)  # not strict: both pass

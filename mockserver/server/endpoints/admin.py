@@ -27,6 +27,7 @@ from mockserver.server.middleware.journal import cap_text, present
 from mockserver.server.responses import JSONResponse
 from mockserver.server.routes import Endpoint, contract_routes
 from mockserver.server.sessions import session_of
+from mockserver.spec import coverage_report
 
 # RFC 3339 date-time: a well-formed time the clock cannot hold is a 409, not a 400.
 _RFC3339 = re.compile(
@@ -159,6 +160,22 @@ async def diff_get(request: Request, mock: Mock, session: str) -> Response:
     return JSONResponse(mock.diff.as_json())
 
 
+async def coverage_get(request: Request, mock: Mock, session: str) -> Response:
+    scope = request.query_params.get("scope", "total")
+    if scope not in ("total", "session"):
+        raise ApiError(400, f"scope: {cap_text(scope)!r} is not one of total, session")
+    glob = request.query_params.get("operations")
+    if glob is not None and len(glob) > 200:
+        raise ApiError(400, f"operations: a glob of {len(glob)} characters, more than the 200 it may have")
+    tally = await mock.store.coverage(session if scope == "session" else None)
+    return JSONResponse(coverage_report.report(mock.coverage, tally, glob))
+
+
+async def coverage_clear(request: Request, mock: Mock, session: str) -> Response:
+    await mock.store.coverage_clear(session)
+    return JSONResponse(coverage_report.report(mock.coverage, await mock.store.coverage(None)))
+
+
 async def faults_list(request: Request, mock: Mock, session: str) -> Response:
     return JSONResponse({"faults": await mock.store.faults(session)})
 
@@ -212,6 +229,13 @@ def served_document(mock: Mock) -> bytes:
 
 
 async def page(request: Request, mock: Mock, session: str) -> Response:
+    view = request.query_params.get("view", "journal")
+    if view not in ("journal", "coverage"):
+        raise ApiError(400, f"view: {cap_text(view)!r} is not one of journal, coverage")
+    if view == "coverage":
+        report = coverage_report.report(mock.coverage, await mock.store.coverage(None))
+        html = admin_page.render_coverage(session, report)
+        return Response(html, media_type="text/html; charset=utf-8", headers=admin_page.HEADERS)
     now = mock.clock.now()
     entries = [present(e) for e in await mock.store.journal(session)]
     links = await mock.store.live_links(session, now)
@@ -233,6 +257,8 @@ ADMIN_ENDPOINTS: dict[str, Handler] = {
     "admin_violations_list": violations_list,
     "admin_violations_clear": violations_clear,
     "admin_diff_get": diff_get,
+    "admin_coverage_get": coverage_get,
+    "admin_coverage_clear": coverage_clear,
     "admin_resources_list": resources_list,
     "admin_resources_get": resources_get,
     "admin_resources_replace": resources_replace,

@@ -35,6 +35,7 @@ from mockserver.server.routes import Raw
 from mockserver.server.sessions import requested_session, session_named
 from mockserver.spec.answers import NO_BODY as NO_BODY
 from mockserver.spec.contract import Operation
+from mockserver.spec.coverage import refusal_kind
 from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.validation import short
 
@@ -62,10 +63,16 @@ def generic_endpoint(operation: Operation, behaviour: Behaviour | None = None) -
 
     async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         mock: Mock = scope["app"].state.mock
+        state = scope["state"]
+        state.pop("counts", None)  # a request run again on a moved clock (store/round.py) counts anew
+        state.pop("breaches", None)
         try:
             status, body = await answer(mock, operation, scope, receive, behaviour, resource)
         except ApiError as refusal:
-            scope["state"]["error"] = refusal.message
+            state["error"] = refusal.message
+            kind = refusal_kind(refusal.status, state.get("breaches"))
+            if kind is not None:  # counted by the journal (spec/coverage.py), with the request's other counters
+                state.setdefault("counts", []).append(("r", operation.operation_id, kind))
             await send_refusal(send, operation, refusal)
             return
         await send_answer(send, operation, status, body)
@@ -126,15 +133,25 @@ async def _accepted(
     body, media = await read_documented_body(operation, headers, receive, mock.settings.max_body_bytes)
     if isinstance(body, dict) and isinstance(body.get(CAMELAI.uid_field), str):
         scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
-    problems = operation.check_request(scope.get("path_params", {}), query, headers, cookies, body, media=media)
+    path_params = scope.get("path_params", {})
+    problems = operation.check_request(path_params, query, headers, cookies, body, media=media)
+    op_id = operation.operation_id
+    plan = mock.coverage.get(op_id)  # none for the mock's own additions
+    counts = scope["state"]["counts"] = plan.sent(query, headers, body) if plan is not None else []
     if problems:
         scope["state"]["errors"] = problems
+        breaches = scope["state"]["breaches"] = operation.breaches(
+            path_params, query, headers, cookies, body, media=media
+        )
+        counts += [("b", op_id, field, rule) for field, rule in sorted(breaches)]
         raise ApiError(400, "; ".join(problems))
     responder = mock.responders[operation.operation_id]
     prefer = headers.get("prefer")
     if prefer is not None or responder.fuzzing:
         chosen = responder.choose(prefer)
         if chosen is not None:
+            if chosen.example is not None:
+                scope["state"]["example"] = chosen.example
             return chosen.status, chosen.body
     if behaviour is not None:
         fields = body if isinstance(body, dict) else None  # a behaviour reads an object's fields; others have none
@@ -143,7 +160,9 @@ async def _accepted(
     if documented is None:
         return operation.success, NO_BODY
     if documented.examples:
-        return operation.success, next(iter(documented.examples.values()))
+        name, example = next(iter(documented.examples.items()))
+        scope["state"]["example"] = name
+        return operation.success, example
     if documented.schema is None:
         return operation.success, documented.placeholder
     rng = random.Random(_request_seed(operation, scope, body))

@@ -22,6 +22,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.core.clock import format_time
+from mockserver.core.coverage import Counts, Key
 from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
@@ -165,6 +166,7 @@ class JournalMiddleware:
         self.secret_query = frozenset(name for c in found for name in c.query)
         self.secrets = Secrets.of(mock.contract)  # for the writeOnly fields of bodies
         self.routes = mock.contract.routes
+        self.plans = mock.coverage
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -207,4 +209,19 @@ class JournalMiddleware:
                 "answer": _text(record.response, record.response_size),
             }
             if outcome != "again":
-                await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size)
+                counts = self._counts(entry["operation"], entry["status"], state)
+                await mock.store.journal_append(scope_session(mock, scope), entry, mock.settings.journal_size, counts)
+
+    def _counts(self, operation: str | None, status: int | None, state: dict[str, Any]) -> Counts:
+        """The request's coverage counters (spec/coverage.py): the documented answer it got, with what the endpoint
+        counted (the fields sent, the refusal's kind, the rules broken)."""
+        plan = self.plans.get(operation) if operation is not None else None
+        if plan is None:
+            return ()
+        counted: list[Key] = state.get("counts") or []
+        key = plan.key_of(status) if status is not None else None
+        if key is None:
+            return tuple(counted)
+        example = state.get("example")
+        variant = "fault" if state.get("fault") else f"example:{example}" if example else ""
+        return (("a", plan.operation_id, key, variant), *counted)
