@@ -29,8 +29,9 @@ class Used:
 
 
 def read_coverage(report: Any, source: str) -> dict[str, Used]:
-    """The one reader of the coverage format: `{"operations": {id: {"answers": {status: n}, "fields": [...],
-    "calls": n}}}`; operation id -> what was used."""
+    """The one reader of the coverage format (`GET /__mock/coverage`, `mockserver coverage --format json`):
+    `{"operations": {id: {"answers": {status: {"count": n}}, "sent": {"body.theme": n, "query.page": n}}}}`, and the
+    shorter `{"answers": {status: n}, "fields": [...], "calls": n}`; operation id -> what was used."""
     operations = report.get("operations") if isinstance(report, dict) else None
     if not isinstance(operations, dict):
         raise CoverageError(f"{source}: not a coverage report (no 'operations' object)")
@@ -39,12 +40,23 @@ def read_coverage(report: Any, source: str) -> dict[str, Used]:
         if not isinstance(entry, dict):
             continue
         answers = entry.get("answers")
-        answered = {str(k) for k, n in answers.items() if n} if isinstance(answers, dict) else set()
+        counts = {str(k): _count(n) for k, n in answers.items()} if isinstance(answers, dict) else {}
+        answered = {k for k, n in counts.items() if n}
         fields = {str(f) for f in entry.get("fields") or () if isinstance(f, str)}
+        sent = entry.get("sent")
+        for name in sent if isinstance(sent, dict) else ():  # "body.theme" names the body property `theme`
+            fields.update((str(name), str(name).removeprefix("body.")))
         calls = entry.get("calls")
-        count = calls if isinstance(calls, int) and not isinstance(calls, bool) else len(answered)
+        count = calls if isinstance(calls, int) and not isinstance(calls, bool) else sum(counts.values())
         out[str(op_id)] = Used(count, frozenset(answered), frozenset(fields))
     return out
+
+
+def _count(value: Any) -> int:
+    """An answer's count: a number, or the report's `{"count": n, ...}`."""
+    if isinstance(value, dict):
+        value = value.get("count")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def load_coverage(path: str) -> dict[str, Used]:

@@ -109,3 +109,18 @@ def test_url_reads_a_running_mocks_coverage(coverage_server: str) -> None:
     assert load_coverage(str(EXAMPLE)) == fetch_coverage(coverage_server + "/")
     with pytest.raises(CoverageError, match=r"--url http://127\.0\.0\.1:1/__mock/coverage: cannot read"):
         fetch_coverage("http://127.0.0.1:1")
+
+
+def test_the_mocks_own_coverage_report_is_read() -> None:
+    """The shape GET /__mock/coverage serves: answers with their counts, and the fields sent by place."""
+    report = {
+        "operations": {
+            "iframe_create_create": {
+                "answers": {"200": {"count": 3, "variants": {"plain": 3}}, "400": {"count": 0, "hints": []}},
+                "sent": {"body.theme": 2, "query.page": 1},
+            }
+        }
+    }
+    used = read_coverage(report, "test")["iframe_create_create"]
+    assert used.answers == {"200"} and used.calls == 3
+    assert {"theme", "body.theme", "query.page"} <= used.fields
