@@ -125,6 +125,26 @@ def test_paths_that_do_not_list_their_items_are_not_collections(tmp_path: Path) 
     assert found.by_name == {} and found.roles == {}
 
 
+# A list of widgets: a collection when an item path's GET answers one of them.
+WIDGET_LIST = {
+    "/v2/widgets": {
+        "get": {
+            "operationId": "list",
+            "responses": {
+                "200": {
+                    "description": "",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}
+                        }
+                    },
+                }
+            },
+        }
+    }
+}
+
+
 def test_a_collection_whose_item_get_documents_no_404_stays_generic(tmp_path: Path) -> None:
     """Keeping state needs a way to say an item is not there; a document that lists no 404 (nor 4XX or default) for
     its item GET gives none, so those operations answer statelessly from the document, as Prism does."""
@@ -132,15 +152,9 @@ def test_a_collection_whose_item_get_documents_no_404_stays_generic(tmp_path: Pa
     only_200 = {
         "200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Widget"}}}}
     }
-    listed = {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}
     doc = document(
         {
-            "/v2/widgets": {
-                "get": {
-                    "operationId": "list",
-                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": listed}}}},
-                }
-            },
+            **WIDGET_LIST,
             "/v2/widgets/{uuid}": {"get": {"operationId": "get", "parameters": item_param, "responses": only_200}},
         },
         {"Widget": WIDGET},
@@ -159,15 +173,9 @@ def test_a_collection_whose_ids_cannot_be_numbered_stays_generic(tmp_path: Path)
         "properties": {**WIDGET["properties"], "uuid": {"type": "string", "minLength": 32, "readOnly": True}},
     }
     item_param = [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}]
-    listed = {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}}
     doc = document(
         {
-            "/v2/widgets": {
-                "get": {
-                    "operationId": "list",
-                    "responses": {"200": {"description": "", "content": {"application/json": {"schema": listed}}}},
-                }
-            },
+            **WIDGET_LIST,
             "/v2/widgets/{uuid}": {
                 "get": {"operationId": "get", "parameters": item_param, **answer("#/components/schemas/Widget")}
             },

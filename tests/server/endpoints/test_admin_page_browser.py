@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, VALID
-from tests.services import chromium
+from tests.services import launch
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parents[3] / "artifacts"
@@ -23,10 +23,7 @@ def test_the_coverage_grid_colours_answers_by_count_and_follows_the_tests(live: 
     assert httpx.post(create, json={**VALID, "ttl": 5}, headers=AUTH).status_code == 400
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium(),
-            args=["--disable-gpu", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             page.goto(f"{live.url}/__mock/?view=coverage")

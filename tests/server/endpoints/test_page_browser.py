@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mockserver.testing.live_server import ThreadedServer
 from tests.conftest import AUTH, VALID
-from tests.services import chromium
+from tests.services import launch
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).parents[3] / "artifacts"
@@ -66,10 +66,7 @@ def test_the_chat_box_in_an_iframe_sends_until_the_limit_and_shows_the_refusal(
     frame["src"] = created["iframe_url"]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium(),
-            args=["--disable-gpu", "--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 800})
             page.goto(url)
