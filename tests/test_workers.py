@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import jwt
 import pytest
@@ -95,6 +97,10 @@ def test_two_replicas_on_one_redis_give_one_coverage_report_adding_up_both(
                 assert create["answers"]["401"]["count"] == 1
                 assert create["refusals"] == {"body": 3, "auth": 1}
                 assert [(b["field"], b["rule"], b["count"]) for b in report["breaches"]] == [("body.ttl", "minimum", 3)]
+                # The first breach (ttl 5, sent to the first replica) is found by its journal id from either one.
+                found = http.get(f"{server.url}/__mock/requests", params={"id": report["breaches"][0]["first_request"]})
+                [entry] = found.json()["requests"]
+                assert json.loads(entry["request"]["body"])["ttl"] == 5
         assert main(["coverage", "--url", second.url, "--format", "markdown", "--fail-under", "50"]) == 1
         assert "| `iframe_create_create` | 42.9% | `200` ×3, `400` ×3, `401` ×1 |" in capsys.readouterr().out
     finally:

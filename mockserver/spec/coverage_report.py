@@ -50,7 +50,8 @@ def report(plans: Mapping[str, OperationPlan], tally: Tally, operations: str | N
                     "field": key[2],
                     "rule": key[3],
                     "count": n,
-                    "first_seen": format_time(first) if first is not None else None,
+                    "first_seen": format_time(first[0]) if first is not None else None,
+                    "first_request": first[1] if first is not None else None,
                 }
             )
     out_ops: dict[str, Any] = {}
@@ -139,11 +140,17 @@ def _text(data: dict[str, Any]) -> str:
     if data["breaches"]:
         lines += ["", "contract breaches (requests the document refuses):"]
         for b in data["breaches"]:
-            lines.append(f"  {b['operation']} {b['field']}: {b['rule']} ×{b['count']} (first at {b['first_seen']})")
+            lines.append(f"  {b['operation']} {b['field']}: {b['rule']} ×{b['count']} (first {_first(b)})")
     if data.get("upstream_violations"):
         lines += ["", "the real API's answers that break the document (through mockserver proxy):"]
         lines += [f"  {v['operation']} {v['field']}: {v['rule']} ×{v['count']}" for v in data["upstream_violations"]]
     return "\n".join(lines) + "\n"
+
+
+def _first(breach: dict[str, Any]) -> str:
+    """Where to find a breach's first request: its time, and its journal id (`GET /__mock/requests?id=...` while
+    the journal still holds it)."""
+    return f"at {breach['first_seen']}, journal id {breach['first_request']}"
 
 
 def _markdown(data: dict[str, Any]) -> str:
@@ -167,11 +174,11 @@ def _markdown(data: dict[str, Any]) -> str:
             "",
             "**Contract breaches:**",
             "",
-            "| operation | field | rule | count | first |",
+            "| operation | field | rule | count | first request |",
             "| --- | --- | --- | --- | --- |",
         ]
         lines += [
-            f"| `{b['operation']}` | `{b['field']}` | {b['rule']} | {b['count']} | {b['first_seen']} |"
+            f"| `{b['operation']}` | `{b['field']}` | {b['rule']} | {b['count']} | {_first(b)} |"
             for b in data["breaches"]
         ]
     return "\n".join(lines) + "\n"
@@ -188,7 +195,7 @@ def _html(data: dict[str, Any]) -> str:
         rows.append(f"<tr><th>{html.escape(op)}</th><td>{percent(o['coverage'])}</td>{cells}</tr>")
     breaches = "".join(
         f"<li>{html.escape(b['operation'])} <code>{html.escape(b['field'])}</code>: {html.escape(b['rule'])} "
-        f"×{b['count']}</li>"
+        f"×{b['count']} (first {html.escape(_first(b))})</li>"
         for b in data["breaches"]
     )
     return (

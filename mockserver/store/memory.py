@@ -246,9 +246,9 @@ class MemoryStore:
     async def journal_append(self, session: str, entry: dict[str, Any], cap: int, counts: Counts = ()) -> None:
         state = self._noted(session)
         if counts:
-            self._total.add(counts, entry["epoch"])
+            self._total.add(counts, entry["epoch"], entry["id"])
             if state is not None:
-                state.coverage.add(counts, entry["epoch"])
+                state.coverage.add(counts, entry["epoch"], entry["id"])
         if state is None:
             return
         journal = state.journal

@@ -35,7 +35,7 @@ from redis.backoff import NoBackoff
 from mockserver.config import display_url
 from mockserver.core.camelai import CAMELAI
 from mockserver.core.clock import ClockState
-from mockserver.core.coverage import Counts, Tally, decode, encode
+from mockserver.core.coverage import Counts, Tally, decode, decode_first, encode, encode_first
 from mockserver.core.limits import WINDOW_SECONDS, Decision, Window, verdict
 from mockserver.store import redis_scripts
 from mockserver.store.base import (
@@ -459,8 +459,10 @@ class RedisStore:
         self._journal_cap = cap
         renew = "1" if self.renew(self._key(session, "journal")) else "0"
         counted = "1" if round_ is not None and round_.counted and round_.journal_session == session else "0"
-        fields, when = ("\n".join(map(encode, counts)), repr(entry["epoch"])) if counts else ("", "")
-        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew, fields, when))
+        fields, first = (
+            ("\n".join(map(encode, counts)), encode_first(entry["epoch"], entry["id"])) if counts else ("", "")
+        )
+        self._entries.append((self._quoted(session), _entry_json(entry), counted + renew, fields, first))
         if len(self._entries) > MAX_WAITING_ENTRIES:  # only while every call fails: the oldest go
             del self._entries[: len(self._entries) - MAX_WAITING_ENTRIES]
         if round_ is None:
@@ -536,7 +538,7 @@ class RedisStore:
         counts, first = await self._settle("coverage_read", [*hashes, self._key(session, "journal-pending")])
         return Tally(
             {decode(k): int(v) for k, v in zip(counts[::2], counts[1::2], strict=True)},
-            {decode(k): float(v) for k, v in zip(first[::2], first[1::2], strict=True)},
+            {decode(k): decode_first(v) for k, v in zip(first[::2], first[1::2], strict=True)},
         )
 
     @_guarded

@@ -152,18 +152,19 @@ local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, 
 end
 
 -- Add up a request's coverage counters (spec/coverage.py; `fields` one hash field a line) in the total and, when the
--- session holds a place in the ranking, in the session's; a breach's first time (`epoch`) is kept beside.
-local function count(prefix, name, fields, epoch, ttl, renew)
+-- session holds a place in the ranking, in the session's; a breach's first request (`first`: its time and journal
+-- id) is kept beside.
+local function count(prefix, name, fields, first, ttl, renew)
   local total, total_first = prefix .. ':g:coverage', prefix .. ':g:coverage-first'
   local base = nil
   if redis.call('ZSCORE', prefix .. ':g:sessions', name) then base = base_of(prefix, name) end
   for f in string.gmatch(fields, '[^\\n]+') do
     redis.call('HINCRBY', total, f, 1)
     local breach = string.sub(f, 1, 2) == 'b\\t'
-    if breach then redis.call('HSETNX', total_first, f, epoch) end
+    if breach then redis.call('HSETNX', total_first, f, first) end
     if base then
       redis.call('HINCRBY', base .. 'coverage', f, 1)
-      if breach then redis.call('HSETNX', base .. 'coverage-first', f, epoch) end
+      if breach then redis.call('HSETNX', base .. 'coverage-first', f, first) end
     end
   end
   if base and renew then
@@ -180,7 +181,7 @@ end
 # ARGV: '1' to guard ('0': journal entries alone), the clock JSON the request ran on ('' : none), method, path,
 #       prefix, session cap, now, journal cap, journal TTL, the number of journal entries n,
 #       then per entry: its session (quoted), its JSON, flags ('1' or '0' twice: counted as coming, renew the TTL),
-#       its coverage counters (one hash field a line, '' : none) and its time (`count`)
+#       its coverage counters (one hash field a line, '' : none) and its time and journal id (`count`)
 # Besides the session's count of entries to come, `<prefix>:g:journal-pending` counts every session's (for a reader
 # of the coverage total).
 # Entries are written first, whatever the guard finds. Then a clock other than the request's returns

@@ -21,11 +21,13 @@ T = parse_time("2026-01-01T00:00:00Z")
 
 def tally() -> Tally:
     counted = Tally()
-    counted.add((("a", "iframe_create_create", "200", ""), ("s", "iframe_create_create", "body.uid")), T)
-    counted.add((("a", "iframe_create_create", "429", "example:limited"),), T + 1)
-    for when in (T + 2, T + 3):
+    counted.add((("a", "iframe_create_create", "200", ""), ("s", "iframe_create_create", "body.uid")), T, "r1")
+    counted.add((("a", "iframe_create_create", "429", "example:limited"),), T + 1, "r2")
+    for n, when in enumerate((T + 2, T + 3), 3):
         counted.add(
-            (("a", "iframe_create_create", "400", ""), ("b", "iframe_create_create", "body.ttl", "minimum")), when
+            (("a", "iframe_create_create", "400", ""), ("b", "iframe_create_create", "body.ttl", "minimum")),
+            when,
+            f"r{n}",
         )
     return counted
 
@@ -46,6 +48,7 @@ def test_coverage_is_the_share_of_documented_answers_received() -> None:
             "rule": "minimum",
             "count": 2,
             "first_seen": "2026-01-01T00:00:02Z",
+            "first_request": "r3",
         }
     ]
 
@@ -58,11 +61,14 @@ def test_a_glob_limits_the_report_to_the_operations_it_matches() -> None:
 
 def test_a_tally_merged_from_two_adds_up_and_keeps_the_first_time() -> None:
     one, two = tally(), tally()
-    two.first = {key: when - 10 for key, when in two.first.items()}
+    two.first = {key: (when - 10, "other") for key, (when, _) in two.first.items()}
     one.merge(two)
     data = report(PLANS, one)
     assert data["operations"]["iframe_create_create"]["answers"]["400"]["count"] == 4
-    assert data["breaches"][0]["first_seen"] == "2025-12-31T23:59:52Z"
+    assert (data["breaches"][0]["first_seen"], data["breaches"][0]["first_request"]) == (
+        "2025-12-31T23:59:52Z",
+        "other",
+    )
 
 
 @pytest.mark.parametrize("form", FORMATS)

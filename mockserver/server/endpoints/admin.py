@@ -117,7 +117,9 @@ def _status_filter(raw: str | None) -> int | None:
     return int(raw)
 
 
-def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: str | None) -> bool:
+def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: str | None, id_: str | None) -> bool:
+    if id_ is not None and entry.get("id") != id_:
+        return False
     if path is not None:
         wanted = entry["path"].startswith(path[:-1]) if path.endswith("*") else entry["path"] == path
         if not wanted:
@@ -129,7 +131,8 @@ def matches(entry: dict[str, Any], path: str | None, status: int | None, uid: st
 async def journal_list(request: Request, mock: Mock, session: str) -> Response:
     q = request.query_params
     status = _status_filter(q.get("status"))
-    entries = [present(e) for e in await mock.store.journal(session) if matches(e, q.get("path"), status, q.get("uid"))]
+    wanted = q.get("path"), status, q.get("uid"), q.get("id")
+    entries = [present(e) for e in await mock.store.journal(session) if matches(e, *wanted)]
     return JSONResponse({"requests": entries, "size": mock.settings.journal_size})
 
 

@@ -106,7 +106,8 @@ def render_coverage(session: str, report: dict[str, Any]) -> str:
     )
     breaches = "".join(
         f"<li><code>{escape(b['operation'])}</code> <code>{escape(b['field'])}</code>: {escape(b['rule'])} "
-        f"&times;{b['count']}</li>"
+        f"&times;{b['count']} (first at {escape(str(b['first_seen']))}: "
+        f"<a href='/__mock/requests?id={escape(str(b['first_request']))}'>{escape(str(b['first_request']))}</a>)</li>"
         for b in report["breaches"]
     )
     total = f"{report['coverage'] * 100:.1f}%"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
+from secrets import token_hex
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -191,6 +192,7 @@ class JournalMiddleware:
             # Shaped, timed and redacted by present() when read, not on every request. Besides itself, nothing in it
             # that the garbage collector tracks: strings, numbers, a dict of strings, no empty list.
             entry = {
+                "id": token_hex(6),  # unique across workers and replicas, as `GET /__mock/requests?id=` finds it
                 "epoch": started,
                 "method": _cap(scope["method"]),
                 "path": _cap(scope["path"]),

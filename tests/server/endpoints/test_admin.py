@@ -114,7 +114,7 @@ async def test_the_admin_page_shows_the_journal_newest_first_with_errors_clock_a
 
 async def test_an_unknown_query_parameter_is_refused_not_ignored(client: httpx.AsyncClient) -> None:
     r = await client.get("/__mock/requests?stauts=500")
-    assert r.status_code == 400 and "'stauts' is not known here; accepted: path, status, uid" in r.json()["error"]
+    assert r.status_code == 400 and "'stauts' is not known here; accepted: id, path, status, uid" in r.json()["error"]
 
 
 async def test_a_worker_started_later_follows_a_clock_moved_through_the_store(

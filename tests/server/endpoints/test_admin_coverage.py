@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from tests.conftest import AUTH, VALID, MakeClient
@@ -19,15 +21,26 @@ async def test_a_served_answer_and_a_refusal_are_counted_with_the_rule_broken(cl
     assert create["sent"]["body.uid"] == 2  # the 401 was refused before its body was read
     assert create["sent"]["body.ttl"] == 1
     [breach] = report["breaches"]
-    assert breach | {"first_seen": None} == {
+    assert breach | {"first_request": None} == {
         "operation": "iframe_create_create",
         "field": "body.ttl",
         "rule": "minimum",
         "count": 1,
-        "first_seen": None,
+        "first_seen": "2026-01-01T00:00:00Z",
+        "first_request": None,
     }
-    assert breach["first_seen"] == "2026-01-01T00:00:00Z"
     assert "iframe_create_create" not in report["not_called"]
+
+
+async def test_a_breach_names_its_first_request_which_the_journal_finds_by_id(client: httpx.AsyncClient) -> None:
+    for ttl in (5, 6):
+        await client.post("/api/v1/iframe/create", json={**VALID, "ttl": ttl}, headers=AUTH)
+    [breach] = (await client.get("/__mock/coverage")).json()["breaches"]
+    assert breach["count"] == 2
+    [entry] = (await client.get("/__mock/requests", params={"id": breach["first_request"]})).json()["requests"]
+    assert json.loads(entry["request"]["body"])["ttl"] == 5
+    entries = (await client.get("/__mock/requests")).json()["requests"]
+    assert len({e["id"] for e in entries}) == len(entries) == 2
 
 
 async def test_prefer_counts_the_answer_it_chose_and_hints_list_what_was_not(client: httpx.AsyncClient) -> None:
