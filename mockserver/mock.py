@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.types import Scope
@@ -14,8 +15,6 @@ from mockserver.core.limits import unknown_windows
 from mockserver.core.sts import StsVerifier
 from mockserver.core.tokens import Signer, generate_signer, load_signer_file
 from mockserver.core.violations import ViolationTally
-from mockserver.diff.documents import diff_documents
-from mockserver.diff.model import Report
 from mockserver.server.prefer import Responder
 from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import (
@@ -33,6 +32,9 @@ from mockserver.spec.shape import shape_of
 from mockserver.spec.validation import BodyValidator
 from mockserver.store.base import Store
 from mockserver.store.memory import MemoryStore
+
+if TYPE_CHECKING:
+    from mockserver.diff.model import Report
 
 
 @dataclass
@@ -115,10 +117,17 @@ def build_mock(settings: Settings, *, store: Store | None = None, clock: Clock |
         session_rule=session_rule,
         collections=collections,
         sts=StsVerifier(signer, clock, CAMELAI.sts_scopes_claim),
-        # Both read as the vendor wrote them (no overlays), as `mockserver diff` reads them.
-        diff=diff_documents(settings.diff_from, str(contract.path)) if settings.diff_from else None,
+        diff=_diff(settings.diff_from, contract) if settings.diff_from else None,
         coverage={op_id: plan_of(op) for op_id, op in contract.operations.items() if not op.mock},
     )
+
+
+def _diff(old: str, contract: Contract) -> Report:
+    """`--diff-from OLD`: both read as the vendor wrote them (no overlays), as `mockserver diff` reads them; imported
+    only then, as it costs every other start-up time."""
+    from mockserver.diff.documents import diff_documents
+
+    return diff_documents(old, str(contract.path))
 
 
 def _create_operation(contract: Contract, settings: Settings) -> Operation | None:

@@ -99,8 +99,9 @@ class ReplayIndex:
         if status == 0:  # the upstream failed to answer (a 502 or 504 from the proxy): nothing to replay
             self.unanswered += 1
             return
-        path = unquote(urlsplit(url).path) or "/"
-        found = self.table.find(method, path)
+        parts = urlsplit(url)
+        path = unquote(parts.path) or "/"
+        found = self.table.find(method, path, parts.query)
         if found.operation is not None and found.operation.mock:
             self.skipped += 1  # the mock's own operation: its behaviour stays the mock's
             return

@@ -33,8 +33,9 @@ DRAIN_BYTES = 64 * 1024 * 1024  # read and dropped after a 431, so the client ge
 
 
 def protocol_options(settings: Settings) -> dict[str, Any]:
-    """What every uvicorn serving the mock is given, so that each limits a request's head."""
-    return {"http": PROTOCOL, "h11_max_incomplete_event_size": settings.max_header_bytes}
+    """What every uvicorn serving the mock is given, so that each limits a request's head. No document the mock
+    serves describes a WebSocket, so none is spoken (and uvicorn's WebSocket protocols are not imported)."""
+    return {"http": PROTOCOL, "ws": "none", "h11_max_incomplete_event_size": settings.max_header_bytes}
 
 
 class _HeadTooLarge(Exception):

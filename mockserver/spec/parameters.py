@@ -11,7 +11,7 @@ schema (`application/json`) is parsed as that media type.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.core.errors import ApiError
@@ -47,6 +47,8 @@ class Parameter:
     explode: bool = False
     media: str | None = None  # the media type of a parameter documented by `content` (its value is parsed as it)
     allow_empty: bool = False  # `allowEmptyValue`: a query key sent with no value is accepted as it is
+    # A required object sent as keys of their own (form + explode) whose schema takes `{}`: absent is the same as empty
+    absent_ok: bool = False
 
     @property
     def field(self) -> str:
@@ -80,6 +82,15 @@ class Parameter:
         if kind == "object":
             return self._object(text)
         return typed(text, self.shape)
+
+    def readings(self, raw: str | list[str] | Fields) -> tuple[Any, ...]:
+        """Every value the request's string(s) may mean: one, but for a delimited query array sent as `ids=`, both
+        `[]` and `[""]` (an empty list is left out of the query by RFC 6570, which the styles follow, yet clients
+        send it so)."""
+        value = self.read(raw)
+        if value == [] and raw == [""]:
+            return value, coerce([""], self.shape)
+        return (value,)
 
     def _content(self, text: str) -> Any:
         media = self.media or ""
@@ -158,7 +169,7 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
     explode = spec.get("explode")
     content = _mapping(spec.get("content")) if "schema" not in spec else {}
     media = str(next(iter(content))).partition(";")[0].strip().lower() if content else None
-    return Parameter(
+    param = Parameter(
         name,
         location,
         required,
@@ -169,6 +180,9 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
         media,
         location == "query" and spec.get("allowEmptyValue") is True,
     )
+    if required and param.spread and style == "form" and not (validator and validator.errors({}, root=param.field)):
+        param = replace(param, absent_ok=True)
+    return param
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -187,20 +201,19 @@ def check_parameters(
     for param in parameters:
         raw = _raw(param, parameters, path, query, headers, cookies)
         if raw is None:
-            if param.required:
+            if param.required and not param.absent_ok:
                 problems.append(f"{param.field}: is required but missing")
             continue
-        if param.allow_empty and raw == [""]:
-            continue
-        if param.validator is None and param.media is None:
+        if (param.allow_empty and raw == [""]) or (param.validator is None and param.media is None):
             continue
         try:
-            value = param.read(raw)
+            values = param.readings(raw)
         except Unreadable as exc:
             problems.append(str(exc))
             continue
         if param.validator is not None:
-            problems.extend(param.validator.errors(value, root=param.field))
+            found = [param.validator.errors(value, root=param.field) for value in values]
+            problems.extend(next((f for f in found if not f), found[0]))
     return problems
 
 
@@ -216,18 +229,19 @@ def parameter_breaches(
     for param in parameters:
         raw = _raw(param, parameters, path, query, headers, cookies)
         if raw is None:
-            if param.required:
+            if param.required and not param.absent_ok:
                 found.add((param.field, "required"))
             continue
         if (param.allow_empty and raw == [""]) or (param.validator is None and param.media is None):
             continue
         try:
-            value = param.read(raw)
+            values = param.readings(raw)
         except Unreadable:
             found.add((param.field, "style"))
             continue
         if param.validator is not None:
-            found |= param.validator.breaches(value, root=param.field)
+            broken = [param.validator.breaches(value, root=param.field) for value in values]
+            found |= next((b for b in broken if not b), broken[0])
     return found
 
 

@@ -4,6 +4,11 @@ The one place paths are compiled and ordered. The server's routing, the proxy, r
 it. Paths are tried literal segments first, so /sources/add/ is not taken for /sources/{id}/; HEAD is answered as GET
 where the document has no HEAD of its own. `near_miss` names the documented path a request that found none probably
 meant (a trailing slash, a prefix, one misspelt segment), for the 404 to say so.
+
+A template may end in query keys that tell operations on one path apart, as AWS's documents write them:
+`/tags/{arn}#tagKeys` (an operation whose query carries `tagKeys`), `/{Bucket}?uploads`, `/{Bucket}?list-type=2`. No
+request path holds `#` or `?`, so such an operation is served on the path before them; where several share a method
+there, the one whose keys (and values) the request's query carries answers, else the one that names none.
 """
 
 from __future__ import annotations
@@ -11,14 +16,35 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import parse_qsl
 
 from mockserver.spec.operation import Operation
 
 _PARAM = re.compile(r"{([^{}/]+)}")  # OpenAPI's template: any name in braces (Starlette's needs an identifier)
 _HINTED_LENGTH = 2048  # a longer path gets no hint: the search stays bounded whatever a client sends
 _TYPO_RATIO = 0.8  # how alike a misspelt literal segment must be to the documented one
+_MARKS = re.compile(r"[#?]")  # where a template's query keys start (`/tags/{arn}#tagKeys`, `/{Bucket}?uploads`)
+
+Marks = tuple[tuple[str, str | None], ...]  # query keys a request for the operation carries, with a value or None
+
+
+def split_template(template: str) -> tuple[str, Marks]:
+    """`/{Bucket}?list-type=2` → `("/{Bucket}", (("list-type", "2"),))`; a template without marks is its own path."""
+    found = _MARKS.search(template)
+    if found is None:
+        return template, ()
+    parts = (part.partition("=") for part in re.split(r"[#?&]", template[found.start() + 1 :]) if part)
+    return template[: found.start()], tuple((key, value if sep else None) for key, sep, value in parts)
+
+
+def _carries(marks: Marks, query: str | bytes) -> bool:
+    if not query:
+        return False
+    text = query.decode("latin-1") if isinstance(query, bytes) else query  # decoded only where operations share a path
+    sent = dict(parse_qsl(text, keep_blank_values=True))
+    return all(key in sent and (value is None or sent[key] == value) for key, value in marks)
 
 
 class Found(NamedTuple):
@@ -37,6 +63,16 @@ class Route:
     pattern: re.Pattern[str] | None  # None: a literal path, found by a dict look-up
     names: tuple[str, ...]  # the path parameters, in the pattern's group order
     segments: tuple[str | re.Pattern[str], ...]  # for near misses: literal text, or a pattern for a templated one
+    # By method, where operations share it on this path: each with the query keys that choose it, most keys first
+    # (the one in `answers` names none, or is the first documented).
+    shared: dict[str, tuple[tuple[Marks, Operation], ...]] = field(default_factory=dict)
+
+    def choose(self, method: str, query: str | bytes) -> Operation | None:
+        operation = self.answers.get(method)
+        for marks, candidate in self.shared.get(method, ()):
+            if _carries(marks, query):
+                return candidate
+        return operation
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -52,17 +88,36 @@ def route_order(path: str) -> list[tuple[bool, str]]:
 class RouteTable:
     def __init__(self, operations: Iterable[Operation]) -> None:
         self.warnings: list[str] = []  # vendor mistakes in the templates, each naming the operation
-        by_path: dict[str, dict[str, Operation]] = {}
+        by_path: dict[str, dict[str, list[tuple[Marks, Operation]]]] = {}
         for operation in operations:
-            by_path.setdefault(operation.path, {})[operation.method] = operation
+            path, marks = split_template(operation.path)
+            found = by_path.setdefault(path, {}).setdefault(operation.method, [])
+            same = next((op for m, op in found if m == marks), None)
+            if same is not None:
+                self.warnings.append(
+                    f"{operation.method} {operation.path} ({operation.operation_id}): no request can tell it from "
+                    f"{same.method} {same.path} ({same.operation_id}), which answers for both"
+                )
+                continue
+            found.append((marks, operation))
         self.paths = [self._route(path, by_path[path]) for path in sorted(by_path, key=route_order)]
         self._literal = {route.template: route for route in self.paths if route.pattern is None}
         self._templated = [(route.pattern, route) for route in self.paths if route.pattern is not None]
 
-    def _route(self, template: str, operations: dict[str, Operation]) -> Route:
+    def _route(self, template: str, by_method: dict[str, list[tuple[Marks, Operation]]]) -> Route:
+        # Where several share a method, the one naming no query keys answers a request carrying none of theirs.
+        operations = {m: min(found, key=lambda pair: bool(pair[0]))[1] for m, found in by_method.items()}
+        shared = {
+            m: tuple(sorted(((marks, op) for marks, op in found if marks), key=lambda pair: -len(pair[0])))
+            for m, found in by_method.items()
+            if len(found) > 1
+        }
         answers = {**operations, **({"HEAD": operations["GET"]} if "GET" in operations else {})}
+        if "GET" in shared and "HEAD" not in operations:
+            shared["HEAD"] = shared["GET"]
         if not _PARAM.search(template):
-            return Route(template, operations, answers, None, (), tuple(template.strip("/").split("/")))
+            literal = tuple(template.strip("/").split("/"))
+            return Route(template, operations, answers, None, (), literal, shared)
         names: list[str] = []
         regex, place = "", 0
         for match in _PARAM.finditer(template):
@@ -81,15 +136,15 @@ class RouteTable:
             place = match.end()
         regex += re.escape(template[place:])
         segments = tuple(_segment(part) for part in template.strip("/").split("/"))
-        return Route(template, operations, answers, re.compile(regex), tuple(names), segments)
+        return Route(template, operations, answers, re.compile(regex), tuple(names), segments, shared)
 
-    def find(self, method: str, path: str) -> Found:
-        """The operation for `method` and `path`, with its path parameters; else the methods the first path matching
-        `path` takes (a 405), or nothing (a 404)."""
+    def find(self, method: str, path: str, query: str | bytes = "") -> Found:
+        """The operation for `method` and `path` (and, where operations share both, the `query` string), with its
+        path parameters; else the methods the first path matching `path` takes (a 405), or nothing (a 404)."""
         allowed: tuple[str, ...] = ()
         route = self._literal.get(path)
         if route is not None:
-            operation = route.answers.get(method)
+            operation = route.choose(method, query) if route.shared else route.answers.get(method)
             if operation is not None:
                 return Found(operation, {})
             allowed = route.allowed
@@ -97,14 +152,14 @@ class RouteTable:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
-            operation = route.answers.get(method)
+            operation = route.choose(method, query) if route.shared else route.answers.get(method)
             if operation is not None:
                 return Found(operation, dict(zip(route.names, match.groups(), strict=False)))
             allowed = allowed or route.allowed
         return Found(None, {}, allowed)
 
-    def operation_id(self, method: str, path: str) -> str | None:
-        operation = self.find(method, path).operation
+    def operation_id(self, method: str, path: str, query: str | bytes = "") -> str | None:
+        operation = self.find(method, path, query).operation
         return operation.operation_id if operation is not None else None
 
 

@@ -240,8 +240,9 @@ class Schemas:
         return self.draft(_absolute(fragment, self.uris[view]), registry=self.registries[view], validate_formats=True)
 
     def _uri(self, where: str, view: str) -> str:
-        """The document's URI with the pointer `where` as its fragment, percent-encoded (a `{id}` in a path)."""
-        return self.uris[view] + quote(where, safe="#/~!$&'()*+,;=:@%")
+        """The document's URI with the pointer `where` as its fragment, percent-encoded: a `{id}` in a path, and a
+        `#` (`/tags/{arn}#tagKeys`, AWS's way of telling operations on one path apart)."""
+        return self.uris[view] + "#" + quote(where.removeprefix("#"), safe="/~!$&'()*+,;=:@%")
 
     def _followed(self, ref: str, view: str) -> Any:
         """What `ref` points at in the view's document, through a chain of `$ref`s."""

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.spec.parameters import Parameter, check_parameters, compile_parameter
+from mockserver.spec.parameters import Parameter, check_parameters, compile_parameter, parameter_breaches
 from mockserver.spec.validation import compile_body_validator
 from tests.conftest import ServeDocument, answers, openapi
 
@@ -255,6 +255,31 @@ def test_a_deep_object_or_exploded_object_absent_is_missing() -> None:
     for style in ("deepObject", "form"):
         param = styled("query", style, True, "object", required=True)
         assert problems(param, {"other": ["1"]}) == ["query.color: is required but missing"]
+
+
+def test_a_required_exploded_object_that_takes_no_properties_may_be_absent() -> None:
+    # microcks.local (APIs.guru): a required free-form `queryMap`; sent with no keys, it is `{}`, which is valid.
+    schema = {"type": "object", "additionalProperties": {"type": "string"}}
+    spec = {"in": "query", "name": "queryMap", "required": True, "schema": schema}
+    param = compile_parameter(spec, compile_body_validator(schema, "request"))
+    assert check_parameters([param], {}, {}, {}, {}) == []
+    needs = {**schema, "required": ["name"]}
+    param = compile_parameter({**spec, "schema": needs}, compile_body_validator(needs, "request"))
+    assert check_parameters([param], {}, {}, {}, {}) == ["query.queryMap: is required but missing"]
+
+
+def test_an_empty_delimited_query_array_is_one_empty_item_where_an_empty_list_is_refused() -> None:
+    # amadeus-hotel-ratings (APIs.guru): `hotelIds=` for a list of at least one string. RFC 6570 leaves an empty list
+    # out, so `hotelIds=` is [""]; clients also send an empty list so, which stays accepted where the schema takes it.
+    schema = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+    spec = {"in": "query", "name": "hotelIds", "required": True, "style": "form", "explode": False, "schema": schema}
+    param = compile_parameter(spec, compile_body_validator(schema, "request"))
+    assert check_parameters([param], {}, {"hotelIds": [""]}, {}, {}) == []
+    assert parameter_breaches([param], {}, {"hotelIds": [""]}, {}, {}) == set()
+    words = {**schema, "items": {"type": "string", "minLength": 1}}
+    param = compile_parameter({**spec, "schema": words}, compile_body_validator(words, "request"))
+    assert check_parameters([param], {}, {"hotelIds": [""]}, {}, {}) == ["query.hotelIds: [] has less than 1 item"]
+    assert parameter_breaches([param], {}, {"hotelIds": [""]}, {}, {}) == {("query.hotelIds", "minItems")}
 
 
 def test_an_exploded_free_form_object_takes_the_keys_no_other_parameter_claims() -> None:

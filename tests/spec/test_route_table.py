@@ -8,7 +8,7 @@ import pytest
 
 from mockserver.spec.contract import load_contract
 from mockserver.spec.routes import RouteTable, near_miss
-from tests.conftest import SPEC_2025, answers, openapi
+from tests.conftest import SPEC_2025, ServeDocument, answers, openapi
 
 
 def table_of(tmp_path: Path, paths: dict[str, Any]) -> RouteTable:
@@ -101,3 +101,61 @@ def test_a_near_miss_names_the_documented_path(vendor: RouteTable, method: str, 
 )
 def test_a_path_near_nothing_gets_no_hint(vendor: RouteTable, method: str, path: str) -> None:
     assert near_miss(vendor, method, path) is None
+
+
+def test_query_keys_in_a_template_tell_operations_on_one_path_apart(tmp_path: Path) -> None:
+    # As AWS's documents write them (APIs.guru holds 8,127 such templates in 339 documents): the request's path never
+    # holds `#` or `?`, so these operations were reachable by no request at all.
+    table = table_of(
+        tmp_path,
+        {
+            "/tags/{arn}": {"get": op("list_tags", "arn"), "post": op("tag", "arn")},
+            "/tags/{arn}#tagKeys": {"delete": op("untag", "arn")},
+            "/{Bucket}": {"get": op("list_objects", "Bucket")},
+            "/{Bucket}?list-type=2": {"get": op("list_objects_v2", "Bucket")},
+            "/{Bucket}?uploads": {"get": op("list_uploads", "Bucket")},
+        },
+    )
+    untag = table.find("DELETE", "/tags/a1", b"tagKeys=k")
+    assert untag.operation is not None and untag.operation.operation_id == "untag"
+    assert untag.path_params == {"arn": "a1"}
+    assert table.find("DELETE", "/tags/a1").operation is untag.operation  # alone on its method: no query needed
+    assert table.find("PUT", "/tags/a1").allowed == ("DELETE", "GET", "HEAD", "POST")
+
+    def chosen(query: str) -> str | None:
+        return table.operation_id("GET", "/b1", query)
+
+    assert chosen("") == "list_objects"
+    assert chosen("list-type=2&prefix=x") == "list_objects_v2"
+    assert chosen("list-type=1") == "list_objects"  # the value is part of the key
+    assert chosen("uploads") == "list_uploads"
+    assert table.operation_id("HEAD", "/b1", b"uploads") == "list_uploads"
+
+
+def test_two_operations_no_request_can_tell_apart_are_a_warning_naming_both(tmp_path: Path) -> None:
+    table = table_of(tmp_path, {"/x": {"get": op("first")}, "/x#": {"get": op("second")}})
+    assert table.operation_id("GET", "/x") == "first"
+    [warning] = table.warnings
+    assert "GET /x# (second)" in warning and "GET /x (first)" in warning
+
+
+def test_an_operation_on_a_query_keyed_template_is_served_and_checked_as_documented(
+    tmp_path: Path, serve_document: ServeDocument
+) -> None:
+    # Its schemas sit under a pointer holding `#`, which must be escaped in the validator's URI: else every parameter
+    # of such an operation was "not usable" and let through unchecked.
+    keys = {
+        "name": "tagKeys",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "array", "items": {"type": "integer"}},
+    }
+    untag = {**op("untag", "arn"), "parameters": [*op("untag", "arn")["parameters"], keys]}
+    document = openapi({"/tags/{arn}": {"get": op("list_tags", "arn")}, "/tags/{arn}#tagKeys": {"delete": untag}})
+    spec = tmp_path / "aws.json"
+    spec.write_text(json.dumps(document))
+    assert load_contract(spec, mock=False).warnings == []
+    client = serve_document(document)
+    assert client.delete("/tags/a1", params={"tagKeys": "3"}).status_code == 200
+    refused = client.delete("/tags/a1", params={"tagKeys": "x"})
+    assert refused.status_code == 400 and "query.tagKeys[0]" in refused.text

@@ -201,7 +201,8 @@ class JournalMiddleware:
                 "status": None if outcome == "dropped" else (record.status or 500),
                 "outcome": outcome,
                 # A fault, a replay or a refusal answered before routing: named from the route table all the same.
-                "operation": state.get("operation") or self.routes.operation_id(scope["method"], scope["path"]),
+                "operation": state.get("operation")
+                or self.routes.operation_id(scope["method"], scope["path"], scope["query_string"]),
                 "uid": _cap(state.get("uid")),
                 "errors": _errors(state.get("errors")),
                 "error": _cap(state.get("error")),
