@@ -14,13 +14,15 @@ item; the item's schema is that answer's. Around them:
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.spec.contract import Contract, Operation
+from mockserver.spec.generate import GenerationError, realistic
 from mockserver.spec.shape import Resolve, deref, kind_of
 from mockserver.spec.validation import BodyValidator, compile_body_validator, fragment_validator
 
@@ -42,6 +44,9 @@ class Pagination:
     previous: str | None
     page: str | None
     page_size: str | None
+    # The page's other required fields (`{"total": 3, "results": [...]}` wants a total), each with a valid value
+    # drawn once: a page holds them whatever it lists.
+    rest: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ def _collection(
     pagination = _pagination(_answer_schema(lister), schema, query)
     if pagination is None and _shape_of_list(_answer_schema(lister), schema) != "items":
         return None  # the GET on the collection path does not list these items
+    if pagination is not None:
+        pagination = replace(pagination, rest=_page_rest(lister, pagination))
     id_param = _TEMPLATE.findall(item_path)[-1]
     id_field = id_param if id_param in props else "id" if "id" in props else None
     if id_field is None:
@@ -237,12 +244,29 @@ def _pagination(answer: dict[str, Any] | None, item: dict[str, Any], query: froz
         return None
     return Pagination(
         results=results,
-        count="count" if _typed(props.get("count"), "integer") else None,
+        count=next((n for n in _COUNT_NAMES if _typed(props.get(n), "integer")), None),
         next="next" if _typed(props.get("next"), "string") else None,
         previous="previous" if _typed(props.get("previous"), "string") else None,
         page=PAGE_PARAMETER if PAGE_PARAMETER in query else None,
         page_size=PAGE_SIZE_PARAMETER if PAGE_SIZE_PARAMETER in query else None,
     )
+
+
+_COUNT_NAMES = ("count", "total")  # Django REST Framework's, and HubSpot's and others'
+
+
+def _page_rest(lister: Operation, pagination: Pagination) -> dict[str, Any]:
+    answer = lister.responses[lister.success]
+    assert answer.schema is not None and answer.validator is not None
+    own = {pagination.results, pagination.count, pagination.next, pagination.previous}
+    wanted = [n for n in answer.schema.get("required") or () if n not in own]
+    if not wanted:
+        return {}
+    try:
+        page = realistic(answer.schema, random.Random(0), 0.0, answer.validator, resolve=answer.validator.resolve)
+    except GenerationError:
+        return {}  # the page's own fields are answered all the same
+    return {n: page[n] for n in wanted if isinstance(page, dict) and n in page}
 
 
 def _typed(schema: Any, kind: str) -> bool:

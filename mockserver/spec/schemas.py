@@ -61,7 +61,10 @@ def translate(schema: Any, dialect: str, view: str | None) -> Any:
     if not isinstance(schema, dict):
         return schema
     if dialect == "3.0" and isinstance(schema.get("$ref"), str):
-        return {"$ref": schema["$ref"]}  # draft 4: a `$ref` replaces its siblings
+        # A `$ref` replaces its siblings, but for `nullable`: NSwag writes `{$ref, nullable: true}` for a nullable
+        # object, and schemathesis, Prism and the generated clients all read it so.
+        ref = {"$ref": schema["$ref"]}
+        return {"anyOf": [ref, {"type": "null"}]} if schema.get("nullable") is True else ref
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key in _IN_CHILD and isinstance(value, dict):

@@ -66,6 +66,14 @@ def test_nullable_beside_all_of_a_ref_takes_null() -> None:
     assert check.errors(None) == [] and check.errors("a") == [] and check.errors("b") != []
 
 
+def test_nullable_beside_a_bare_ref_takes_null_in_30() -> None:
+    """NSwag writes a nullable reference as `{$ref, nullable: true}` (visma.com, APIs.guru); 3.0 would ignore the
+    sibling, but schemathesis, Prism and generated clients all send and expect null there."""
+    schemas = {"Kind": {"type": "string", "enum": ["a"]}, "S": {"$ref": "#/components/schemas/Kind", "nullable": True}}
+    check = validator(openapi({}, components={"schemas": schemas}), "#/components/schemas/S")
+    assert check.errors(None) == [] and check.errors("a") == [] and check.errors("b") != []
+
+
 @pytest.mark.parametrize(
     ("fmt", "inside", "outside"),
     [

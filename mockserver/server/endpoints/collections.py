@@ -135,7 +135,7 @@ def _page_answer(mock: Mock, c: Collection, request: Accepted, items: list[Any],
     root = scope.get("root_path", "")
     path = scope["path"][len(root) :] if scope["path"].startswith(root) else scope["path"]
     following, preceding = page_links(mock.public_base(scope, request.headers.get("host")) + path, request.query, page)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = dict(pagination.rest)
     if pagination.count:
         out[pagination.count] = page.count
     if pagination.next:

@@ -12,7 +12,7 @@ from mockserver.core.clock import Clock, format_time, parse_time
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
 from mockserver.store import memory_resources, redis_resources
-from tests.conftest import AUTH, SPEC_2025, T0
+from tests.conftest import AUTH, SPEC_2025, T0, ServeDocument, openapi
 from tests.redis_server import RedisServer
 
 KB = "/api/v1/knowledge-base/"
@@ -245,3 +245,44 @@ async def test_a_utf8_session_name_keeps_its_resources_in_the_session_the_admin_
     assert [r["content"] for r in kept.json()["resources"]] == [ENTRY["content"]]
     latin1 = await client.post(KB, json=ENTRY, headers={**AUTH, "X-Mock-Session": b"\xe9quipe"})
     assert latin1.status_code == 400 and "X-Mock-Session" in latin1.json()["error"]
+
+
+def test_a_page_carries_the_other_fields_its_schema_requires(serve_document: ServeDocument) -> None:
+    # hubapi.com/cms (APIs.guru): a list answer that requires `total` beside `results` was answered `{"results": []}`.
+    widget = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "readOnly": True}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+    page = {
+        "type": "object",
+        "properties": {
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Widget"}},
+            "total": {"type": "integer", "format": "int32"},
+            "paging": {"type": "object", "properties": {"after": {"type": "string"}}, "required": ["after"]},
+            "kind": {"type": "string", "enum": ["widgets"]},
+        },
+        "required": ["results", "total", "kind"],
+    }
+
+    def answering(ref: str, status: str = "200") -> dict[str, Any]:
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+        return {status: {"description": "", "content": content}, "404": {"description": "not here"}}
+
+    item = [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}]
+    create = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Widget"}}}, "required": True}
+    client = serve_document(
+        openapi(
+            {
+                "/widgets": {
+                    "get": {"operationId": "list", "responses": answering("Page")},
+                    "post": {"operationId": "create", "requestBody": create, "responses": answering("Widget", "201")},
+                },
+                "/widgets/{id}": {"get": {"operationId": "get", "parameters": item, "responses": answering("Widget")}},
+            },
+            components={"schemas": {"Widget": widget, "Page": page}},
+        )
+    )
+    assert client.post("/widgets", json={"name": "w"}).status_code == 201
+    listed = client.get("/widgets").json()
+    assert listed == {"kind": "widgets", "total": 1, "results": [{"id": 1, "name": "w"}]}
