@@ -36,6 +36,9 @@ FUZZ_ATTEMPTS, REALISTIC_ATTEMPTS = 4, 2
 SOFT_DEPTH = 10  # levels (values and choices) before each value takes its cheapest form
 NODE_BUDGET = 300  # values built before the same
 HARD_DEPTH = 50  # a schema that still needs more is a recursion without end (and past JSON nesting limits)
+# Values of each JSON type, tried in turn to give a property a type another `oneOf` branch refuses.
+_OFF_TYPE: tuple[Any, ...] = ("text", 0, 1.5, True, [], {}, None)
+_NONE = object()  # no value found
 HARD_COUNT = 1000  # the most items or properties one value is built with (a `minItems` above is refused)
 HARD_NODES = 10000  # the most values one answer is built of
 _ID_MAX = 2**31 - 1
@@ -180,7 +183,40 @@ class _Builder:
             value = self._value(shape, depth, name)
             if not any(_matches(value, n, self.resolve) for n in shape.nots):
                 return value
+            apart = self._set_apart(value, shape)
+            if apart is not None:
+                return apart
         raise GenerationError(f"each value built matched `not` (or another oneOf branch) {str(shape.nots)[:100]}")
+
+    def _set_apart(self, value: Any, shape: Constraints) -> dict[str, Any] | None:
+        """An object that also meets a `not` (another `oneOf` branch: open objects overlap), changed where the two
+        differ: a property only the other requires left out, or one only the other declares given a value of a type
+        it refuses. None when that does not set it apart from every `not`."""
+        if not isinstance(value, dict):
+            return None
+        out = dict(value)
+        for schema in shape.nots:
+            if not _matches(out, schema, self.resolve):
+                continue
+            other = fold([schema], self.resolve)
+            dropped = next((p for p in other.required if p in out and p not in shape.required), None)
+            if dropped is not None:
+                del out[dropped]
+                continue
+            for name, theirs in other.properties.items():
+                ours = None if name in shape.properties else _property(shape, name)
+                wrong = next(
+                    (v for v in _OFF_TYPE if self._fits_all(v, ours or []) and not self._fits_all(v, theirs)), _NONE
+                )
+                if ours is not None and wrong is not _NONE:
+                    out[name] = wrong
+                    break
+            else:
+                return None
+        return None if any(_matches(out, n, self.resolve) for n in shape.nots) else out
+
+    def _fits_all(self, value: Any, schemas: list[Any]) -> bool:
+        return all(_matches(value, s, self.resolve) for s in schemas)
 
     def cheap(self, depth: int) -> bool:
         return self.cheapest or depth >= SOFT_DEPTH or self.built > NODE_BUDGET

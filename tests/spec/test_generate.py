@@ -54,6 +54,18 @@ COMPONENTS: dict[str, Any] = {
         "required": ["next"],
     },
     "Closed": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+    # openbankingproject.ch (APIs.guru): `oneOf` open objects, each value of one also a value of another
+    "Identified": {
+        "type": "object",
+        "properties": {"status": {"type": "string"}, "_links": {"type": "object"}},
+        "required": ["status", "_links"],
+    },
+    "Challenged": {
+        "type": "object",
+        "properties": {"status": {"type": "string"}, "challenge": {"type": "object"}},
+        "required": ["status"],
+    },
+    "Status": {"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]},
 }
 
 
@@ -245,6 +257,9 @@ CASES = [
     ),
     pytest.param(
         {"allOf": [ref("Closed"), {"properties": {"a": {"maxLength": 2}}}]}, "4", id="allof-over-a-closed-object"
+    ),
+    pytest.param(
+        {"oneOf": [ref("Identified"), ref("Challenged"), ref("Status")]}, "2020-12", id="oneof-of-overlapping-objects"
     ),
 ]
 
