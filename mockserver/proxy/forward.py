@@ -45,7 +45,7 @@ class Forwarder:
         started = mock.clock.now()
         method, path = scope["method"], scope["path"]
         state: dict[str, Any] = scope.setdefault("state", {})
-        found = self.routes.find(method, path, scope["query_string"])
+        found = self.routes.find(method, path, scope["query_string"], scope["headers"])
         operation = found.operation.operation_id if found.operation else None
         state["operation"] = operation
         headers = header_map(scope)

@@ -89,6 +89,7 @@ class ReplayIndex:
             request, response = raw["request"], raw["response"]
             method, url, status = str(request["method"]).upper(), str(request["url"]), int(response["status"])
             headers = [(str(h["name"]), str(h["value"])) for h in response.get("headers") or ()]
+            asked = [(str(h["name"]).lower(), str(h["value"])) for h in request.get("headers") or ()]
             content = response.get("content") or {}
             body = _bytes(content)
             sent = _bytes(request.get("postData") or {})
@@ -101,7 +102,8 @@ class ReplayIndex:
             return
         parts = urlsplit(url)
         path = unquote(parts.path) or "/"
-        found = self.table.find(method, path, parts.query)
+        raw_headers = [(n.encode("latin-1", "replace"), v.encode("latin-1", "replace")) for n, v in asked]
+        found = self.table.find(method, path, parts.query, raw_headers)
         if found.operation is not None and found.operation.mock:
             self.skipped += 1  # the mock's own operation: its behaviour stays the mock's
             return

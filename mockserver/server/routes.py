@@ -64,11 +64,11 @@ class TableRoute(BaseRoute):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
-        query = scope.get("query_string", b"")
-        found = self.table.find(scope["method"], scope["path"], query)
+        query, headers = scope.get("query_string", b""), scope.get("headers", ())
+        found = self.table.find(scope["method"], scope["path"], query, headers)
         raw = scope.get("raw_path") or b""
         if found.operation is None and b"%2f" in raw.lower():  # a parameter holding a slash: the path as sent
-            found = self.table.find(scope["method"], raw.partition(b"?")[0].decode("latin-1"), query)
+            found = self.table.find(scope["method"], raw.partition(b"?")[0].decode("latin-1"), query, headers)
             found = found._replace(path_params={k: unquote(v) for k, v in found.path_params.items()})
         if found.operation is not None:
             return Match.FULL, {"endpoint": self.apps[found.operation.operation_id], "path_params": found.path_params}

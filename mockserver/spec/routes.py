@@ -5,17 +5,19 @@ it. Paths are tried literal segments first, so /sources/add/ is not taken for /s
 where the document has no HEAD of its own. `near_miss` names the documented path a request that found none probably
 meant (a trailing slash, a prefix, one misspelt segment), for the 404 to say so.
 
-A template may end in query keys that tell operations on one path apart, as AWS's documents write them:
-`/tags/{arn}#tagKeys` (an operation whose query carries `tagKeys`), `/{Bucket}?uploads`, `/{Bucket}?list-type=2`. No
-request path holds `#` or `?`, so such an operation is served on the path before them; where several share a method
-there, the one whose keys (and values) the request's query carries answers, else the one that names none.
+A template may end in keys that tell operations on one path apart, as AWS's documents write them:
+`/tags/{arn}#tagKeys` (an operation whose query carries `tagKeys`), `/{Bucket}?list-type=2`, `/#Action=DeleteAlarms`,
+`/#X-Amz-Target=Lightsail.AllocateStaticIp` (a header). No request path holds `#` or `?`, so such an operation is
+served on the path before them; where several share a method there, the one whose keys (and values) the request's
+query or headers carry answers, else the one that names none, else the first (whose own checks then name the
+parameter that chooses).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import parse_qsl
@@ -27,7 +29,8 @@ _HINTED_LENGTH = 2048  # a longer path gets no hint: the search stays bounded wh
 _TYPO_RATIO = 0.8  # how alike a misspelt literal segment must be to the documented one
 _MARKS = re.compile(r"[#?]")  # where a template's query keys start (`/tags/{arn}#tagKeys`, `/{Bucket}?uploads`)
 
-Marks = tuple[tuple[str, str | None], ...]  # query keys a request for the operation carries, with a value or None
+Marks = tuple[tuple[str, str | None], ...]  # keys a request for the operation carries, with a value or None
+Headers = Sequence[tuple[bytes, bytes]]  # as ASGI gives them: lower-case names
 
 
 def split_template(template: str) -> tuple[str, Marks]:
@@ -39,12 +42,21 @@ def split_template(template: str) -> tuple[str, Marks]:
     return template[: found.start()], tuple((key, value if sep else None) for key, sep, value in parts)
 
 
-def _carries(marks: Marks, query: str | bytes) -> bool:
-    if not query:
-        return False
-    text = query.decode("latin-1") if isinstance(query, bytes) else query  # decoded only where operations share a path
+def _sent(query: str | bytes, headers: Headers) -> dict[str, str]:
+    """The request's query keys and header names (lower case) with their first values: what `Marks` are met by."""
+    text = query.decode("latin-1") if isinstance(query, bytes) else query
     sent = dict(parse_qsl(text, keep_blank_values=True))
-    return all(key in sent and (value is None or sent[key] == value) for key, value in marks)
+    for raw_name, raw_value in headers:
+        sent.setdefault(raw_name.decode("latin-1").lower(), raw_value.decode("latin-1"))
+    return sent
+
+
+def _carries(marks: Marks, sent: dict[str, str]) -> bool:
+    for key, wanted in marks:
+        found = sent.get(key, sent.get(key.lower()))
+        if found is None or (wanted is not None and found != wanted):
+            return False
+    return True
 
 
 class Found(NamedTuple):
@@ -67,12 +79,15 @@ class Route:
     # (the one in `answers` names none, or is the first documented).
     shared: dict[str, tuple[tuple[Marks, Operation], ...]] = field(default_factory=dict)
 
-    def choose(self, method: str, query: str | bytes) -> Operation | None:
-        operation = self.answers.get(method)
-        for marks, candidate in self.shared.get(method, ()):
-            if _carries(marks, query):
-                return candidate
-        return operation
+    def choose(self, method: str, query: str | bytes, headers: Headers) -> Operation | None:
+        """The operation for `method`, where several share it: read only on such a path."""
+        shared = self.shared.get(method)
+        if shared:
+            sent = _sent(query, headers)
+            chosen = next((op for marks, op in shared if _carries(marks, sent)), None)
+            if chosen is not None:
+                return chosen
+        return self.answers.get(method)
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -138,13 +153,14 @@ class RouteTable:
         segments = tuple(_segment(part) for part in template.strip("/").split("/"))
         return Route(template, operations, answers, re.compile(regex), tuple(names), segments, shared)
 
-    def find(self, method: str, path: str, query: str | bytes = "") -> Found:
-        """The operation for `method` and `path` (and, where operations share both, the `query` string), with its
-        path parameters; else the methods the first path matching `path` takes (a 405), or nothing (a 404)."""
+    def find(self, method: str, path: str, query: str | bytes = "", headers: Headers = ()) -> Found:
+        """The operation for `method` and `path` (and, where operations share both, the `query` string and the
+        `headers`), with its path parameters; else the methods the first path matching `path` takes (a 405), or
+        nothing (a 404)."""
         allowed: tuple[str, ...] = ()
         route = self._literal.get(path)
         if route is not None:
-            operation = route.choose(method, query) if route.shared else route.answers.get(method)
+            operation = route.choose(method, query, headers) if route.shared else route.answers.get(method)
             if operation is not None:
                 return Found(operation, {})
             allowed = route.allowed
@@ -152,14 +168,14 @@ class RouteTable:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
-            operation = route.choose(method, query) if route.shared else route.answers.get(method)
+            operation = route.choose(method, query, headers) if route.shared else route.answers.get(method)
             if operation is not None:
                 return Found(operation, dict(zip(route.names, match.groups(), strict=False)))
             allowed = allowed or route.allowed
         return Found(None, {}, allowed)
 
-    def operation_id(self, method: str, path: str, query: str | bytes = "") -> str | None:
-        operation = self.find(method, path, query).operation
+    def operation_id(self, method: str, path: str, query: str | bytes = "", headers: Headers = ()) -> str | None:
+        operation = self.find(method, path, query, headers).operation
         return operation.operation_id if operation is not None else None
 
 

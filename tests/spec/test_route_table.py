@@ -132,6 +132,22 @@ def test_query_keys_in_a_template_tell_operations_on_one_path_apart(tmp_path: Pa
     assert table.operation_id("HEAD", "/b1", b"uploads") == "list_uploads"
 
 
+def test_aws_keys_in_a_template_may_name_a_header_and_no_operation_is_unmarked(tmp_path: Path) -> None:
+    # AWS's JSON protocol: every operation is `POST /#X-Amz-Target=<Service.Operation>`, told apart by that header.
+    table = table_of(
+        tmp_path,
+        {
+            "/#X-Amz-Target=Svc.Alloc": {"post": op("alloc")},
+            "/#X-Amz-Target=Svc.Free": {"post": op("free")},
+            "/#Action=DeleteAlarms": {"get": op("delete_alarms")},
+        },
+    )
+    assert table.operation_id("POST", "/", b"", [(b"x-amz-target", b"Svc.Free")]) == "free"
+    assert table.operation_id("POST", "/", b"", [(b"x-amz-target", b"Svc.Alloc")]) == "alloc"
+    assert table.operation_id("POST", "/") == "alloc"  # none carried: the first, whose header check names the key
+    assert table.operation_id("GET", "/", "Action=DeleteAlarms&Version=2010-08-01") == "delete_alarms"
+
+
 def test_two_operations_no_request_can_tell_apart_are_a_warning_naming_both(tmp_path: Path) -> None:
     table = table_of(tmp_path, {"/x": {"get": op("first")}, "/x#": {"get": op("second")}})
     assert table.operation_id("GET", "/x") == "first"

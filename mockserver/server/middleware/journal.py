@@ -202,7 +202,7 @@ class JournalMiddleware:
                 "outcome": outcome,
                 # A fault, a replay or a refusal answered before routing: named from the route table all the same.
                 "operation": state.get("operation")
-                or self.routes.operation_id(scope["method"], scope["path"], scope["query_string"]),
+                or self.routes.operation_id(scope["method"], scope["path"], scope["query_string"], scope["headers"]),
                 "uid": _cap(state.get("uid")),
                 "errors": _errors(state.get("errors")),
                 "error": _cap(state.get("error")),
