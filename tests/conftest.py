@@ -15,6 +15,7 @@ from mockserver.config import Settings
 from mockserver.core.clock import Clock
 from mockserver.mock import Mock, build_mock
 from mockserver.server.app import create_app
+from mockserver.spec.document_cache import CACHE_ENV
 from mockserver.testing.in_process import default_settings, transport
 from mockserver.testing.live_server import ThreadedServer, serve_in_thread
 from tests.redis_server import RedisServer
@@ -25,6 +26,16 @@ hypothesis.settings.register_profile("tests", deadline=None)
 hypothesis.settings.load_profile("tests")
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _document_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Documents the tests read are kept in a directory of this run's, not the user's cache (servers the tests
+    start inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("document-cache")))
+        yield
+
 
 AUTH = {"Authorization": "Bearer sk-test"}
 VALID = {"uid": "user-1", "srcs": ["123"]}

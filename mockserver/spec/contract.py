@@ -19,9 +19,10 @@ from mockserver.core.camelai import CAMELAI
 from mockserver.spec.answers import Answer
 from mockserver.spec.document import METHODS, ContractError, RefError, dialect, follow, read_document
 from mockserver.spec.document import strip_mock_additions as strip_mock_additions
+from mockserver.spec.document_cache import read_kept
 from mockserver.spec.findings import Findings
 from mockserver.spec.operation import Operation, compile_operation
-from mockserver.spec.overlay import DEFAULT_OVERLAY, apply_overlay, load_overlay
+from mockserver.spec.overlay import DEFAULT_OVERLAY
 from mockserver.spec.routes import RouteTable
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.validation import BodyValidator, body_validator
@@ -135,11 +136,18 @@ def load_contract(
     action that finds nothing to change is a warning.
     """
     spec_path = Path(path) if path else DEFAULT_SPEC
-    document = read_document(spec_path)
-    warnings: list[str] = []
-    for overlay in [*([DEFAULT_OVERLAY] if mock else []), *overlays]:
-        document, found = apply_overlay(document, load_overlay(overlay), str(overlay))
-        warnings.extend(found)
+    applied = [*([DEFAULT_OVERLAY] if mock else []), *overlays]
+
+    def read() -> tuple[dict[str, Any], list[str]]:
+        from mockserver.spec.overlay import apply_overlay, load_overlay  # JSONPath: only when not kept
+
+        document, warnings = read_document(spec_path), []
+        for overlay in applied:
+            document, found = apply_overlay(document, load_overlay(overlay), str(overlay))
+            warnings.extend(found)
+        return document, warnings
+
+    document, warnings = read_kept([spec_path, *applied], read)
     return Contract(spec_path, document, warnings)
 
 

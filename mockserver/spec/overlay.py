@@ -16,12 +16,14 @@ import copy
 import functools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonpath import CompoundJSONPath, JSONPath, JSONPathEnvironment, JSONPathError, JSONPathMatch
 
 from mockserver.spec.document import SAFE_LOADER
+
+if TYPE_CHECKING:
+    from jsonpath import CompoundJSONPath, JSONPath, JSONPathMatch
 
 # The mock's own overlay. Wheels carry contracts/ inside the package; a source checkout keeps it at the top level.
 _PACKAGE = Path(__file__).parent.parent
@@ -29,7 +31,6 @@ _CONTRACTS = _PACKAGE / "contracts" if (_PACKAGE / "contracts").is_dir() else _P
 DEFAULT_OVERLAY = _CONTRACTS / "mock.overlay.yaml"
 VERSION_PREFIX = "1.0."  # the feature set this module applies; 1.0.0 and 1.0.1 alike
 _ACTION_FIELDS = ("target", "description", "update", "remove")
-_JSONPATH = JSONPathEnvironment(strict=True)  # RFC 9535 only: none of the library's extra syntax
 
 
 class OverlayError(Exception):
@@ -163,6 +164,8 @@ def _check_action(action: Any, where: str) -> None:
     target = action.get("target")
     if not isinstance(target, str):
         raise OverlayError(f"{where}.target: {target!r} is not a string (a target is required)")
+    from jsonpath import JSONPathError
+
     try:
         _compile(target)
     except JSONPathError as exc:
@@ -180,9 +183,19 @@ def _check_action(action: Any, where: str) -> None:
         raise OverlayError(f"{where}: has neither update nor remove: true, so it would do nothing")
 
 
+@functools.cache
+def _environment() -> Any:
+    """RFC 9535 only: none of the library's extra syntax. Imported when an overlay is first read (a start-up whose
+    documents are kept, spec/document_cache.py, reads none: the library's lexer alone costs ~40 ms to build)."""
+    from jsonpath import JSONPathEnvironment
+
+    return JSONPathEnvironment(strict=True)
+
+
 @functools.lru_cache(maxsize=512)
 def _compile(target: str) -> JSONPath | CompoundJSONPath:
-    return _JSONPATH.compile(target)
+    compiled: JSONPath | CompoundJSONPath = _environment().compile(target)
+    return compiled
 
 
 def _pointer(parts: tuple[str | int, ...]) -> str:
