@@ -24,7 +24,6 @@ from mockserver.server.responses import error_body, send_json
 from mockserver.server.sessions import scope_session
 from mockserver.spec.coverage import refusal_kind
 from mockserver.spec.routes import near_miss
-from mockserver.spec.secrets import Secrets
 
 VIOLATIONS_HEADER = "X-Mock-Violations"
 
@@ -38,7 +37,7 @@ class Forwarder:
         self.refuse_invalid = refuse_invalid
         self.recording = recording
         self.routes = mock.contract.routes
-        self.secrets = Secrets.of(mock.contract)
+        self.secrets = mock.contract.secrets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         mock = self.mock

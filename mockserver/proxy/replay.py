@@ -35,7 +35,7 @@ from mockserver.server.responses import send_error
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
 from mockserver.spec.contract import Contract
-from mockserver.spec.secrets import REDACTED, Secrets
+from mockserver.spec.secrets import REDACTED
 from mockserver.spec.validation import short
 
 MAX_SESSIONS = 256  # sessions whose place in each recorded sequence is remembered
@@ -68,7 +68,7 @@ class ReplayIndex:
 
     def __init__(self, path: str | Path, contract: Contract) -> None:
         self.path = Path(path)
-        self.secrets = Secrets.of(contract)
+        self.secrets = contract.secrets
         self.table = contract.routes
         self.answers: dict[Key, list[Recorded]] = {}
         self.routes: dict[tuple[str, str], list[Key]] = {}

@@ -25,6 +25,7 @@ from mockserver.spec.operation import Operation, compile_operation
 from mockserver.spec.overlay import DEFAULT_OVERLAY
 from mockserver.spec.routes import RouteTable
 from mockserver.spec.schemas import Schemas, pointer
+from mockserver.spec.secrets import Secrets
 from mockserver.spec.validation import BodyValidator, body_validator
 
 __all__ = [
@@ -91,6 +92,7 @@ class Contract:
         self.warnings.extend(self.routes.warnings)
         # Reusable parameters' value rules (e.g. MockSession), compiled like the bodies.
         self.credentials = credentials_of(self.document)
+        self.secrets = Secrets.of(self)  # what in a request is a credential: never journaled, recorded or echoed
         self.parameters: dict[str, BodyValidator] = {}
         for name, param in ((self.document.get("components") or {}).get("parameters") or {}).items():
             try:

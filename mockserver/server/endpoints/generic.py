@@ -135,6 +135,8 @@ async def _accepted(
         scope["state"]["uid"] = body[CAMELAI.uid_field]  # the journal names it, refused or not
     path_params = scope.get("path_params", {})
     problems = operation.check_request(path_params, query, headers, cookies, body, media=media)
+    if problems:  # a credential's value stays out of the answer and the journal
+        problems = [mock.contract.secrets.sentence(p) for p in problems]
     op_id = operation.operation_id
     plan = mock.coverage.get(op_id)  # none for the mock's own additions
     counts = scope["state"]["counts"] = plan.sent(query, headers, body) if plan is not None else []

@@ -28,7 +28,7 @@ from mockserver.core.json_codec import dumps
 from mockserver.mock import Mock
 from mockserver.server.routes import ADMIN_PREFIX
 from mockserver.server.sessions import scope_session
-from mockserver.spec.secrets import Secrets, redact_query
+from mockserver.spec.secrets import redact_query
 from mockserver.store.round import ClockMoved
 
 BODY_CAP = 4096  # bytes of each request and response body kept
@@ -165,7 +165,7 @@ class JournalMiddleware:
         found = [mock.contract.credentials, *([mock.admin.credentials] if mock.admin else [])]
         self.secret_headers = USUAL_SECRET_HEADERS | {name.encode("latin-1") for c in found for name in c.headers}
         self.secret_query = frozenset(name for c in found for name in c.query)
-        self.secrets = Secrets.of(mock.contract)  # for the writeOnly fields of bodies
+        self.secrets = mock.contract.secrets  # for the writeOnly fields of bodies
         self.routes = mock.contract.routes
         self.plans = mock.coverage
 

@@ -189,6 +189,18 @@ async def test_the_journal_drops_the_write_only_fields_the_document_names(make_c
     assert request["headers"]["x-api-key"] == "[redacted]" and '"password":"[redacted]"' in request["body"]
 
 
+async def test_a_write_only_value_that_breaks_its_schema_is_neither_answered_nor_journaled(
+    make_client: MakeClient,
+) -> None:
+    # A password sent as a number was quoted back: `password: 987654321 is not of type "string"`.
+    client = await make_client(spec="contracts/vendor/camelai-api-2025-08-18.openapi.yaml")
+    body = {"type": "CLICKHOUSE", "host": "db.example", "username": "u", "password": 987654321}
+    refused = await client.post("/api/v1/sources/add/clickhouse/", json=body, headers={"X-API-Key": "sk-live-9"})
+    assert refused.status_code == 400 and "password: [redacted]" in refused.text
+    journal = await client.get("/__mock/requests")
+    assert "987654321" not in refused.text + journal.text
+
+
 async def test_a_request_answered_before_routing_is_journaled_with_its_operation() -> None:
     # A queued fault and the per-IP limit answer before the router names the operation; the journal names it anyway.
     mock = build_mock(Settings(clock=f"frozen:{T0}", ip_rate_limit=1))
