@@ -29,7 +29,7 @@ from mockserver.spec.shape import Resolve, deref, kind_of, shape_of
 from mockserver.spec.validation import BodyValidator, body_validator
 
 # Where a documented error shape's message goes, when the shape names no `error`: DRF's `detail`, then the rest.
-_MESSAGE_FIELDS = ("error", "detail", "message", "msg", "title")
+_MESSAGE_FIELDS = ("error", "detail", "message", "msg", "title", "text")
 # Headers the server itself writes: a documented one of these is never sent from the document.
 _OWN_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "connection", "date", "server"})
 _EPOCH = 1_700_000_000.0  # the moment start-up draws (header values, error shapes) are made at: fixed, so repeatable
@@ -309,7 +309,8 @@ def _template(
 
 def _message_at(schema: Any, resolve: Resolve | None, depth: int = 3) -> tuple[str | int, ...] | None:
     """Where an error shape's message goes: a string property (`error`, `detail`, `message`... or its first required
-    string), else one inside an `error`/`errors`-like object or list (`error.message`, `[0].msg`)."""
+    string), else one inside an `error`/`errors`-like object or list (`error.message`, `[0].msg`), else inside any
+    other (Berlin Group's `tppMessages[0].text`)."""
     schema = deref(schema, resolve)
     if depth == 0 or not isinstance(schema, dict):
         return None
@@ -321,7 +322,7 @@ def _message_at(schema: Any, resolve: Resolve | None, depth: int = 3) -> tuple[s
     for name in (*_MESSAGE_FIELDS, *sorted(shape.required), *strings):
         if name in strings:
             return (name,)
-    for name in (*_MESSAGE_FIELDS, "errors", *sorted(shape.required)):
+    for name in dict.fromkeys((*_MESSAGE_FIELDS, "errors", *sorted(shape.required), *shape.properties)):
         if name in shape.properties:
             inner = _message_at(shape.properties[name], resolve, depth - 1)
             if inner is not None:

@@ -91,6 +91,33 @@ def test_a_refusal_takes_the_documented_status_and_shape(serve_document: ServeDo
     assert body["message"].startswith('query.n: "x" is not of type "integer"')
 
 
+def test_a_refusal_finds_the_message_s_place_inside_any_list_of_messages(serve_document: ServeDocument) -> None:
+    # openbankingproject.ch (Berlin Group): `{_links, tppMessages: [{category, code, path, text}]}`; the reason was
+    # nowhere in the answer, only a drawn template.
+    message = {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string", "enum": ["ERROR", "WARNING"]},
+            "code": {"type": "string", "enum": ["FORMAT_ERROR"]},
+            "path": {"type": "string"},
+            "text": {"type": "string", "maxLength": 500},
+        },
+        "required": ["category", "code"],
+    }
+    shape = {
+        "type": "object",
+        "properties": {"_links": {"type": "object"}, "tppMessages": {"type": "array", "items": message}},
+    }
+    responses = {
+        "200": {"description": "ok"},
+        "400": {"description": "invalid", "content": {"application/json": {"schema": shape}}},
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    assert r.status_code == 400 and jsonschema_rs.validator_for(shape).is_valid(r.json())
+    assert r.json()["tppMessages"][0]["text"] == 'query.n: "x" is not of type "integer"'
+
+
 def test_a_refusal_documented_only_as_a_range_takes_its_shape(serve_document: ServeDocument) -> None:
     responses = {
         "200": {"description": "ok"},
