@@ -15,6 +15,7 @@ reader ever sees one. With `--no-admin` nothing could read it, so there is no jo
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Awaitable
 from secrets import token_hex
@@ -168,6 +169,8 @@ class JournalMiddleware:
         self.secrets = mock.contract.secrets  # for the writeOnly fields of bodies
         self.routes = mock.contract.routes
         self.plans = mock.coverage
+        # Entry ids unique across workers and replicas without a system call a request: a random prefix per process.
+        self.id_prefix, self.numbers = token_hex(4) + "-", itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
@@ -192,7 +195,7 @@ class JournalMiddleware:
             # Shaped, timed and redacted by present() when read, not on every request. Besides itself, nothing in it
             # that the garbage collector tracks: strings, numbers, a dict of strings, no empty list.
             entry = {
-                "id": token_hex(6),  # unique across workers and replicas, as `GET /__mock/requests?id=` finds it
+                "id": f"{self.id_prefix}{next(self.numbers):x}",  # `GET /__mock/requests?id=` finds it
                 "epoch": started,
                 "method": _cap(scope["method"]),
                 "path": _cap(scope["path"]),
