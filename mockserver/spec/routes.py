@@ -94,10 +94,11 @@ class Route:
         return tuple(sorted(self.answers))
 
 
-def route_order(path: str) -> list[tuple[bool, str]]:
-    """Literal segments before templated ones, segment by segment; a literal path then always wins over a template
-    that also matches it, which is what lets `find` look literal paths up first."""
-    return [("{" in part, part) for part in path.split("/")]
+def route_order(path: str) -> list[tuple[bool, int, str]]:
+    """Literal segments before templated ones, segment by segment, and among templated ones those with more literal
+    text first (Google's custom methods, `{name}:cancel`, before `{name}`); a literal path then always wins over a
+    template that also matches it, which is what lets `find` look literal paths up first."""
+    return [("{" in part, -len(_PARAM.sub("", part)), part) for part in path.split("/")]
 
 
 class RouteTable:

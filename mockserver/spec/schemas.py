@@ -50,6 +50,11 @@ _SHAPED: dict[str, type | tuple[type, ...]] = {"required": list, "properties": d
 _NOT_OPENAPI = ("example", "examples", "default", "enum", "const")
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Formats OpenAPI 3.0 documents use that draft 7 does not know (2019-09 added them): checked as 2020-12 checks them.
+LATER_FORMATS = {"uuid": lambda value: _UUID.fullmatch(value) is not None}
+
+
 def draft_of(dialect: str) -> Any:
     """3.1: JSON Schema 2020-12. 3.0: draft 7, its boolean `exclusiveMinimum`/`Maximum` translated to numbers: draft 4
     would refuse 1.0 as an integer, which JSON, OpenAPI's own validators and every client take as one."""
@@ -159,14 +164,12 @@ def _discriminated(schema: dict[str, Any]) -> None:
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI 3.0's `nullable: true`: null is allowed too."""
+    """OpenAPI 3.0's `nullable: true`: null is allowed too, but where an `enum` is given, only if it lists null
+    (3.0.3's clarification, which schemathesis and the generated clients follow)."""
     if "type" in schema:
         kind = schema["type"]
         kinds = kind if isinstance(kind, list) else [kind]
-        out = {**schema, "type": [*kinds, "null"] if "null" not in kinds else kinds}
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        return out
+        return {**schema, "type": [*kinds, "null"] if "null" not in kinds else kinds}
     if any(k in schema for k in ("allOf", "anyOf", "oneOf", "$ref", "enum")):  # drf-spectacular's `allOf: [$ref]`
         return {"anyOf": [{"type": "null"}, schema]}
     return schema
@@ -222,11 +225,7 @@ class Schemas:
     def compile(self, where: str, view: str) -> Any:
         """The compiled validator of the schema at pointer `where`; a ValueError when it is not usable."""
         try:
-            return self.draft(
-                {"$ref": self._uri(where, view)},
-                registry=self.registries[view],
-                validate_formats=True,
-            )
+            return self._validator({"$ref": self._uri(where, view)}, view)
         except (jsonschema_rs.ReferencingError, jsonschema_rs.ValidationError) as exc:
             raise ValueError(_reason(exc)) from None
 
@@ -240,7 +239,11 @@ class Schemas:
 
     def compile_fragment(self, fragment: Any, view: str) -> Any:
         """A validator for a piece of a walkable schema: its document-relative `$ref`s read against the document."""
-        return self.draft(_absolute(fragment, self.uris[view]), registry=self.registries[view], validate_formats=True)
+        return self._validator(_absolute(fragment, self.uris[view]), view)
+
+    def _validator(self, schema: Any, view: str) -> Any:
+        formats = LATER_FORMATS if self.dialect == "3.0" else None
+        return self.draft(schema, registry=self.registries[view], validate_formats=True, formats=formats)
 
     def _uri(self, where: str, view: str) -> str:
         """The document's URI with the pointer `where` as its fragment, percent-encoded: a `{id}` in a path, and a

@@ -38,6 +38,19 @@ def test_literal_segments_are_tried_before_templated_ones(vendor: RouteTable) ->
     assert order.index("/api/v1/sources/add/") < order.index("/api/v1/sources/{id}/")
 
 
+def test_a_template_with_literal_text_beside_its_parameter_is_tried_first(tmp_path: Path) -> None:
+    # Google's custom methods (hundreds of APIs.guru documents): `/v1/{name}` matched `/v1/x:cancel` too, and was
+    # tried first, so the custom method's parameters were never checked.
+    table = table_of(
+        tmp_path,
+        {"/v1/{name}": {"get": op("get", "name")}, "/v1/{name}:cancel": {"get": op("cancel", "name")}},
+    )
+    cancel = table.find("GET", "/v1/job-1:cancel")
+    assert cancel.operation is not None and cancel.operation.operation_id == "cancel"
+    assert cancel.path_params == {"name": "job-1"}
+    assert table.operation_id("GET", "/v1/job-1") == "get"
+
+
 def test_head_is_answered_as_get_and_a_wrong_method_names_what_the_path_takes(vendor: RouteTable) -> None:
     get = vendor.find("GET", "/api/v1/threads/")
     head = vendor.find("HEAD", "/api/v1/threads/")

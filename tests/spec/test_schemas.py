@@ -74,6 +74,14 @@ def test_nullable_beside_a_bare_ref_takes_null_in_30() -> None:
     assert check.errors(None) == [] and check.errors("a") == [] and check.errors("b") != []
 
 
+def test_a_uuid_format_is_checked_in_30_as_in_31() -> None:
+    # apisetu.gov.in (APIs.guru, 10 documents): draft 7 knows no `uuid`, so any string passed as a txnId.
+    schemas = {"Id": {"type": "string", "format": "uuid"}}
+    check = validator(openapi({}, components={"schemas": schemas}), "#/components/schemas/Id")
+    assert check.errors("ea9c43aa-7f5a-4bf3-a0be-e1caa24737ba") == []
+    assert check.errors("Ex. 2924637nNv839") == ['body: "Ex. 2924637nNv839" is not a "uuid"']
+
+
 @pytest.mark.parametrize(
     ("fmt", "inside", "outside"),
     [

@@ -108,9 +108,14 @@ def test_messages_name_field_value_and_rule(body: dict[str, Any], message: str) 
     assert message in VALIDATOR.errors(body)
 
 
-def test_nullable_becomes_a_null_type() -> None:
+def test_nullable_becomes_a_null_type_and_an_enum_takes_null_only_where_it_lists_it() -> None:
+    # OpenAPI 3.0.3: "nullable: true" with an enum allows null only when the enum lists it (apideck.com's Currency).
     schema = translate({"type": "string", "nullable": True, "enum": ["a"]}, "3.0", "request")
-    assert schema == {"type": ["string", "null"], "enum": ["a", None]}
+    assert schema == {"type": ["string", "null"], "enum": ["a"]}
+    assert compile_body_validator({"type": "string", "nullable": True, "enum": ["a"]}, "request").errors(None)
+    assert (
+        compile_body_validator({"type": "string", "nullable": True, "enum": ["a", None]}, "request").errors(None) == []
+    )
 
 
 def test_read_only_fields_are_required_only_in_answers_and_write_only_ones_only_in_requests() -> None:
