@@ -116,8 +116,11 @@ def find_collections(contract: Contract) -> Collections:
             create = by_path[list_path]["POST"]
             found.roles[create.operation_id] = Role(collection, "create", _shape(collection, _answer_schema(create)))
         for method, kind in _ITEM_METHODS.items():
-            if method in item_ops:
-                found.roles[item_ops[method].operation_id] = Role(collection, kind)
+            if method in item_ops:  # an update may answer another shape than the item (visma.com: an array)
+                shape = (
+                    _shape(collection, _answer_schema(item_ops[method])) if kind in ("update", "partial") else "item"
+                )
+                found.roles[item_ops[method].operation_id] = Role(collection, kind, shape)
         _around(collection, [op for op in operations if not op.mock], found)
     return found
 

@@ -98,7 +98,7 @@ async def _write(
         key = id_key(stored.item[c.id_field])
         swapped = await resources.swap(session, c.name, key, stored.raw, new)
         if swapped.outcome == "swapped":
-            return op.success, new
+            return op.success, _answer(role, op, new, mock.clock.now())
         if swapped.outcome == "missing":
             raise not_found(c, request.scope["path_params"][c.id_param])
         if swapped.outcome == "full":

@@ -286,3 +286,43 @@ def test_a_page_carries_the_other_fields_its_schema_requires(serve_document: Ser
     assert client.post("/widgets", json={"name": "w"}).status_code == 201
     listed = client.get("/widgets").json()
     assert listed == {"kind": "widgets", "total": 1, "results": [{"id": 1, "name": "w"}]}
+
+
+def test_an_update_answers_the_shape_its_operation_documents(serve_document: ServeDocument) -> None:
+    # visma.com (APIs.guru): a PATCH documented as answering an array was answered the item itself.
+    widget = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "readOnly": True}, "name": {"type": "string"}},
+        "required": ["id", "name"],
+    }
+    ref = {"$ref": "#/components/schemas/Widget"}
+
+    def answering(schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+        return {
+            status: {"description": "", "content": {"application/json": {"schema": schema}}},
+            "404": {"description": "not here"},
+        }
+
+    item = [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}]
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}, "required": True}
+    listed = {"type": "array", "items": ref}
+    client = serve_document(
+        openapi(
+            {
+                "/widgets": {
+                    "get": {"operationId": "list", "responses": answering(listed)},
+                    "post": {"operationId": "create", "requestBody": body, "responses": answering(ref, "201")},
+                },
+                "/widgets/{id}": {
+                    "parameters": item,
+                    "get": {"operationId": "get", "responses": answering(ref)},
+                    "patch": {"operationId": "patch", "requestBody": body, "responses": answering(listed)},
+                },
+            },
+            components={"schemas": {"Widget": widget}},
+        )
+    )
+    assert client.post("/widgets", json={"name": "w"}).status_code == 201
+    patched = client.patch("/widgets/1", json={"name": "v"})
+    assert patched.status_code == 200 and isinstance(patched.json(), list)
+    assert client.get("/widgets/1").json() == {"id": 1, "name": "v"}
