@@ -8,9 +8,24 @@ from collections.abc import Callable
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from reference_admin import admin_markdown
+from reference_cli import cli_markdown
+from reference_errors import claims_markdown, errors_markdown
+from reference_pytest import fixtures_markdown, pytest_markdown
+from reference_python import python_markdown
+from reference_settings import settings_markdown
 
 MARKER = re.compile(r"^<!--\s*generated:\s*([\w-]+)\s*-->$", re.M)
-GENERATORS: dict[str, Callable[[], str]] = {}
+GENERATORS: dict[str, Callable[[], str]] = {
+    "admin-api": admin_markdown,
+    "cli": cli_markdown,
+    "claims": claims_markdown,
+    "errors": errors_markdown,
+    "pytest-fixtures": fixtures_markdown,
+    "pytest-options": pytest_markdown,
+    "python-api": python_markdown,
+    "settings": settings_markdown,
+}
 
 
 def expand(markdown: str, where: str) -> str:
