@@ -20,21 +20,30 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import hashlib
+import http.server
 import os
+import re
 import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import zlib
 from collections.abc import Iterator
+from dataclasses import fields
+from html import unescape
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
-from mockserver.cli import parser
-from tests.services import SERVICES, missing
+from mockserver.cli import parser, settings_from
+from mockserver.config import Settings
+from tests.services import SERVICES, launch, missing
 from tests.snippets import SHELL, Page, problems, read_page, write_script
 
 ROOT = Path(__file__).parent.parent
@@ -196,3 +205,173 @@ def test_the_commands_that_are_not_run_still_parse() -> None:
                 except SystemExit:
                     refused.append(f"{page}:{block.line}: {line.strip()}")
     assert not refused, "commands that mockserver refuses:\n" + "\n".join(refused)
+
+
+# The site: built once per session, strictly, as CI builds it; the reference and browser tests read that build.
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    built = tmp_path_factory.mktemp("site")
+    done = run(sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", built, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return built
+
+
+def test_the_site_builds_strictly(site: Path) -> None:
+    """`mkdocs build --strict` passes: every page of the nav exists, and no link or generated section is broken."""
+    assert (site / "index.html").is_file()
+    for page in PAGES:
+        if page.startswith("docs/"):
+            html = site / page.removeprefix("docs/").removesuffix(".md").removesuffix("index") / "index.html"
+            assert html.is_file(), f"{page} was not built"
+
+
+def section_tables(html: str) -> dict[str, str]:
+    """A built page's tables, by the id of the heading (h2) they stand under; their text, tags removed."""
+    found: dict[str, str] = {}
+    for part in re.split(r'(?=<h2 id=")', html):
+        heading = re.match(r'<h2 id="([^"]+)"', part)
+        tables = "".join(re.findall(r"<table>.*?</table>", part, re.S))
+        found[heading.group(1) if heading else ""] = unescape(re.sub(r"<[^>]+>", " ", tables))
+    return found
+
+
+def mentioned(name: str, text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def help_of(*args: str) -> str:
+    done = run(Path(sys.executable).parent / "mockserver", *args, "--help")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_every_flag_of_every_command_has_a_reference_entry(site: Path) -> None:
+    """Each subcommand `mockserver --help` lists, and each flag its own `--help` lists, is in its section's table of
+    the generated command-line reference (not only in the usage line above it)."""
+    tables = section_tables((site / "reference" / "cli" / "index.html").read_text())
+    commands = re.search(r"\{([\w,]+)\}", help_of()).group(1).split(",")  # type: ignore[union-attr]
+    assert {"serve", "proxy", "verify", "coverage", "diff"} <= set(commands)
+    missing_entries = []
+    for command in commands:
+        section = tables.get(f"mockserver-{command}")
+        if section is None:
+            missing_entries.append(f"mockserver {command}: no section")
+            continue
+        text = help_of(command)
+        options = text.split("\noptions:\n", 1)[1]
+        # An option's line starts with its flags: `  -o FILE, --output FILE   help...`
+        flags = {
+            name.split()[0]
+            for line in options.splitlines()
+            if line.startswith("  -")
+            for name in re.split(r",\s+", line.strip().split("  ")[0])
+        } - {"-h", "--help"}
+        arguments = text.split("\npositional arguments:\n", 1)[1].split("\n\n")[0] if "positional" in text else ""
+        positionals = re.findall(r"^  (\w+)", arguments, re.M)
+        missing_entries += [f"mockserver {command} {flag}" for flag in sorted(flags) if not mentioned(flag, section)]
+        missing_entries += [f"mockserver {command} {name}" for name in positionals if not mentioned(name, section)]
+    assert not missing_entries, "no entry in docs/reference/cli.md's tables for:\n" + "\n".join(missing_entries)
+
+
+def test_every_setting_has_a_reference_entry_and_its_variable_works(site: Path) -> None:
+    """Each field of Settings has a row of the settings reference; each environment variable the row names sets
+    that field when `mockserver serve` starts (a variable that did nothing would be a wrong entry)."""
+    html = (site / "reference" / "settings" / "index.html").read_text()
+    rows = {
+        match.group(1): unescape(re.sub(r"<[^>]+>", " ", match.group(0)))
+        for match in re.finditer(r"<tr>\s*<td><code>(\w+)</code>.*?</tr>", html, re.S)
+    }
+    assert sorted(rows) == sorted(f.name for f in fields(Settings))
+    plain = settings_from(parser().parse_args(["serve"]))
+    wrong = []
+    for name, row in rows.items():
+        for variable in re.findall(r"MOCKSERVER_\w+", row):
+            probe = {bool: "1", int: "7"}.get(type(getattr(plain, name)), "7")
+            with pytest.MonkeyPatch.context() as env:
+                for other in [v for v in os.environ if v.startswith("MOCKSERVER_")]:
+                    env.delenv(other)
+                env.setenv(variable, probe)
+                try:
+                    changed = getattr(settings_from(parser().parse_args(["serve"])), name) != getattr(plain, name)
+                except Exception:  # refused as a value of this setting: read, so the variable does reach it
+                    changed = True
+            if not changed:
+                wrong.append(f"{name}: {variable}={probe} changes nothing")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_pytest_option_has_a_reference_entry(site: Path) -> None:
+    """Each option and ini key of the plugin's group in `pytest --help` is in the pytest options reference."""
+    done = run(sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider", cwd=site)
+    assert done.returncode == 0, done.stderr
+    group = done.stdout.split("camelAI iframe mock:", 1)[1].split("\n\n", 1)[0]
+    options = set(re.findall(r"--camel-mock-[\w-]+", group))
+    inis = set(re.findall(r"^  (camel_mock_\w+) \(", done.stdout, re.M))
+    assert options and inis
+    text = "".join(section_tables((site / "reference" / "pytest-options" / "index.html").read_text()).values())
+    assert not [name for name in sorted(options | inis) if not mentioned(name, text)]
+
+
+# The built site in Chromium, as a reader sees it.
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def site_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No line per file served in the test's output."""
+
+
+def distinct_pixels(png: bytes) -> int:
+    """How many different byte values a PNG's image data holds: a blank page holds a handful, a rendered one many."""
+    data = b"".join(
+        png[at + 8 : at + 8 + int.from_bytes(png[at : at + 4], "big")]
+        for at in (match.start() - 4 for match in re.finditer(b"IDAT", png))
+    )
+    return len(set(zlib.decompress(data)))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "heading", "shown"),
+    [
+        pytest.param("", "camelAI iframe mock", ("article a", "first mock"), id="home"),
+        pytest.param("reference/cli/", "Command line", ("td code", "--max-body-bytes"), id="reference-cli"),
+    ],
+)
+def test_the_page_renders_in_chromium(site_url: str, path: str, heading: str, shown: tuple[str, str]) -> None:
+    """The page's title, heading, a piece of its content and the site's navigation are visible; nothing failed to
+    load, no script failed, and the screenshot (kept in artifacts/) is not blank."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("requestfailed", lambda request: problems.append(f"{request.url}: {request.failure}"))
+            page.goto(f"{site_url}/{path}", wait_until="networkidle")
+            expect(page).to_have_title(re.compile(re.escape(heading)))
+            expect(page.locator("article h1")).to_contain_text(heading)
+            expect(page.locator(shown[0], has_text=shown[1]).first).to_be_visible()
+            sidebar = page.locator(".md-sidebar--primary")
+            expect(sidebar.get_by_role("link", name="Command line", exact=True).first).to_be_visible()
+            png = page.screenshot(path=str(ARTIFACTS / f"docs-{path.strip('/').replace('/', '-') or 'home'}.png"))
+            assert distinct_pixels(png) > 64, "the screenshot is blank"
+            assert not problems, problems
+        finally:
+            browser.close()

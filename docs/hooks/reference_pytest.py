@@ -43,7 +43,7 @@ def pytest_markdown() -> str:
     rows = []
     for names, attrs in found.options:
         dest = attrs.get("dest", names[0].lstrip("-").replace("-", "_"))
-        takes = "" if attrs.get("action") in ("store_true", "store_false") else f"={attrs.get('metavar', 'VALUE')}"
+        takes = "" if attrs.get("action") in ("store_true", "store_false") else f"={attrs.get('metavar', dest.upper())}"
         ini = found.inis.get(dest)
         repeat = "; repeatable" if attrs.get("action") == "append" else ""
         kind = (ini[1]["type"] or "string") if ini else ""
