@@ -7,7 +7,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, Field, fields
 from typing import Any
 
 from reference_tables import code, prose, table
@@ -62,6 +62,12 @@ def _settings_field(name: str) -> Any:
     return next((f for f in fields(Settings) if f.name == name), None)
 
 
+def field_default(field: Field[Any]) -> Any:
+    if field.default is not MISSING:
+        return field.default
+    return field.default_factory() if field.default_factory is not MISSING else None
+
+
 def environment_variable(name: str, action: argparse.Action) -> str | None:
     """The variable that sets this flag, found by setting each candidate and seeing what it changes: the flag's
     default in the parser, or (for `serve`) the Settings the command builds."""
@@ -94,7 +100,7 @@ def default(name: str, action: argparse.Action) -> str:
         return code(action.default)
     field = _settings_field(action.dest) if name in ("serve", "proxy") else None
     if field is not None:
-        value = field.default if field.default is not MISSING else field.default_factory()  # type: ignore[misc]
+        value = field_default(field)
         if value not in (None, (), {}):
             return code(value)
     return ""

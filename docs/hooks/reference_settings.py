@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import MISSING, fields
+from dataclasses import fields
 from typing import get_type_hints
 
-from reference_cli import clean_environment, environment_variable, options, subcommands
+from reference_cli import clean_environment, environment_variable, field_default, options, subcommands
 from reference_tables import code, prose, table
 
 import mockserver.cli
@@ -28,7 +28,7 @@ def settings_markdown() -> str:
         flags = {action.dest: action for action in options(serve) if action.option_strings}
         rows = []
         for field in fields(Settings):
-            value = field.default if field.default is not MISSING else field.default_factory()  # type: ignore[misc]
+            value = field_default(field)
             action = flags.get(field.name)
             variable = environment_variable("serve", action) if action else None
             ways = [
