@@ -312,7 +312,8 @@ def test_every_pytest_option_has_a_reference_entry(site: Path) -> None:
     inis = set(re.findall(r"^  (camel_mock_\w+) \(", done.stdout, re.M))
     assert options and inis
     text = "".join(section_tables((site / "reference" / "pytest-options" / "index.html").read_text()).values())
-    assert not [name for name in sorted(options | inis) if not mentioned(name, text)]
+    absent = [name for name in sorted(options | inis) if not mentioned(name, text)]
+    assert not absent, "no entry in docs/reference/pytest-options.md for: " + ", ".join(absent)
 
 
 # The built site in Chromium, as a reader sees it.
