@@ -24,8 +24,10 @@ import functools
 import hashlib
 import http.server
 import os
+import queue
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +40,7 @@ from dataclasses import fields
 from html import unescape
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -206,6 +209,53 @@ def test_the_commands_that_are_not_run_still_parse() -> None:
                 except SystemExit:
                     refused.append(f"{page}:{block.line}: {line.strip()}")
     assert not refused, "commands that mockserver refuses:\n" + "\n".join(refused)
+
+
+def test_the_readme_quick_start_works_from_a_fresh_clone(tmp_path: Path) -> None:
+    """`scripts/serve`, in a copy of the checkout's tracked files with no .venv, installs the mock and starts it;
+    the mock then answers a create (the README's first command, with `--port 0` passed on so no port is taken)."""
+    clone = tmp_path / "clone"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (ROOT / name).is_file():  # a file deleted in the work tree is not in a clone made from it
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and "MOCKSERVER_" not in k}
+    serving = subprocess.Popen(
+        [clone / "scripts" / "serve", "--port", "0"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in serving.stdout or ()], daemon=True)
+    reader.start()
+    seen = []
+    try:
+        while not (found := re.search(r"listening on (http://[\d.:]+)", seen[-1] if seen else "")):
+            seen.append(lines.get(timeout=PAGE_TIMEOUT))
+        answer = httpx.post(
+            f"{found.group(1)}/api/v1/iframe/create",
+            headers={"Authorization": "Bearer sk-test"},
+            json={"uid": "user-1", "srcs": ["123"], "ttl": 900},
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["iframe_url"].startswith(found.group(1))
+    except queue.Empty:
+        pytest.fail("scripts/serve printed no banner:\n" + "".join(seen))
+    finally:
+        os.killpg(serving.pid, signal.SIGTERM)
+        try:
+            serving.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serving.pid, signal.SIGKILL)
+            serving.wait()
+        reader.join(timeout=30)  # the pipe ends with the process
+        if serving.stdout:
+            serving.stdout.close()
 
 
 # The site: built once per session, strictly, as CI builds it; the reference and browser tests read that build.
