@@ -192,6 +192,83 @@ def test_page_runs(page: str, page_runs: dict[str, concurrent.futures.Future[str
     assert failure is None, failure
 
 
+RUNNER_PAGE = """\
+<!-- needs: redis -->
+A file block, a background block, shell blocks that use both:
+
+```python
+# file: hello.py
+print("hello from", 8000)
+```
+
+```sh
+mkfifo ready
+```
+
+<!-- background -->
+```sh
+echo $BASHPID > ready
+exec tail -f /dev/null
+```
+
+```sh
+read -r pid < ready && echo "$pid" > background.pid
+python hello.py > said.txt
+echo "$MOCK" > mock.txt
+```
+
+<!-- not-run: it would fail -->
+```sh
+false
+```
+
+```python
+from pathlib import Path
+
+assert Path("said.txt").read_text().startswith("hello from ")
+```
+
+```sh
+false
+```
+"""
+
+
+def test_the_runner_runs_a_page_in_order_and_names_the_block_that_failed(tmp_path: Path) -> None:
+    source = tmp_path / "page.md"
+    source.write_text(RUNNER_PAGE)
+    page = read_page(source)
+    assert page.needs == ("redis",)
+    where = tmp_path / "run"
+    failure = run_page(page, Path(sys.executable).parent, where)
+    assert failure is not None and failure.startswith("page.md:36: the `sh` block failed (exit status 1):\nfalse"), (
+        failure
+    )
+    said = (where / "page" / "said.txt").read_text().split()
+    assert said[:2] == ["hello", "from"] and said[2] != "80" + "00"  # the page's 8000 became a free port
+    assert (where / "page" / "mock.txt").read_text().strip() == str(ROOT)
+    background = int((where / "page" / "background.pid").read_text())
+    with pytest.raises(ProcessLookupError):  # ended with the page
+        os.kill(background, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param("<!-- not-run: -->\n```sh\nls\n```\n", "needs its reason", id="no-reason"),
+        pytest.param("```yaml\na: [1\n```\n", "does not parse", id="yaml"),
+        pytest.param('```json\n{"a": 1,}\n```\n', "does not parse", id="json"),
+        pytest.param("<!-- background -->\n```text\nls\n```\n", "never runs", id="background-text"),
+        pytest.param("<!-- needs: gpu -->\n", "names no service marker", id="needs"),
+    ],
+)
+def test_the_runner_refuses_a_page_that_breaks_the_conventions(tmp_path: Path, text: str, problem: str) -> None:
+    source = tmp_path / "page.md"
+    source.write_text(text)
+    found = problems(read_page(source), set(SERVICES))
+    assert len(found) == 1 and problem in found[0], found
+
+
 def test_the_commands_that_are_not_run_still_parse() -> None:
     """Each `mockserver ...` command of a shell block that does not run (it needs the real API, say) parses."""
     refused = []
