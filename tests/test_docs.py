@@ -112,7 +112,12 @@ def run_page(page: Page, bin_dir: Path, where: Path) -> str | None:
     work.mkdir()
     ports = free_ports(10)
     script = write_script(page, blocks_dir, ports)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+    # The machine's own settings stay out: a page sees what a reader's fresh shell has.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTEST_ADDOPTS") and not k.startswith("MOCKSERVER_")
+    }
     env.update(MOCK=str(ROOT), VIRTUAL_ENV=str(bin_dir.parent), PATH=f"{bin_dir}{os.pathsep}{env['PATH']}")
     env["MOCKSERVER_PORT"] = str(ports[0])  # a bare `mockserver serve` listens on the page's 8000 too
     # On exit, end whatever the page left running (its background blocks, the servers they started).
