@@ -9,8 +9,9 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 from reference_admin import admin_markdown
+from reference_claims import claims_markdown
 from reference_cli import cli_markdown
-from reference_errors import claims_markdown, errors_markdown
+from reference_errors import errors_markdown
 from reference_pytest import fixtures_markdown, pytest_markdown
 from reference_python import python_markdown
 from reference_settings import settings_markdown
