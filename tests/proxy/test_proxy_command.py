@@ -75,15 +75,6 @@ def test_start_up_errors_name_the_problem(
     assert not_har.read_text() == "just notes\n"  # a file the proxy cannot append to is left as it was
 
 
-def test_the_readme_commands_for_the_proxy_and_replay_parse() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    section = readme.split("## Checking the real API", 1)[1].split("\n## ", 1)[0]
-    lines = [line.split("#")[0].split() for line in section.splitlines() if line.startswith("mockserver ")]
-    assert {line[1] for line in lines} == {"proxy", "serve"}
-    for argv in lines:
-        parser().parse_args(argv[1:])
-
-
 def test_the_tls_and_proxy_flags_and_their_variables_reach_the_settings(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
