@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,9 @@ def parse_prefer(header: str) -> dict[str, str]:
     return out
 
 
+DRAWN_KEPT = 256  # realistic answers kept per operation
+
+
 class Responder:
     """Chooses the answer to an accepted request; `None` means "answer realistically"."""
 
@@ -72,6 +77,21 @@ class Responder:
         body = operation.body
         self._edges = integer_edges(body.schema, resolve=body.resolve) if body else ()
         self._fuzzed = [a for s, a in sorted(operation.responses.items()) if a.vendor and a.schema is not None]
+        self._drawn: OrderedDict[Hashable, Any] = OrderedDict()  # realistic answers by request, most recent last
+
+    def drawn(self, key: Hashable, draw: Callable[[], Any]) -> Any:
+        """The realistic answer `draw()` builds for a request, kept for the next request with the same `key`: a
+        draw is a function of the request and the clock's second (spec/generate.py), and building one is a third of
+        a generic operation's time. At most `DRAWN_KEPT` are kept, the least recently asked for going first."""
+        kept = self._drawn
+        found = kept.get(key, kept)
+        if found is not kept:
+            kept.move_to_end(key)
+            return found
+        value = kept[key] = draw()
+        if len(kept) > DRAWN_KEPT:
+            kept.popitem(last=False)
+        return value
 
     def restart(self) -> None:
         """Back to the first draw of the seed (a fresh mock)."""

@@ -167,11 +167,16 @@ async def _accepted(
         return operation.success, example
     if documented.schema is None:
         return operation.success, documented.placeholder
-    rng = random.Random(_request_seed(operation, scope, body))
+    seed, now = _request_seed(operation, scope, body), mock.clock.now()
     validator = documented.validator
     resolve = validator.resolve if validator else None
-    try:
-        return operation.success, realistic(documented.schema, rng, mock.clock.now(), validator, resolve=resolve)
+    schema = documented.schema
+
+    def draw() -> Any:
+        return realistic(schema, random.Random(seed), now, validator, resolve=resolve)
+
+    try:  # the same request in the same second of the mock's clock: the same answer, drawn once
+        return operation.success, responder.drawn((seed, int(now)), draw)
     except GenerationError as exc:
         raise operation.unbuildable(operation.success, str(exc)) from None
 

@@ -91,6 +91,16 @@ def test_answers_follow_the_mocks_clock_and_the_response_view_of_the_schema(serv
         assert isinstance(thing["id"], int) and "password" not in thing  # readOnly in, writeOnly out
 
 
+def test_an_answer_drawn_once_follows_the_clock_when_it_moves(client: httpx.Client) -> None:
+    # Drawn answers are kept per request and second of the mock's clock: moving the clock draws anew.
+    before = client.get("/things/1/").json()
+    assert client.post("/__mock/clock", json={"advance": 40 * 86400}).status_code == 200
+    after = client.get("/things/1/").json()
+    moved = datetime.fromisoformat(after["created_at"]).timestamp()
+    assert moved > parse_time(T0) and after["created_at"] != before["created_at"]
+    assert client.get("/things/1/").json() == after
+
+
 def test_a_create_answers_its_documented_201(client: httpx.Client) -> None:
     answer = client.post("/things/", json={"name": "bolt", "password": "s3cret"})
     assert answer.status_code == 201 and set(answer.json()) == {"id", "name", "created_at"}
