@@ -235,6 +235,7 @@ _PROPERTIES = {
     **dict.fromkeys(("P", "Punctuation", "Po", "Other_Punctuation"), "!#%&*,./:;?@"),
     **dict.fromkeys(("S", "Symbol", "Sm", "Math_Symbol"), "+<=>|~"),
     **dict.fromkeys(("Z", "Separator", "Zs", "Space_Separator", "Blank", "Space", "IsWhite_Space"), " "),
+    **dict.fromkeys(("C", "Other", "Cc", "Control", "Cntrl"), "\\x00-\\x1f"),  # AWS's `^\P{C}*$`: no control characters
     # POSIX classes, as Java and Rust spell them
     **dict.fromkeys(("Alnum", "ASCII", "IsAlnum"), "a-zA-Z0-9"),
     **dict.fromkeys(("Alpha", "IsAlpha"), "a-zA-Z"),

@@ -28,6 +28,7 @@ def build(schema: dict[str, object], seed: int, *, fuzz: bool = False) -> str:
         pytest.param(r"^\W+$", 1, 5, id="non-word-class"),
         pytest.param(r"^[\p{L}\p{N}_.-]+$", 0, 10, id="unicode-properties-in-a-class"),
         pytest.param(r"^\P{L}{3}$", 0, None, id="negated-unicode-property"),
+        pytest.param(r"^\P{C}*.\P{C}*$", 1, 12, id="no-control-characters"),  # amazonaws.com/kendra
         pytest.param(r"^(?<year>\d{4})$", 0, None, id="ecma-named-group"),
         pytest.param(r"^\x{41}+$", 0, 4, id="rust-hex-escape"),
         pytest.param(r"\A[a-z_]+\z", 0, 8, id="rust-anchors"),
