@@ -28,6 +28,7 @@ STYLES = {
     "cookie": ("form",),
 }
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|"}
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})  # one value each: sent twice, it is no value
 # The raw form of a query or cookie object sent as separate keys (form + explode, deepObject): key → its values.
 Fields = dict[str, list[str]]
 
@@ -70,6 +71,8 @@ class Parameter:
         cannot take apart. A part that does not read as its type stays a string, so that the validator names it."""
         if isinstance(raw, dict):
             return coerce_object(raw, self.shape)
+        if isinstance(raw, list) and len(raw) > 1 and self.shape.kind in _SCALARS and self.media is None:
+            raise Unreadable(f"{self.field}: sent {len(raw)} times; the document takes one {self.shape.kind}")
         text = raw if isinstance(raw, str) else raw[0]
         if self.media is not None:
             return self._content(text)

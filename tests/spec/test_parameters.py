@@ -282,6 +282,18 @@ def test_an_empty_delimited_query_array_is_one_empty_item_where_an_empty_list_is
     assert parameter_breaches([param], {}, {"hotelIds": [""]}, {}, {}) == {("query.hotelIds", "minItems")}
 
 
+def test_a_scalar_query_parameter_sent_twice_is_refused_naming_it() -> None:
+    # googleapis.com (APIs.guru): `?isUpgrade=null&isUpgrade=null` for a boolean was read as its first value.
+    spec = {"in": "query", "name": "isUpgrade", "schema": {"type": "boolean"}}
+    param = compile_parameter(spec, compile_body_validator(spec["schema"], "request"))
+    sent = {"isUpgrade": ["true", "true"]}
+    assert check_parameters([param], {}, sent, {}, {}) == [
+        "query.isUpgrade: sent 2 times; the document takes one boolean"
+    ]
+    assert parameter_breaches([param], {}, sent, {}, {}) == {("query.isUpgrade", "style")}
+    assert check_parameters([param], {}, {"isUpgrade": ["true"]}, {}, {}) == []
+
+
 def test_an_exploded_free_form_object_takes_the_keys_no_other_parameter_claims() -> None:
     schema = {"type": "object", "additionalProperties": {"type": "integer"}}
     spread = compile_parameter(
