@@ -9,6 +9,7 @@ import yaml
 from reference_tables import cell, code, prose, table
 
 from mockserver.spec.contract import ADMIN_SPEC
+from mockserver.spec.document import follow
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -18,12 +19,8 @@ def _anchor(name: str) -> str:
 
 
 def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        where: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            where = where[part]
-        node = where
-    return node
+    found: dict[str, Any] = follow(node, document, "")[0]  # the mock's own reader of references
+    return found
 
 
 def kind(schema: dict[str, Any] | None) -> str:

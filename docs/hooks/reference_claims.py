@@ -13,6 +13,7 @@ from reference_errors import AUTH, CREATE, LINK, SPEC_2025, client
 from reference_tables import code, prose, table
 
 from mockserver.core.camelai import CAMELAI
+from mockserver.spec.document import follow
 
 STS = {"uid": "user-1", "srcs": ["123"], "ttl": 600}
 Check = Callable[[dict[str, Any], dict[str, Any]], bool]  # (claims, the request's fields) -> holds
@@ -40,12 +41,8 @@ def _segment(token: str, index: int) -> dict[str, Any]:
 
 
 def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        where: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            where = where[part]
-        node = where
-    return node
+    found: dict[str, Any] = follow(node, document, "")[0]  # the mock's own reader of references
+    return found
 
 
 def _request_fields(document: dict[str, Any], operation_id: str) -> dict[str, str]:
