@@ -10,7 +10,7 @@ schema (`application/json`) is parsed as that media type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -201,21 +201,13 @@ def check_parameters(
 ) -> list[str]:
     """Every rule the request's parameters break, one sentence each."""
     problems: list[str] = []
-    for param in parameters:
-        raw = _raw(param, parameters, path, query, headers, cookies)
-        if raw is None:
-            if param.required and not param.absent_ok:
-                problems.append(f"{param.field}: is required but missing")
-            continue
-        if (param.allow_empty and raw == [""]) or (param.validator is None and param.media is None):
-            continue
-        try:
-            values = param.readings(raw)
-        except Unreadable as exc:
-            problems.append(str(exc))
-            continue
-        if param.validator is not None:
-            found = [param.validator.errors(value, root=param.field) for value in values]
+    for param, reading in _readings(parameters, path, query, headers, cookies):
+        if isinstance(reading, Unreadable):
+            problems.append(str(reading))
+        elif reading is None:
+            problems.append(f"{param.field}: is required but missing")
+        elif param.validator is not None:
+            found = [param.validator.errors(value, root=param.field) for value in reading]
             problems.extend(next((f for f in found if not f), found[0]))
     return problems
 
@@ -229,23 +221,38 @@ def parameter_breaches(
 ) -> set[tuple[str, str]]:
     """What `check_parameters` finds, as (field, rule) pairs: `("query.page", "minimum")`, `("header.x", "style")`."""
     found: set[tuple[str, str]] = set()
+    for param, reading in _readings(parameters, path, query, headers, cookies):
+        if isinstance(reading, Unreadable):
+            found.add((param.field, "style"))
+        elif reading is None:
+            found.add((param.field, "required"))
+        elif param.validator is not None:
+            broken = [param.validator.breaches(value, root=param.field) for value in reading]
+            found |= next((b for b in broken if not b), broken[0])
+    return found
+
+
+def _readings(
+    parameters: Sequence[Parameter],
+    path: Mapping[str, str],
+    query: Mapping[str, list[str]],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> Iterator[tuple[Parameter, tuple[Any, ...] | Unreadable | None]]:
+    """Each parameter there is something to check of: the values it may mean, why it cannot be read, or None for a
+    required one missing. The one walk `check_parameters` and `parameter_breaches` both read."""
     for param in parameters:
         raw = _raw(param, parameters, path, query, headers, cookies)
         if raw is None:
             if param.required and not param.absent_ok:
-                found.add((param.field, "required"))
+                yield param, None
             continue
         if (param.allow_empty and raw == [""]) or (param.validator is None and param.media is None):
             continue
         try:
-            values = param.readings(raw)
-        except Unreadable:
-            found.add((param.field, "style"))
-            continue
-        if param.validator is not None:
-            broken = [param.validator.breaches(value, root=param.field) for value in values]
-            found |= next((b for b in broken if not b), broken[0])
-    return found
+            yield param, param.readings(raw)
+        except Unreadable as exc:
+            yield param, exc
 
 
 def _raw(
