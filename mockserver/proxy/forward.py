@@ -20,7 +20,7 @@ from mockserver.proxy.har import Failure, HarFile, Request, entry
 from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
-from mockserver.server.responses import error_body, send_json
+from mockserver.server.responses import error_body, send_json, send_refusal
 from mockserver.server.sessions import scope_session
 from mockserver.spec.coverage import refusal_kind
 from mockserver.spec.routes import near_miss
@@ -68,9 +68,11 @@ class Forwarder:
                 state["counts"].append(("r", plan.operation_id, kind))
             self._count(scope, state, operation, check.problems)
             state["error"] = "; ".join(self.secrets.sentence(p) for p in refusal.message.split("; "))
-            shape = found.operation.error_body(refusal.status, refusal.message) if found.operation else None
             answer_headers = {**refusal.headers, VIOLATIONS_HEADER: str(len(check.problems))}
-            await send_json(send, shape or error_body(refusal.message), refusal.status, answer_headers)
+            if found.operation is None:
+                await send_json(send, error_body(refusal.message), refusal.status, answer_headers)
+            else:  # the status and shape the document gives this refusal, as the mock answers it
+                await send_refusal(send, found.operation, ApiError(refusal.status, refusal.message, answer_headers))
             return
         raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
         sent = self.upstream.headers_for(method, scope["headers"], raw)

@@ -5,8 +5,11 @@ The rules, in one place:
 - The success status is the documented 2xx (201 for a POST and 204 for a DELETE where documented, else the lowest);
   with no 2xx, a documented `2XX` range or `default`, answered as 200; with neither, the lowest documented status.
 - A status the document lists only as a range (`4XX`) or through `default` is answered with that response's shape.
-- A refused request gets the status that fits, as documented: for an invalid request 400, else 422 where the
-  document lists 422 and not 400. The body is the documented error shape with the reason in its message field.
+- A refused request gets the documented status that fits (`refusal_statuses`): its own (or its range's, or
+  `default`); else the usual alternative where documented (422 for an invalid request, 403 for a missing credential);
+  else a documented 4xx whose description names that refusal (AWS's `481: InvalidInputException`); only where none
+  fits, the status itself, which the document does not list. The body is the documented error shape with the reason
+  in its message field.
 - The media type sent is JSON where the document gives JSON (or `*/*`), else text, else the first it names.
 - Documented response headers are sent with a value valid against their schema, computed at start-up.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +54,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)  # documented headers, with the value the mock sends
     message_at: tuple[str | int, ...] | None = None  # in an error shape, where the string that says why goes
     template: Any = None  # a valid value of the error shape, for the message to join
+    says: str = ""  # its description and reference name as lower-case words (`words_of`)
 
     @property
     def placeholder(self) -> Any:
@@ -113,11 +118,47 @@ def unbuildable_status(responses: Mapping[str, Answer]) -> int:
     return listed[0] if listed else 501
 
 
-def error_status(responses: Mapping[str, Answer], wanted: int) -> int:
-    """The status a refusal gets: `wanted`, except an invalid request where the document lists 422 and not 400."""
-    if wanted == 400 and "400" not in responses and "422" in responses:
-        return 422
-    return wanted
+# For each refusal the mock makes: the documented status it prefers after its own, and the words by which a
+# response's description says it is that refusal, best first. An unsupported media type is an invalid request too.
+_FITS: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {
+    400: ((422,), ("validation", "invalid", "bad request", "malformed", "missing", "unprocessable")),
+    401: (
+        (403,),
+        ("unauthenticated", "unauthorized", "unauthorised", "not authorized", "authentication", "credential"),
+    ),
+    403: ((), ("forbidden", "access denied", "not authorized", "permission")),
+    404: ((), ("not found", "no such", "does not exist")),
+    415: ((), ("unsupported media", "media type", "content type")),
+}
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def words_of(text: str) -> str:
+    """`text` as lower-case words: "InvalidInputException" -> "invalid input exception"."""
+    return " ".join(_WORDS.findall(text)).lower()
+
+
+def refusal_statuses(responses: Mapping[str, Answer]) -> dict[int, int]:
+    """The status each refusal gets as the vendor documents it (the rule at the top; the overlay's own 400 and 401
+    are what the mock answers only where nothing the vendor documents fits); a refusal not in the result keeps its
+    own. An unsupported media type where neither 415 nor a fitting description is documented is answered as an
+    invalid request, when that one is documented."""
+    vendor = {key: answer for key, answer in responses.items() if answer.vendor}
+    listed = sorted((int(s), a.says) for s, a in vendor.items() if s.isdigit() and 400 <= int(s) < 500)
+    chosen: dict[int, int] = {}
+    for wanted, (alternatives, words) in _FITS.items():
+        if answer_for(vendor, wanted) is not None:
+            continue
+        status = next((a for a in alternatives if str(a) in vendor), None)
+        for word in words if status is None else ():
+            status = next((s for s, says in listed if word in says), None)
+            if status is not None:
+                break
+        if status is None and wanted == 415 and chosen.get(400, 400) != 400:
+            status = chosen[400]
+        if status is not None:
+            chosen[wanted] = status
+    return chosen
 
 
 def compile_answer(
@@ -161,7 +202,9 @@ def compile_answer(
     if status >= 400 or key == "DEFAULT":  # an error shape: where its message goes, and the rest of it
         message_at = _message_at(schema, validator.resolve if validator else None)
         template = _template(schema, validator, examples, message_at)
-    return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_at, template)
+    named = str(raw["$ref"]).rsplit("/", 1)[-1] if isinstance(raw, dict) and "$ref" in raw else ""
+    says = words_of(f"{response.get('description', '')} {named}")
+    return Answer(status, schema, validator, examples, vendor, media, sent, headers, message_at, template, says)
 
 
 def _probe(validator: BodyValidator, key: str, found: Findings, probed: dict[int, str | None]) -> None:

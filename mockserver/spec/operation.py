@@ -21,7 +21,7 @@ from mockserver.spec.answers import (
     answer_for,
     choose_success,
     compile_answer,
-    error_status,
+    refusal_statuses,
     unbuildable_status,
 )
 from mockserver.spec.document import RefError, follow
@@ -60,6 +60,7 @@ class Operation:
     body_required: bool = False
     bodies: dict[str, RequestMedia] = field(default_factory=dict)  # documented media type -> its reader, validator
     success: int = 200  # the status an accepted request gets (spec/answers.py)
+    refusals: dict[int, int] = field(default_factory=dict)  # a refusal's status -> the documented one it gets
     mock: bool = False  # one of the mock's own additions (`x-mock: true`)
 
     def answer(self, status: int) -> Answer | None:
@@ -74,7 +75,7 @@ class Operation:
 
     def refusal(self, status: int) -> int:
         """The status a refusal meant as `status` gets, as documented (an invalid request's 400 may be a 422)."""
-        return error_status(self.answers, status)
+        return self.refusals.get(status, status)
 
     def check_request(
         self,
@@ -214,6 +215,7 @@ def compile_operation(
         body_required=body_required,
         bodies=bodies,
         success=choose_success(method, answers),
+        refusals=refusal_statuses(answers),
         mock=spec.get("x-mock") is True or item.get("x-mock") is True,
     )
 

@@ -354,3 +354,28 @@ def test_the_proxy_counts_the_real_apis_answers_and_breaches_for_the_coverage_re
     assert [(b["field"], b["rule"], b["count"]) for b in report["breaches"]] == [("body.ttl", "minimum", 1)]
     violations = {(v["field"], v["rule"]): v["count"] for v in report["upstream_violations"]}
     assert violations == {("response 200 body.expires_in", "type"): 1, ("response status", "undocumented"): 1}
+
+
+def test_refuse_invalid_answers_the_status_and_shape_the_document_gives_the_refusal(tmp_path: Path) -> None:
+    """The proxy refused with its own 400 and `{"error": ...}` where the document lists only a 422 of another shape."""
+    error = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+    parameters = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    responses = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "422": {"description": "invalid", "content": {"application/json": {"schema": error}}},
+    }
+    spec = tmp_path / "doc.json"
+    operation = {"operationId": "x", "parameters": parameters, "responses": responses}
+    spec.write_text(
+        json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": operation}}})
+    )
+    upstream = MockProcess("--spec", str(spec))
+    proxy = MockProcess("--spec", str(spec), "--upstream", upstream.url, "--refuse-invalid", command="proxy")
+    try:
+        refused = httpx.get(f"{proxy.url}/x", params={"n": "x"})
+        assert refused.status_code == 422
+        assert refused.json() == {"detail": 'query.n: "x" is not of type "integer"'}
+        assert httpx.get(f"{proxy.url}/x", params={"n": "1"}).status_code == 200
+    finally:
+        proxy.stop()
+        upstream.stop()

@@ -3,11 +3,14 @@ documented headers sent. Each is a small document the mock answered wrongly befo
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import pytest
 
+from mockserver.spec.contract import load_contract
 from tests.conftest import ServeDocument, openapi
 
 ERROR = {
@@ -89,6 +92,61 @@ def test_a_refusal_takes_the_documented_status_and_shape(serve_document: ServeDo
     body = r.json()
     assert jsonschema_rs.validator_for(ERROR).is_valid(body)
     assert body["message"].startswith('query.n: "x" is not of type "integer"')
+
+
+AWS_ERROR = {"type": "object", "properties": {"message": {"type": "string"}}}
+
+
+def aws_error(name: str) -> dict[str, Any]:
+    """A response as the AWS conversions in APIs.guru write errors: a made-up 48x status named after the exception."""
+    return {"description": name, "content": {"application/json": {"schema": AWS_ERROR}}}
+
+
+def test_where_no_400_or_422_is_documented_an_invalid_request_gets_the_4xx_whose_description_fits(
+    serve_document: ServeDocument,
+) -> None:
+    """An invalid request got an undocumented 400 where the document names its invalid-input error otherwise."""
+    responses = {
+        "200": {"description": "ok"},
+        "480": aws_error("ResourceNotFoundException"),
+        "481": aws_error("InvalidInputException"),
+        "482": aws_error("UnauthenticatedException"),
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    security = {"components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}}
+    doc = openapi(operation(responses, parameters=params, security=[{"key": []}]), **security)
+    client = serve_document(doc)
+    r = client.get("/x", params={"n": "x"}, headers={"X-Key": "sk-test"})
+    assert r.status_code == 481
+    assert r.json() == {"message": 'query.n: "x" is not of type "integer"'}
+    assert client.get("/x", params={"n": "1"}).status_code == 482  # no credential: the unauthenticated one
+
+
+@pytest.mark.parametrize(
+    ("responses", "wanted", "status"),
+    [
+        pytest.param({"403": {"description": "Forbidden"}}, 401, 403, id="missing-credential-403"),
+        pytest.param({"4XX": {"description": "client error"}}, 401, 401, id="range-covers-it"),
+        pytest.param({"409": {"description": "Conflict"}}, 400, 400, id="nothing-fits-undocumented-400"),
+        pytest.param(
+            {"480": {"description": "MissingParameter"}, "481": {"description": "ValidationException"}},
+            400,
+            481,
+            id="best-word-first",
+        ),
+        pytest.param({"404": {"$ref": "#/components/responses/NotFound"}}, 404, 404, id="own-status"),
+        pytest.param({"482": {"$ref": "#/components/responses/NoSuchEntity"}}, 404, 482, id="reference-name"),
+        pytest.param({"422": {"description": "Unprocessable"}}, 415, 422, id="media-type-as-invalid"),
+        pytest.param({"409": {"description": "Conflict"}}, 415, 415, id="media-type-undocumented"),
+    ],
+)
+def test_the_refusal_status_is_the_documented_one_that_fits(
+    tmp_path: Path, responses: dict[str, Any], wanted: int, status: int
+) -> None:
+    components = {"responses": {"NotFound": {"description": "x"}, "NoSuchEntity": {"description": "no"}}}
+    spec = tmp_path / "doc.json"
+    spec.write_text(json.dumps(openapi(operation({"200": {"description": "ok"}, **responses}), components=components)))
+    assert load_contract(spec, mock=False).operation("x").refusal(wanted) == status
 
 
 def test_a_refusal_finds_the_message_s_place_inside_any_list_of_messages(serve_document: ServeDocument) -> None:
