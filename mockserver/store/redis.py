@@ -52,6 +52,7 @@ from mockserver.store.base import (
     link_bytes,
     resource_paths,
 )
+from mockserver.store.redis_scripts import PENDING_TTL
 from mockserver.store.round import CURRENT, ClockMoved, FaultTaken, Round, current_round
 
 # A session's byte budget for live links: the links it counts (by expiry), their sizes, and their running total
@@ -258,11 +259,11 @@ class RedisStore:
     def clock_key(self) -> str:
         return f"{self.prefix}:g:clock"
 
-    def renew(self, key: str) -> bool:
-        """Whether a write to `key` should renew its TTL: at most once a minute per key and process (a key made since
-        gets its first TTL from the script, which sets one where there is none)."""
+    def renew(self, key: str, every: float = RENEW_SECONDS) -> bool:
+        """Whether a write to `key` should renew its TTL: at most once a minute (`every` s) per key and process (a
+        key made since gets its first TTL from the script, which sets one where there is none)."""
         now = time.monotonic()
-        if now - self._renewed.get(key, -RENEW_SECONDS) < RENEW_SECONDS:
+        if now - self._renewed.get(key, -every) < every:
             return False
         if len(self._renewed) >= MAX_RENEWED:
             self._renewed.clear()
@@ -315,11 +316,14 @@ class RedisStore:
         coverage counters."""
         keys = NO_GUARD_KEYS
         args: list[str | int] = ["0", "", "", ""]
+        renew_pending = "0"
         if round_ is not None:
             keys = self._guard_keys(round_.fault_session, round_.journal_session)
             clock = round_.clock
             args = ["1", clock_to_json(clock) if clock is not None else "", round_.method, round_.path]
-        args += [self.prefix, MAX_SESSIONS, repr(self._now), self._journal_cap, IDLE_SECONDS, len(entries)]
+            renew_pending = "1" if keys[4] and self.renew(keys[4], PENDING_TTL / 3) else "0"
+        args += [self.prefix, MAX_SESSIONS, repr(self._now), self._journal_cap, IDLE_SECONDS, renew_pending]
+        args.append(len(entries))
         for entry in entries:
             args += entry
         return keys, args

@@ -10,6 +10,10 @@ name as it appears in its keys (URL-quoted), the session cap and the mock's `now
 
 from __future__ import annotations
 
+# Seconds a count of journal entries to come lives unchanged: a process that died with entries waiting holds readers
+# up (1 s each) this long at most. Each process renews the counts it adds to every PENDING_TTL / 3 s.
+PENDING_TTL = 60
+
 # The keys of one collection of a session, each `...:s:<session>:r:<collection>:<part>` (store/redis_resources.py).
 RESOURCE_PARTS = ("items", "order", "state", "unique", "msgs", "msgseq")
 
@@ -131,7 +135,8 @@ local function take_fault(ids_key, data_key, left_key, method, path)
   return nil
 end
 
--- Append one journal entry of session `name` (quoted); false when a new session may not take a place.
+-- Append one journal entry of session `name` (quoted); false when a new session may not take a place, 'placed' when
+-- the session holds one in the ranking now.
 local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, renew)
   local key = base_of(prefix, name) .. 'journal'
   if cap <= 0 then
@@ -148,16 +153,17 @@ local function journal_append(prefix, name, cap_sessions, now, entry, cap, ttl, 
   if renew or length == 1 then  -- renewed at most once a minute per process; a new journal gets its first TTL
     redis.call('EXPIRE', key, ttl)
   end
-  return true
+  return 'placed'
 end
 
 -- Add up a request's coverage counters (spec/coverage.py; `fields` one hash field a line) in the total and, when the
 -- session holds a place in the ranking, in the session's; a breach's first request (`first`: its time and journal
 -- id) is kept beside.
-local function count(prefix, name, fields, first, ttl, renew)
+-- `placed`: the session is known to hold a place (its journal entry was just written), so the ranking is not read.
+local function count(prefix, name, fields, first, ttl, renew, placed)
   local total, total_first = prefix .. ':g:coverage', prefix .. ':g:coverage-first'
   local base = nil
-  if redis.call('ZSCORE', prefix .. ':g:sessions', name) then base = base_of(prefix, name) end
+  if placed or redis.call('ZSCORE', prefix .. ':g:sessions', name) then base = base_of(prefix, name) end
   for f in string.gmatch(fields, '[^\\n]+') do
     redis.call('HINCRBY', total, f, 1)
     local breach = string.sub(f, 1, 2) == 'b\\t'
@@ -179,11 +185,13 @@ end
 # KEYS: the clock, the fault session's fault ids, fault JSON and counts left ('' each: no fault session), the journal
 #       session's count of entries to come ('' : none)
 # ARGV: '1' to guard ('0': journal entries alone), the clock JSON the request ran on ('' : none), method, path,
-#       prefix, session cap, now, journal cap, journal TTL, the number of journal entries n,
-#       then per entry: its session (quoted), its JSON, flags ('1' or '0' twice: counted as coming, renew the TTL),
-#       its coverage counters (one hash field a line, '' : none) and its time and journal id (`count`)
+#       prefix, session cap, now, journal cap, journal TTL, '1' to renew the TTL of the counts of entries to come,
+#       the number of journal entries n, then per entry: its session (quoted), its JSON, flags ('1' or '0' twice:
+#       counted as coming, renew the TTL), its coverage counters (one hash field a line, '' : none) and its time and
+#       journal id (`count`)
 # Besides the session's count of entries to come, `<prefix>:g:journal-pending` counts every session's (for a reader
-# of the coverage total).
+# of the coverage total). A count changes by what the round adds (the request, once its guard passes) less what
+# arrived, in one step: a request whose entry comes in the next one's round changes nothing.
 # Entries are written first, whatever the guard finds. Then a clock other than the request's returns
 # {'!clock', the clock JSON or false} and a matching fault {'!fault', its JSON, count left}, doing nothing else.
 ROUND = """
@@ -192,48 +200,61 @@ local function shift(t, n)
   for i = 1, len do t[i] = t[i + n] end
 end
 
+-- Change a count of entries to come by `by`; gone at 0; a new one lives PENDING_TTL s (should a process die with
+-- entries waiting: readers wait 1 s at most), renewed with `renew`.
+local function settle(key, by, renew)
+  if by ~= 0 then
+    local left = redis.call('INCRBY', key, by)
+    if left <= 0 then
+      redis.call('DEL', key)
+      return
+    elseif left == by then
+      renew = true
+    end
+  end
+  if renew then redis.call('EXPIRE', key, PENDING_TTL) end
+end
+
 local function run_round()
   local clock_key, ids, data, left, coming = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
   local on, clock, method, path = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
   local prefix, cap_sessions, now = ARGV[5], ARGV[6], ARGV[7]
-  local cap, ttl, n = tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
-  local arrived = {}  -- per session: how many of its entries were counted as coming
-  local all_arrived = 0
-  for i = 11, 10 + 5 * n, 5 do
+  local cap, ttl, renew_pending, n = tonumber(ARGV[8]), ARGV[9], ARGV[10] == '1', tonumber(ARGV[11])
+  local changes = {}  -- count key -> by how much it changes
+  local all_key = prefix .. ':g:journal-pending'
+  for i = 12, 11 + 5 * n, 5 do
     local name, flags = ARGV[i], ARGV[i + 2]
     local renew = string.sub(flags, 2, 2) == '1'
     if string.sub(flags, 1, 1) == '1' then
-      arrived[name] = (arrived[name] or 0) + 1
-      all_arrived = all_arrived + 1
+      local key = base_of(prefix, name) .. 'journal-pending'
+      changes[key] = (changes[key] or 0) - 1
+      changes[all_key] = (changes[all_key] or 0) - 1
     end
-    journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, renew)
-    if ARGV[i + 3] ~= '' then count(prefix, name, ARGV[i + 3], ARGV[i + 4], ttl, renew) end
-  end
-  for name, arrivals in pairs(arrived) do
-    local key = base_of(prefix, name) .. 'journal-pending'
-    if redis.call('DECRBY', key, arrivals) <= 0 then redis.call('DEL', key) end
-  end
-  if all_arrived > 0 and redis.call('DECRBY', prefix .. ':g:journal-pending', all_arrived) <= 0 then
-    redis.call('DEL', prefix .. ':g:journal-pending')
+    local placed = journal_append(prefix, name, cap_sessions, now, ARGV[i + 1], cap, ttl, renew)
+    if ARGV[i + 3] ~= '' then count(prefix, name, ARGV[i + 3], ARGV[i + 4], ttl, renew, placed == 'placed') end
   end
   shift(KEYS, 5)
-  shift(ARGV, 10 + 5 * n)
-  if on ~= '1' then return nil end
-  local shared = redis.call('GET', clock_key)
-  if (shared or '') ~= clock then return {'!clock', shared or false} end
-  local fault = nil
-  if ids ~= '' and redis.call('EXISTS', ids) == 1 then
-    fault = take_fault(ids, data, left, method, path)
-  end
-  if coming ~= '' then
-    for _, key in ipairs({coming, prefix .. ':g:journal-pending'}) do
-      if redis.call('INCR', key) == 1 then
-        redis.call('EXPIRE', key, 60)  -- gone, should a process die with entries waiting (readers wait 1 s at most)
+  shift(ARGV, 11 + 5 * n)
+  local tripped = nil
+  if on == '1' then
+    local shared = redis.call('GET', clock_key)
+    if (shared or '') ~= clock then
+      tripped = {'!clock', shared or false}
+    else
+      if ids ~= '' and redis.call('EXISTS', ids) == 1 then
+        local fault = take_fault(ids, data, left, method, path)
+        if fault then tripped = {'!fault', fault[1], fault[2]} end
+      end
+      if coming ~= '' then
+        changes[coming] = (changes[coming] or 0) + 1
+        changes[all_key] = (changes[all_key] or 0) + 1
       end
     end
   end
-  if fault then return {'!fault', fault[1], fault[2]} end
-  return nil
+  for key, by in pairs(changes) do
+    settle(key, by, renew_pending and (key == coming or key == all_key))
+  end
+  return tripped
 end
 
 local tripped = run_round()
@@ -249,7 +270,7 @@ def with_sessions(script: str, index_ttl_ms: int) -> str:
 
 def in_round(script: str, index_ttl_ms: int) -> str:
     """A script a request may call: the session functions, then the round's header (`ROUND`), then the script."""
-    return with_sessions(ROUND + script, index_ttl_ms)
+    return with_sessions(ROUND.replace("PENDING_TTL", str(PENDING_TTL)) + script, index_ttl_ms)
 
 
 # KEYS: link, index (sorted set of cache keys by expiry), order (the same by creation), the uid's limits,

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+import redis.asyncio as redis
 
 from mockserver.config import Settings
 from mockserver.mock import Mock, build_mock
@@ -150,3 +151,24 @@ async def test_coverage_counters_ride_in_the_requests_one_round_trip(
     create = report["operations"]["iframe_create_create"]
     assert (create["answers"]["200"]["count"], create["answers"]["400"]["count"]) == (1, 1)
     assert report["breaches"][0]["field"] == "body.ttl"
+
+
+async def test_steady_requests_leave_the_count_of_entries_to_come_untouched(
+    redis_server: RedisServer, counted: tuple[Mock, httpx.AsyncClient]
+) -> None:
+    """Each request's round counts its own entry as coming and the last one's as arrived: the two cancel, so no
+    command changes the count (it took eight a request: a decrement and its delete, an increment and its expiry, for
+    the session's count and for the total)."""
+    _, client = counted
+    made = (await client.post(KB, json={"content": "x", "connection_id": 2})).json()
+    direct = redis.Redis.from_url(redis_server.url)
+    try:
+        await direct.config_resetstat()
+        for _ in range(5):
+            assert (await client.get(f"{KB}{made['id']}/")).status_code == 200
+        called = await direct.info("commandstats")
+    finally:
+        await direct.aclose()
+    assert not {"cmdstat_incrby", "cmdstat_decrby", "cmdstat_del"} & set(called), sorted(called)
+    journal = (await client.get("/__mock/requests")).json()["requests"]  # a reader still waits for the last one
+    assert [e["method"] for e in journal][-6:] == ["POST", *["GET"] * 5]
