@@ -77,9 +77,13 @@ class Answer:
     def error(self, message: str) -> Any:
         """`message` in this error shape: its template with the message where the shape says why (`detail`,
         `error.message`, `[0].msg`...), when that stays valid; the template alone otherwise. Without a documented
-        shape, the vendor's `{"error": ...}`."""
+        shape, or a place in it that a shape allowing `{"error": ...}` (AWS's `{}`) names, the vendor's
+        `{"error": ...}`."""
         if self.validator is None or self.message_at is None:
-            return self.template if self.template is not None else {"error": message}
+            plain = {"error": message}
+            if self.template is None or (self.validator is not None and self.validator.compiled.is_valid(plain)):
+                return plain
+            return self.template
         body = _placed(self.template, self.message_at, message)
         if self.template is not None and not self.validator.compiled.is_valid(body):
             return self.template

@@ -122,6 +122,17 @@ def test_where_no_400_or_422_is_documented_an_invalid_request_gets_the_4xx_whose
     assert client.get("/x", params={"n": "1"}).status_code == 482  # no credential: the unauthenticated one
 
 
+def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: ServeDocument) -> None:
+    """AWS documents most exceptions as `{}`: the refusal carried a drawn value ("value 6312"), not its reason."""
+    responses = {
+        "200": {"description": "ok"},
+        "481": {"description": "ValidationException", "content": {"application/json": {"schema": {}}}},
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    assert (r.status_code, r.json()) == (481, {"error": 'query.n: "x" is not of type "integer"'})
+
+
 @pytest.mark.parametrize(
     ("responses", "wanted", "status"),
     [
