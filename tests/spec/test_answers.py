@@ -123,13 +123,13 @@ def test_where_no_400_or_422_is_documented_an_invalid_request_gets_the_4xx_whose
 
 
 def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: ServeDocument) -> None:
-    """AWS documents most exceptions as `{}`: the refusal carried a drawn value ("value 6312"), not its reason."""
-    responses = {
-        "200": {"description": "ok"},
-        "481": {"description": "ValidationException", "content": {"application/json": {"schema": {}}}},
-    }
+    """AWS documents most exceptions as a reference to `{}`: the refusal carried a drawn value ("value 6312"), not
+    its reason."""
+    shape = {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationException"}}}
+    responses = {"200": {"description": "ok"}, "481": {"description": "ValidationException", "content": shape}}
     params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    doc = openapi(operation(responses, parameters=params), components={"schemas": {"ValidationException": {}}})
+    r = serve_document(doc).get("/x", params={"n": "x"})
     assert (r.status_code, r.json()) == (481, {"error": 'query.n: "x" is not of type "integer"'})
 
 
