@@ -128,7 +128,10 @@ _FITS: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {
     400: ((422,), ("validation", "invalid", "bad request", "malformed", "missing", "unprocessable")),
     401: (
         (403,),
-        ("unauthenticated", "unauthorized", "unauthorised", "not authorized", "authentication", "credential"),
+        (
+            *("unauthenticated", "unauthorized", "unauthorised", "not authorized", "authentication", "credential"),
+            *("forbidden", "access denied"),  # as AWS answers a request without a signature
+        ),
     ),
     403: ((), ("forbidden", "access denied", "not authorized", "permission")),
     404: ((), ("not found", "no such", "does not exist")),

@@ -137,6 +137,13 @@ def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: 
     ("responses", "wanted", "status"),
     [
         pytest.param({"403": {"description": "Forbidden"}}, 401, 403, id="missing-credential-403"),
+        pytest.param(
+            {"480": {"description": "AccessDeniedException"}, "481": {"description": "NotAuthorizedException"}},
+            401,
+            481,
+            id="missing-credential-unauthenticated-before-denied",
+        ),
+        pytest.param({"484": {"description": "AccessDeniedException"}}, 401, 484, id="missing-credential-denied"),
         pytest.param({"4XX": {"description": "client error"}}, 401, 401, id="range-covers-it"),
         pytest.param({"409": {"description": "Conflict"}}, 400, 400, id="nothing-fits-undocumented-400"),
         pytest.param(
