@@ -112,3 +112,28 @@ def test_a_document_the_mock_refuses_is_recorded_with_its_one_line_reason(tmp_pa
     assert not mock["started"] and mock["requests"] == 0
     assert mock["refusal"].startswith("mockserver: error: ") and "broken.yaml" in mock["refusal"]
     assert "| refused, with one line | 1 |" in done.stdout
+
+
+def test_an_invalid_request_refused_with_a_status_the_check_does_not_expect_is_not_counted_as_accepted() -> None:
+    """schemathesis' negative_data_rejection fails a refusal whose status it does not list, such as the 481 an AWS
+    document gives InvalidInputException: the report counts those apart from invalid requests answered 2xx."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus_schemathesis import OTHER_4XX, summarise
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+    def scenario(case: str, status: int) -> dict[str, Any]:
+        failure = {"name": "negative_data_rejection", "status": "failure", "failure_info": {"failure": {"title": "x"}}}
+        return {
+            "ScenarioFinished": {
+                "recorder": {
+                    "label": f"POST /{case}",
+                    "interactions": {case: {"request": {}, "response": {"status_code": status}}},
+                    "checks": {case: [failure]},
+                }
+            }
+        }
+
+    counted = summarise([scenario("a", 481), scenario("b", 200)])["checks"]
+    assert counted[OTHER_4XX]["failures"] == counted["negative_data_rejection"]["failures"] == 1
