@@ -94,6 +94,18 @@ class Route:
         return tuple(sorted(self.answers))
 
 
+def _listed_values(name: str, operations: Iterable[Operation]) -> list[str] | None:
+    """The values a path parameter's schema lists (`enum` of strings), from the first operation declaring it."""
+    for operation in operations:
+        for parameter in operation.parameters:
+            if parameter.location == "path" and parameter.name == name and parameter.validator is not None:
+                listed = parameter.validator.schema.get("enum")
+                if isinstance(listed, list) and listed and all(isinstance(v, str) and v for v in listed):
+                    return listed
+                return None
+    return None
+
+
 def route_order(path: str) -> list[tuple[bool, int, str]]:
     """Literal segments before templated ones, segment by segment, and among templated ones those with more literal
     text first (Google's custom methods, `{name}:cancel`, before `{name}`); a literal path then always wins over a
@@ -136,9 +148,15 @@ class RouteTable:
             return Route(template, operations, answers, None, (), literal, shared)
         names: list[str] = []
         regex, place = "", 0
-        for match in _PARAM.finditer(template):
+        matches = list(_PARAM.finditer(template))
+        for i, match in enumerate(matches):
             regex += re.escape(template[place : match.start()])
             name = match.group(1)
+            # Two parameters side by side (`/blog/{page}{extension}`) split where the one listing its values allows.
+            beside = (i and matches[i - 1].end() == match.start()) or (
+                i + 1 < len(matches) and matches[i + 1].start() == match.end()
+            )
+            values = _listed_values(name, operations.values()) if beside else None
             if name in names:  # OpenAPI forbids it; serve the path, each repeat holding the first one's value
                 for op in operations.values():
                     self.warnings.append(
@@ -147,7 +165,8 @@ class RouteTable:
                     )
                 regex += f"(?P=p{names.index(name)})"
             else:
-                regex += f"(?P<p{len(names)}>[^/]+)"
+                one = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) if values else "[^/]+"
+                regex += f"(?P<p{len(names)}>{one})"
                 names.append(name)
             place = match.end()
         regex += re.escape(template[place:])

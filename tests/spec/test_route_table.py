@@ -51,6 +51,20 @@ def test_a_template_with_literal_text_beside_its_parameter_is_tried_first(tmp_pa
     assert table.operation_id("GET", "/v1/job-1") == "get"
 
 
+def test_two_parameters_side_by_side_split_where_the_listed_values_allow(tmp_path: Path) -> None:
+    # healthcare.gov's `/blog/{pageName}{mediaTypeExtension}` with the extension's enum [".json"]: `0.json` split as
+    # `0.jso` and `n`, and the valid request was refused.
+    parameters = [
+        {"name": "pageName", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "ext", "in": "path", "required": True, "schema": {"type": "string", "enum": [".json", ".json.gz"]}},
+    ]
+    blog = {"get": {"operationId": "blog", "parameters": parameters, "responses": answers()}}
+    table = table_of(tmp_path, {"/blog/{pageName}{ext}": blog})
+    assert table.find("GET", "/blog/about.json").path_params == {"pageName": "about", "ext": ".json"}
+    assert table.find("GET", "/blog/a.b.json.gz").path_params == {"pageName": "a.b", "ext": ".json.gz"}
+    assert table.find("GET", "/blog/about.xml").operation is None
+
+
 def test_head_is_answered_as_get_and_a_wrong_method_names_what_the_path_takes(vendor: RouteTable) -> None:
     get = vendor.find("GET", "/api/v1/threads/")
     head = vendor.find("HEAD", "/api/v1/threads/")
