@@ -357,24 +357,28 @@ def _template(
         return None
 
 
-def _message_at(schema: Any, resolve: Resolve | None, depth: int = 3) -> tuple[str | int, ...] | None:
-    """Where an error shape's message goes: a string property (`error`, `detail`, `message`... or its first required
-    string), else one inside an `error`/`errors`-like object or list (`error.message`, `[0].msg`), else inside any
-    other (Berlin Group's `tppMessages[0].text`)."""
+def _message_at(schema: Any, resolve: Resolve | None) -> tuple[str | int, ...] | None:
+    """Where an error shape's message goes: a string property named as messages are (`error`, `detail`, `message`...)
+    at any depth, inside objects and lists (`error.message`, `[0].msg`, Berlin Group's `tppMessages[0].text`, Visma's
+    `error.details[0].message`); else its first required string, else any string that takes free text."""
+    return _place_of(schema, resolve, 4, named=True) or _place_of(schema, resolve, 4, named=False)
+
+
+def _place_of(schema: Any, resolve: Resolve | None, depth: int, *, named: bool) -> tuple[str | int, ...] | None:
     schema = deref(schema, resolve)
     if depth == 0 or not isinstance(schema, dict):
         return None
     if kind_of(schema, resolve) == "array":
-        inner = _message_at(schema.get("items"), resolve, depth - 1)
+        inner = _place_of(schema.get("items"), resolve, depth - 1, named=named)
         return (0, *inner) if inner is not None else None
     shape = shape_of(schema, resolve)
-    strings = [name for name, sub in shape.properties.items() if _stringy(sub)]
-    for name in (*_MESSAGE_FIELDS, *sorted(shape.required), *strings):
+    strings = [name for name, sub in shape.properties.items() if _free_text(deref(sub, resolve))]
+    for name in _MESSAGE_FIELDS if named else (*_MESSAGE_FIELDS, *sorted(shape.required), *strings):
         if name in strings:
             return (name,)
     for name in dict.fromkeys((*_MESSAGE_FIELDS, "errors", *sorted(shape.required), *shape.properties)):
         if name in shape.properties:
-            inner = _message_at(shape.properties[name], resolve, depth - 1)
+            inner = _place_of(shape.properties[name], resolve, depth - 1, named=named)
             if inner is not None:
                 return (name, *inner)
     return None
@@ -392,7 +396,10 @@ def _placed(template: Any, at: tuple[str | int, ...], message: str) -> Any:
     return {**base, head: _placed(base.get(head), rest, message)}
 
 
-def _stringy(schema: dict[str, Any]) -> bool:
+def _free_text(schema: Any) -> bool:
+    """A string schema that any sentence meets: no listed values, pattern or format."""
+    if not isinstance(schema, dict) or schema.keys() & {"enum", "const", "pattern", "format"}:
+        return False
     kind = schema.get("type")
     return kind == "string" or (isinstance(kind, list) and "string" in kind)
 

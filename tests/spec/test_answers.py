@@ -122,6 +122,32 @@ def test_where_no_400_or_422_is_documented_an_invalid_request_gets_the_4xx_whose
     assert client.get("/x", params={"n": "1"}).status_code == 482  # no credential: the unauthenticated one
 
 
+def test_a_refusal_puts_its_message_in_a_message_field_before_a_constrained_string(
+    serve_document: ServeDocument,
+) -> None:
+    # visma.com: `{error: {type (an enum), stack, details: [{message, ...}]}}`: the message went to `error.type`,
+    # broke its enum, and the answer was a drawn template that said nothing of why.
+    detail = {"type": "object", "properties": {"message": {"type": "string"}, "url": {"type": "string"}}}
+    error = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"type": "string", "enum": ["InvalidApiVersion", "ValidationError"]},
+            "stack": {"type": "string"},
+            "details": {"type": "array", "items": detail},
+        },
+    }
+    shape = {"type": "object", "properties": {"error": error}}
+    responses = {
+        "200": {"description": "ok"},
+        "400": {"description": "bad", "content": {"application/json": {"schema": shape}}},
+    }
+    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    assert r.status_code == 400 and jsonschema_rs.validator_for(shape).is_valid(r.json())
+    assert r.json()["error"]["details"][0]["message"] == 'query.n: "x" is not of type "integer"'
+
+
 def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: ServeDocument) -> None:
     """AWS documents most exceptions as a reference to `{}`: the refusal carried a drawn value ("value 6312"), not
     its reason."""
