@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.core.errors import ApiError
@@ -262,7 +262,15 @@ def _parameters(
                 note = f"parameter {location}.{name}: its schema is not usable ({_line(exc)}); ignored"
                 found.leave_out((*place, *where), note)
         walked = {**param, "schema": validator.schema} if validator is not None and "schema" in param else param
-        out.append(compile_parameter(walked, validator))
+        compiled = compile_parameter(walked, validator)
+        items = compiled.shape.items
+        if compiled.media is None and compiled.kind == "array" and items is not None and items.kind == "object":
+            found.notes.append(
+                f"parameter {location}.{name}: an array of objects, which OpenAPI gives no way to write in a"
+                f" {location}; taken as sent, unchecked"
+            )
+            compiled = replace(compiled, validator=None, required=False)
+        out.append(compiled)
     for name in in_template:
         if ("path", name) not in declared:
             assumed = {"in": "path", "name": name, "required": True, "schema": {"type": "string"}, "x-mock": True}
