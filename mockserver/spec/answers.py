@@ -76,9 +76,9 @@ class Answer:
 
     def error(self, message: str) -> Any:
         """`message` in this error shape: its template with the message where the shape says why (`detail`,
-        `error.message`, `[0].msg`...), when that stays valid; the template alone otherwise. Without a documented
-        shape, or a place in it that a shape allowing `{"error": ...}` (AWS's `{}`) names, the vendor's
-        `{"error": ...}`."""
+        `error.message`, `[0].msg`...), when that stays valid; the template alone otherwise. Where the shape has no
+        place for it: the vendor's `{"error": ...}`, when there is no shape or it allows that (AWS's `{}`), else the
+        template."""
         if self.validator is None or self.message_at is None:
             plain = {"error": message}
             if self.template is None or (self.validator is not None and self.validator.compiled.is_valid(plain)):
@@ -148,8 +148,8 @@ def words_of(text: str) -> str:
 def refusal_statuses(responses: Mapping[str, Answer]) -> dict[int, int]:
     """The status each refusal gets as the vendor documents it (the rule at the top; the overlay's own 400 and 401
     are what the mock answers only where nothing the vendor documents fits); a refusal not in the result keeps its
-    own. An unsupported media type where neither 415 nor a fitting description is documented is answered as an
-    invalid request, when that one is documented."""
+    own. An unsupported media type that nothing documents (not even the overlay) is answered as an invalid request
+    is, when that status is documented."""
     vendor = {key: answer for key, answer in responses.items() if answer.vendor}
     listed = sorted((int(s), a.says) for s, a in vendor.items() if s.isdigit() and 400 <= int(s) < 500)
     chosen: dict[int, int] = {}
@@ -161,8 +161,9 @@ def refusal_statuses(responses: Mapping[str, Answer]) -> dict[int, int]:
             status = next((s for s, says in listed if word in says), None)
             if status is not None:
                 break
-        if status is None and wanted == 415 and chosen.get(400, 400) != 400:
-            status = chosen[400]
+        invalid = chosen.get(400, 400)
+        if status is None and wanted == 415 and answer_for(responses, 415) is None and answer_for(vendor, invalid):
+            status = invalid
         if status is not None:
             chosen[wanted] = status
     return chosen

@@ -181,6 +181,7 @@ def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: 
         pytest.param({"404": {"$ref": "#/components/responses/NotFound"}}, 404, 404, id="own-status"),
         pytest.param({"482": {"$ref": "#/components/responses/NoSuchEntity"}}, 404, 482, id="reference-name"),
         pytest.param({"422": {"description": "Unprocessable"}}, 415, 422, id="media-type-as-invalid"),
+        pytest.param({"400": {"description": "Bad request"}}, 415, 400, id="media-type-as-documented-400"),
         pytest.param({"409": {"description": "Conflict"}}, 415, 415, id="media-type-undocumented"),
     ],
 )
