@@ -173,3 +173,16 @@ def test_a_keyword_of_the_wrong_kind_is_left_out_not_a_crash() -> None:
     schema = {"type": "object", "properties": {"id": {"type": "string", "required": True}}, "required": ["id"]}
     check = validator(openapi({}, components={"schemas": {"S": schema}}), "#/components/schemas/S")
     assert check.errors({"id": "a"}) == [] and check.errors({}) == ["id: is required but missing"]
+
+
+def test_pointers_that_only_reference_one_schema_share_its_compiled_validator() -> None:
+    """Microsoft Graph's 11,422 operations compiled a validator each for the components their answers name: 11 GB
+    before start-up ended. A `$ref` with keywords beside it (3.1) is a schema of its own."""
+    schemas = {"Node": NODE, "Alias": {"$ref": "#/components/schemas/Node"}}
+    document = {**openapi({}, components={"schemas": schemas}), "openapi": "3.1.0"}
+    document["components"]["schemas"]["Short"] = {"$ref": "#/components/schemas/Node", "maxProperties": 1}
+    compiled = Schemas(document, "3.1")
+    node = compiled.compile("#/components/schemas/Node", "response")
+    assert compiled.compile("#/components/schemas/Alias", "response") is node
+    assert compiled.compile("#/components/schemas/Short", "response") is not node
+    assert compiled.compile("#/components/schemas/Node", "request") is not node  # each view its own translation
