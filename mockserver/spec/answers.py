@@ -372,6 +372,12 @@ def _place_of(schema: Any, resolve: Resolve | None, depth: int, *, named: bool) 
     if kind_of(schema, resolve) == "array":
         inner = _place_of(schema.get("items"), resolve, depth - 1, named=named)
         return (0, *inner) if inner is not None else None
+    for key in ("anyOf", "oneOf"):  # a nullable reference (`anyOf: [{$ref: Error}, {type: null}]`): its branches
+        branches = schema.get(key)
+        for branch in branches if isinstance(branches, list) else ():
+            inner = _place_of(branch, resolve, depth, named=named)
+            if inner is not None:
+                return inner
     shape = shape_of(schema, resolve)
     strings = [name for name, sub in shape.properties.items() if _free_text(deref(sub, resolve))]
     for name in _MESSAGE_FIELDS if named else (*_MESSAGE_FIELDS, *sorted(shape.required), *strings):

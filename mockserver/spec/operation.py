@@ -33,6 +33,7 @@ from mockserver.spec.parameters import (
     Parameter,
     check_parameters,
     compile_parameter,
+    holds_object_array,
     parameter_breaches,
     parameter_schema,
 )
@@ -263,10 +264,9 @@ def _parameters(
                 found.leave_out((*place, *where), note)
         walked = {**param, "schema": validator.schema} if validator is not None and "schema" in param else param
         compiled = compile_parameter(walked, validator)
-        items = compiled.shape.items
-        if compiled.media is None and compiled.kind == "array" and items is not None and items.kind == "object":
+        if compiled.media is None and holds_object_array(compiled.shape):
             found.notes.append(
-                f"parameter {location}.{name}: an array of objects, which OpenAPI gives no way to write in a"
+                f"parameter {location}.{name}: holds an array of objects, which OpenAPI gives no way to write in a"
                 f" {location}; taken as sent, unchecked"
             )
             compiled = replace(compiled, validator=None, required=False)

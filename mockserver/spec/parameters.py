@@ -188,6 +188,17 @@ def compile_parameter(spec: dict[str, Any], validator: BodyValidator | None) -> 
     return param
 
 
+def holds_object_array(reading: Reading, depth: int = 8) -> bool:
+    """Whether the value holds an array of objects, at any depth: OpenAPI gives no way to write one outside a body."""
+    if depth <= 0:
+        return False
+    if reading.kind == "array":
+        items = reading.items
+        return items is not None and (items.kind == "object" or holds_object_array(items, depth - 1))
+    inner = [*reading.properties.values(), *([reading.others] if reading.others is not None else [])]
+    return any(holds_object_array(r, depth - 1) for r in inner)
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

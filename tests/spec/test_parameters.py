@@ -413,4 +413,13 @@ def test_an_array_of_objects_in_a_query_is_taken_unchecked_with_a_warning(serve_
     assert client.get("/x", params={"sortings": ["key", "value"]}).status_code == 200
     assert client.get("/x").status_code == 200
     warnings = client.get("/openapi.json").json()["x-mock-warnings"]
-    assert any("query.sortings: an array of objects" in w and "unchecked" in w for w in warnings)
+    assert any("query.sortings: holds an array of objects" in w and "unchecked" in w for w in warnings)
+
+
+def test_an_object_parameter_holding_an_array_of_objects_is_taken_unchecked(serve_document: ServeDocument) -> None:
+    # AWS monitoring's `SingleMetricAnomalyDetector` (form, exploded) holds `Dimensions`, an array of objects.
+    dimension = {"type": "object", "properties": {"Name": {"type": "string"}}}
+    detector = {"type": "object", "properties": {"Dimensions": {"type": "array", "items": dimension}}}
+    parameters = [{"name": "Detector", "in": "query", "schema": detector, "style": "deepObject"}]
+    document = openapi({"/x": {"get": {"operationId": "x", "parameters": parameters, "responses": answers()}}})
+    assert serve_document(document).get("/x", params={"Detector[Dimensions]": "Name"}).status_code == 200
