@@ -48,7 +48,7 @@ def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH)
     kind = kind_of(schema, resolve)
     nullable = allows_null(schema)
     if kind == "array":
-        return Reading(kind, items=reading_of(schema.get("items"), resolve, depth - 1), nullable=nullable)
+        return Reading(kind, items=reading_of(_items_of(schema, resolve), resolve, depth - 1), nullable=nullable)
     if kind == "object":
         shape = shape_of(schema, resolve)
         props = {name: reading_of(sub, resolve, depth - 1) for name, sub in shape.properties.items()}
@@ -59,6 +59,19 @@ def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH)
             others = UNKNOWN if extra is True or (not props and extra is None) else None
         return Reading(kind, properties=props, others=others, nullable=nullable, required=shape.required)
     return Reading(kind, nullable=nullable)
+
+
+def _items_of(schema: dict[str, Any], resolve: Resolve | None, depth: int = _DEPTH) -> Any:
+    """An array schema's `items`, its own or an `allOf` member's (AWS: `allOf: [{$ref: Dimensions}, {description}]`)."""
+    members = schema.get("allOf")
+    if "items" in schema or depth <= 0 or not isinstance(members, list):
+        return schema.get("items")
+    for member in members:
+        inner = deref(member, resolve)
+        found = _items_of(inner, resolve, depth - 1) if isinstance(inner, dict) else None
+        if found is not None:
+            return found
+    return None
 
 
 def scalar(text: str, kind: str | None) -> Any:

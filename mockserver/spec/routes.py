@@ -129,8 +129,23 @@ class RouteTable:
                 continue
             found.append((marks, operation))
         self.paths = [self._route(path, by_path[path]) for path in sorted(by_path, key=route_order)]
+        self._warn_renamed()
         self._literal = {route.template: route for route in self.paths if route.pattern is None}
         self._templated = [(route.pattern, route) for route in self.paths if route.pattern is not None]
+
+    def _warn_renamed(self) -> None:
+        """Templates that differ only in their parameters' names are one path to OpenAPI (`/countries/{code2}` and
+        `/countries/{code3}`): the first in route order answers for both."""
+        first: dict[tuple[str, str], Operation] = {}
+        for route in self.paths:
+            for method, operation in route.operations.items():
+                earlier = first.setdefault((_PARAM.sub("{}", route.template), method), operation)
+                if earlier is not operation:
+                    self.warnings.append(
+                        f"{method} {operation.path} ({operation.operation_id}): no request can tell it from "
+                        f"{method} {earlier.path} ({earlier.operation_id}), which answers for both (the templates"
+                        " differ only in their parameters' names)"
+                    )
 
     def _route(self, template: str, by_method: dict[str, list[tuple[Marks, Operation]]]) -> Route:
         # Where several share a method, the one naming no query keys answers a request carrying none of theirs.

@@ -423,3 +423,16 @@ def test_an_object_parameter_holding_an_array_of_objects_is_taken_unchecked(serv
     parameters = [{"name": "Detector", "in": "query", "schema": detector, "style": "deepObject"}]
     document = openapi({"/x": {"get": {"operationId": "x", "parameters": parameters, "responses": answers()}}})
     assert serve_document(document).get("/x", params={"Detector[Dimensions]": "Name"}).status_code == 200
+
+
+def test_an_array_typed_through_all_of_reads_its_items_as_their_type(serve_document: ServeDocument) -> None:
+    # AWS's documents describe properties as `allOf: [{$ref: Ids}, {description: ...}]`: the items read as unknown,
+    # so `?ids=1` stayed the string "1" and was refused as not an integer.
+    ids = {"type": "array", "items": {"type": "integer"}}
+    schema = {"allOf": [{"$ref": "#/components/schemas/Ids"}, {"description": "the ids"}]}
+    parameters = [{"name": "ids", "in": "query", "required": True, "schema": schema}]
+    paths = {"/x": {"get": {"operationId": "x", "parameters": parameters, "responses": answers()}}}
+    client = serve_document(openapi(paths, components={"schemas": {"Ids": ids}}))
+    assert client.get("/x", params={"ids": ["1", "2"]}).status_code == 200
+    refused = client.get("/x", params={"ids": ["1", "x"]})
+    assert (refused.status_code, refused.json()) == (400, {"error": 'query.ids[1]: "x" is not of type "integer"'})

@@ -202,3 +202,17 @@ def test_an_operation_on_a_query_keyed_template_is_served_and_checked_as_documen
     assert client.delete("/tags/a1", params={"tagKeys": "3"}).status_code == 200
     refused = client.delete("/tags/a1", params={"tagKeys": "x"})
     assert refused.status_code == 400 and "query.tagKeys[0]" in refused.text
+
+
+def test_templates_differing_only_in_parameter_names_are_a_warning_naming_both(tmp_path: Path) -> None:
+    # visma.com documents /v1/localization/countries/{code2} and .../{code3}; OpenAPI calls them one path.
+    table = table_of(
+        tmp_path,
+        {"/countries/{code2}": {"get": op("two", "code2")}, "/countries/{code3}": {"get": op("three", "code3")}},
+    )
+    assert table.warnings == [
+        "GET /countries/{code3} (three): no request can tell it from GET /countries/{code2} (two), which answers for"
+        " both (the templates differ only in their parameters' names)"
+    ]
+    found = table.find("GET", "/countries/fra")
+    assert found.operation is not None and found.operation.operation_id == "two"
