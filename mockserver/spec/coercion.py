@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.shape import Resolve, allows_null, deref, kind_of, shape_of
+from mockserver.spec.shape import Resolve, allows_null, deref, kind_of, merged, shape_of
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # float() alone also reads "1_000" and " 5"
@@ -48,7 +48,8 @@ def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH)
     kind = kind_of(schema, resolve)
     nullable = allows_null(schema)
     if kind == "array":
-        return Reading(kind, items=reading_of(_items_of(schema, resolve), resolve, depth - 1), nullable=nullable)
+        items = merged(schema, resolve).get("items")  # its own, or an `allOf` member's (AWS: `allOf: [{$ref: Ids}]`)
+        return Reading(kind, items=reading_of(items, resolve, depth - 1), nullable=nullable)
     if kind == "object":
         shape = shape_of(schema, resolve)
         props = {name: reading_of(sub, resolve, depth - 1) for name, sub in shape.properties.items()}
@@ -59,19 +60,6 @@ def reading_of(schema: Any, resolve: Resolve | None = None, depth: int = _DEPTH)
             others = UNKNOWN if extra is True or (not props and extra is None) else None
         return Reading(kind, properties=props, others=others, nullable=nullable, required=shape.required)
     return Reading(kind, nullable=nullable)
-
-
-def _items_of(schema: dict[str, Any], resolve: Resolve | None, depth: int = _DEPTH) -> Any:
-    """An array schema's `items`, its own or an `allOf` member's (AWS: `allOf: [{$ref: Dimensions}, {description}]`)."""
-    members = schema.get("allOf")
-    if "items" in schema or depth <= 0 or not isinstance(members, list):
-        return schema.get("items")
-    for member in members:
-        inner = deref(member, resolve)
-        found = _items_of(inner, resolve, depth - 1) if isinstance(inner, dict) else None
-        if found is not None:
-            return found
-    return None
 
 
 def scalar(text: str, kind: str | None) -> Any:
