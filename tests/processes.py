@@ -18,18 +18,27 @@ BANNER = re.compile(r"(?:camelAI mock|camelAI mock proxy|drifting upstream) list
 class ServerProcess:
     """A server started as its own process; ready once it prints its banner, whose URL it keeps."""
 
-    def __init__(self, command: list[str], env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        command: list[str],
+        env: dict[str, str] | None = None,
+        *,
+        base_env: dict[str, str] | None = None,
+        cwd: Path = ROOT,
+        timeout: float = 20,
+    ):
+        """`env` adds to `base_env` (default: this process's environment); `timeout`: seconds to the banner."""
         # Unbuffered: a line read must not leave the next one (the banner) in a buffer the selector cannot see.
         self.proc = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            cwd=ROOT,
+            env={**(os.environ if base_env is None else base_env), **(env or {})},
+            cwd=cwd,
             bufsize=0,
         )
         self.startup_output = ""  # everything printed up to and including the banner
-        self.url = self._wait_for_banner()
+        self.url = self._wait_for_banner(timeout)
 
     def _wait_for_banner(self, timeout: float = 20) -> str:
         assert self.proc.stdout is not None

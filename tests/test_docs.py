@@ -24,7 +24,6 @@ import functools
 import hashlib
 import http.server
 import os
-import queue
 import re
 import shlex
 import shutil
@@ -46,6 +45,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mockserver.cli import parser, settings_from
 from mockserver.config import Settings
+from tests.processes import ServerProcess
 from tests.services import SERVICES, launch, missing
 from tests.snippets import SHELL, Page, problems, read_page, write_script
 
@@ -303,41 +303,19 @@ def test_the_readme_quick_start_works_from_a_fresh_clone(tmp_path: Path) -> None
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, clone / name)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and "MOCKSERVER_" not in k}
-    serving = subprocess.Popen(
-        [clone / "scripts" / "serve", "--port", "0"],
-        cwd=clone,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+    serving = ServerProcess(
+        [str(clone / "scripts" / "serve"), "--port", "0"], base_env=env, cwd=clone, timeout=PAGE_TIMEOUT
     )
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in serving.stdout or ()], daemon=True)
-    reader.start()
-    seen = []
     try:
-        while not (found := re.search(r"listening on (http://[\d.:]+)", seen[-1] if seen else "")):
-            seen.append(lines.get(timeout=PAGE_TIMEOUT))
         answer = httpx.post(
-            f"{found.group(1)}/api/v1/iframe/create",
+            f"{serving.url}/api/v1/iframe/create",
             headers={"Authorization": "Bearer sk-test"},
             json={"uid": "user-1", "srcs": ["123"], "ttl": 900},
         )
         assert answer.status_code == 200, answer.text
-        assert answer.json()["iframe_url"].startswith(found.group(1))
-    except queue.Empty:
-        pytest.fail("scripts/serve printed no banner:\n" + "".join(seen))
+        assert answer.json()["iframe_url"].startswith(serving.url)
     finally:
-        os.killpg(serving.pid, signal.SIGTERM)
-        try:
-            serving.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(serving.pid, signal.SIGKILL)
-            serving.wait()
-        reader.join(timeout=30)  # the pipe ends with the process
-        if serving.stdout:
-            serving.stdout.close()
+        serving.stop()
 
 
 # The site: built once per session, strictly, as CI builds it; the reference and browser tests read that build.
