@@ -20,6 +20,10 @@ ERROR = {
 }
 
 
+# One required integer query parameter: `?n=x` is the invalid request the refusal tests send.
+INTEGER_N = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
+
+
 def operation(responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"/x": {"get": {"operationId": "x", "responses": responses, **extra}}}
 
@@ -86,8 +90,7 @@ def test_a_refusal_takes_the_documented_status_and_shape(serve_document: ServeDo
         "200": {"description": "ok"},
         "422": {"description": "invalid", "content": {"application/json": {"schema": ERROR}}},
     }
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    r = serve_document(openapi(operation(responses, parameters=INTEGER_N))).get("/x", params={"n": "x"})
     assert r.status_code == 422
     body = r.json()
     assert jsonschema_rs.validator_for(ERROR).is_valid(body)
@@ -112,9 +115,8 @@ def test_where_no_400_or_422_is_documented_an_invalid_request_gets_the_4xx_whose
         "481": aws_error("InvalidInputException"),
         "482": aws_error("UnauthenticatedException"),
     }
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
     security = {"components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}}
-    doc = openapi(operation(responses, parameters=params, security=[{"key": []}]), **security)
+    doc = openapi(operation(responses, parameters=INTEGER_N, security=[{"key": []}]), **security)
     client = serve_document(doc)
     r = client.get("/x", params={"n": "x"}, headers={"X-Key": "sk-test"})
     assert r.status_code == 481
@@ -143,8 +145,7 @@ def test_a_refusal_puts_its_message_in_a_message_field_before_a_constrained_stri
         "200": {"description": "ok"},
         "400": {"description": "bad", "content": {"application/json": {"schema": shape}}},
     }
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    document = openapi(operation(responses, parameters=params), components={"schemas": {"Error": error}})
+    document = openapi(operation(responses, parameters=INTEGER_N), components={"schemas": {"Error": error}})
     r = serve_document(document).get("/x", params={"n": "x"})
     assert r.status_code == 400
     assert r.json()["error"]["details"][0]["message"] == 'query.n: "x" is not of type "integer"'
@@ -155,8 +156,7 @@ def test_a_refusal_whose_documented_shape_is_any_value_says_why(serve_document: 
     its reason."""
     shape = {"application/json": {"schema": {"$ref": "#/components/schemas/ValidationException"}}}
     responses = {"200": {"description": "ok"}, "481": {"description": "ValidationException", "content": shape}}
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    doc = openapi(operation(responses, parameters=params), components={"schemas": {"ValidationException": {}}})
+    doc = openapi(operation(responses, parameters=INTEGER_N), components={"schemas": {"ValidationException": {}}})
     r = serve_document(doc).get("/x", params={"n": "x"})
     assert (r.status_code, r.json()) == (481, {"error": 'query.n: "x" is not of type "integer"'})
 
@@ -217,8 +217,7 @@ def test_a_refusal_finds_the_message_s_place_inside_any_list_of_messages(serve_d
         "200": {"description": "ok"},
         "400": {"description": "invalid", "content": {"application/json": {"schema": shape}}},
     }
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    r = serve_document(openapi(operation(responses, parameters=params))).get("/x", params={"n": "x"})
+    r = serve_document(openapi(operation(responses, parameters=INTEGER_N))).get("/x", params={"n": "x"})
     assert r.status_code == 400 and jsonschema_rs.validator_for(shape).is_valid(r.json())
     assert r.json()["tppMessages"][0]["text"] == 'query.n: "x" is not of type "integer"'
 
@@ -228,8 +227,7 @@ def test_a_refusal_documented_only_as_a_range_takes_its_shape(serve_document: Se
         "200": {"description": "ok"},
         "4XX": {"description": "client", "content": {"application/json": {"schema": ERROR}}},
     }
-    params = [{"name": "n", "in": "query", "required": True, "schema": {"type": "integer"}}]
-    r = serve_document(openapi(operation(responses, parameters=params))).get("/x")
+    r = serve_document(openapi(operation(responses, parameters=INTEGER_N))).get("/x")
     assert r.status_code == 400
     assert jsonschema_rs.validator_for(ERROR).is_valid(r.json())
     assert r.json()["message"] == "query.n: is required but missing"
