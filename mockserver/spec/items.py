@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from typing import Any
 
 from mockserver.core.clock import format_time
@@ -52,7 +52,7 @@ def new_item(
     c: Collection, body: Mapping[str, Any], now: float, fixed: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """A new item from a create's body, without its id (the store numbers it); `fixed` sets read-only fields."""
-    base = _realistic(c, now, "new", body)
+    base = _Drawn(c, now, "new", body)
     stamp = format_time(now)
     item: dict[str, Any] = {}
     for name, schema in _properties(c):
@@ -68,12 +68,12 @@ def new_item(
         else:
             _unsent(item, name, schema, c, base)
     # An optional field the schema refuses goes, rather than take a value nobody sent.
-    return _repaired(c, item, {k: v for k, v in base.items() if k in c.required or k in c.read_only})
+    return _repaired(c, item, base.only(c.required | c.read_only))
 
 
 def replaced(c: Collection, old: Mapping[str, Any], body: Mapping[str, Any], now: float) -> dict[str, Any]:
     """An update: the body's writable fields replace the item's; read-only fields stay, modification times move."""
-    base = {**_realistic(c, now, old.get(c.id_field), body), **old}
+    base = _Drawn(c, now, old.get(c.id_field), body, given=old)
     stamp = format_time(now)
     item: dict[str, Any] = {}
     for name, schema in _properties(c):
@@ -180,7 +180,7 @@ def _place(value: Any) -> int | None:
 def _filled(c: Collection, raw: dict[str, Any], now: float) -> dict[str, Any]:
     """A resource given whole, with the read-only fields it lacks filled as a create would."""
     item = dict(raw)
-    base = _realistic(c, now, "seed", raw)
+    base = _Drawn(c, now, "seed", raw)
     stamp = format_time(now)
     for name in c.schema.get("properties") or {}:
         if name in item or name == c.id_field or name not in c.read_only:
@@ -201,7 +201,7 @@ def _properties(c: Collection) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def _unsent(item: dict[str, Any], name: str, schema: dict[str, Any], c: Collection, base: dict[str, Any]) -> None:
+def _unsent(item: dict[str, Any], name: str, schema: dict[str, Any], c: Collection, base: Mapping[str, Any]) -> None:
     """A writable field the body left out: its default, else what the schema needs (required: a realistic value,
     nullable: null), else nothing."""
     if "default" in schema:
@@ -239,9 +239,50 @@ def _repaired(c: Collection, item: dict[str, Any], fallback: Mapping[str, Any]) 
     return item
 
 
-def _realistic(c: Collection, now: float, *parts: Any) -> dict[str, Any]:
-    drawn = realistic(c.schema, random.Random(_seed(c.name, *parts)), now, c.validator, resolve=c.validator.resolve)
-    return {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
+class _Drawn(Mapping[str, Any]):
+    """A realistic item of the collection (without its id), the same for the same parts, under the fields `given`,
+    drawn when a field not given is first looked up: most writes fill every field from the body and the clock, and
+    the draw would cost more than the rest of the write."""
+
+    def __init__(self, c: Collection, now: float, *parts: Any, given: Mapping[str, Any] | None = None):
+        self.c, self.now, self.parts, self.given = c, now, parts, given or {}
+        self.keep: Container[str] | None = None
+        self.whole = self  # whose draw this reads: views made by `only` share it
+        self.drawn: dict[str, Any] | None = None
+
+    def only(self, names: Container[str]) -> _Drawn:
+        """The same draw, holding only the fields in `names`."""
+        view = _Drawn(self.c, self.now, *self.parts, given=self.given)
+        view.keep, view.whole = names, self
+        return view
+
+    def _all(self) -> dict[str, Any]:
+        whole = self.whole
+        if whole.drawn is None:
+            c = whole.c
+            drawn = realistic(
+                c.schema,
+                random.Random(_seed(c.name, *whole.parts)),
+                whole.now,
+                c.validator,
+                resolve=c.validator.resolve,
+            )
+            whole.drawn = {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
+        return whole.drawn
+
+    def __getitem__(self, name: str) -> Any:
+        if self.keep is not None and name not in self.keep:
+            raise KeyError(name)
+        if name in self.given:
+            return self.given[name]
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        names = {**self._all(), **self.given}
+        return (name for name in names if self.keep is None or name in self.keep)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _seed(*parts: Any) -> int:
