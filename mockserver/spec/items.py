@@ -18,7 +18,7 @@ from typing import Any
 from mockserver.core.clock import format_time
 from mockserver.spec.collections import Collection, id_value
 from mockserver.spec.generate import realistic
-from mockserver.spec.shape import Resolve, allows_null, deref, shape_of
+from mockserver.spec.shape import allows_null
 from mockserver.spec.validation import BodyValidator
 
 
@@ -29,23 +29,6 @@ class ItemError(ValueError):
 def id_key(value: Any) -> str:
     """How an id is looked up: the text a path carries."""
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def with_defaults(
-    schema: dict[str, Any] | None, body: Mapping[str, Any], resolve: Resolve | None = None
-) -> dict[str, Any]:
-    """The request body with its schema's defaults for what it left out, as the vendor's serializers apply them;
-    for a choice of shapes (`anyOf`/`oneOf`, a discriminator's branches), the defaults of the branch the body picks."""
-    if not schema:
-        return dict(body)
-    for keyword in ("anyOf", "oneOf"):
-        for branch in schema.get(keyword) or ():
-            branch = deref(branch, resolve)
-            props = shape_of(branch, resolve).properties
-            pinned = [(n, p["enum"]) for n, p in props.items() if isinstance(p.get("enum"), list)]
-            if pinned and all(body.get(n) in allowed for n, allowed in pinned):
-                return {**shape_of(branch, resolve).defaults, **body}
-    return {**shape_of(schema, resolve).defaults, **body}
 
 
 def new_item(

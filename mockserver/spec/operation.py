@@ -39,7 +39,7 @@ from mockserver.spec.parameters import (
 )
 from mockserver.spec.schemas import Schemas, pointer
 from mockserver.spec.security import PUBLIC, Security, compile_security
-from mockserver.spec.shape import EMPTY, Shape, shape_of
+from mockserver.spec.shape import EMPTY, Defaults, Shape, defaults_of, shape_of
 from mockserver.spec.validation import BodyValidator, body_validator, short
 
 _TEMPLATE = re.compile(r"{([^{}/]+)}")
@@ -55,6 +55,7 @@ class Operation:
     responses: dict[int, Answer] = field(default_factory=dict)  # those with a status of their own, by status
     shape: Shape = EMPTY  # the JSON request body's properties, required names and defaults, through allOf
     defaults: dict[str, Any] = field(default_factory=dict)  # each top-level body property when left out
+    filled: Defaults = field(default_factory=Defaults)  # what a body gets for what it leaves out, branch by branch
     fields: frozenset[str] | None = None  # the top-level body properties it declares; None when it lists none
     parameters: tuple[Parameter, ...] = ()
     security: Security = PUBLIC
@@ -210,6 +211,7 @@ def compile_operation(
         shape=shape,
         # An empty list for a list left out, so a token always carries the lists it may hold; else the default.
         defaults={**{name: [] for name in shape.lists}, **shape.defaults},
+        filled=defaults_of(body.schema, body.resolve) if body else Defaults(),
         fields=shape.names,
         parameters=tuple(parameters),
         security=security,

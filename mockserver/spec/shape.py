@@ -6,8 +6,8 @@ all read a `Shape`, so one `allOf` body gives every part the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -29,6 +29,35 @@ EMPTY = Shape({}, frozenset(), {}, frozenset())
 
 
 Resolve = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a body gets for the fields it leaves out, as the vendor's serializers apply them: for a choice of shapes
+    (`anyOf`/`oneOf`, a discriminator's branches), the defaults of the first branch whose enum-pinned fields the body
+    matches, else the schema's own. Worked out once per operation (`defaults_of`)."""
+
+    branches: tuple[tuple[tuple[tuple[str, list[Any]], ...], dict[str, Any]], ...] = ()  # (pins, defaults) each
+    own: dict[str, Any] = field(default_factory=dict)
+
+    def applied(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        for pinned, defaults in self.branches:
+            if all(body.get(name) in allowed for name, allowed in pinned):
+                return {**defaults, **body}
+        return {**self.own, **body}
+
+
+def defaults_of(schema: Any, resolve: Resolve | None = None) -> Defaults:
+    if not isinstance(schema, dict) or not schema:
+        return Defaults()
+    branches = []
+    for keyword in ("anyOf", "oneOf"):
+        for branch in schema.get(keyword) or ():
+            shape = shape_of(branch, resolve)
+            pinned = tuple((n, p["enum"]) for n, p in shape.properties.items() if isinstance(p.get("enum"), list))
+            if pinned:
+                branches.append((pinned, shape.defaults))
+    return Defaults(tuple(branches), shape_of(schema, resolve).defaults)
 
 
 def deref(schema: Any, resolve: Resolve | None) -> Any:

@@ -7,7 +7,7 @@ import pytest
 from mockserver.core.clock import format_time
 from mockserver.spec.collections import Collections, find_collections
 from mockserver.spec.contract import load_contract
-from mockserver.spec.items import ItemError, merged, new_item, numbered, replaced, shaped, with_defaults
+from mockserver.spec.items import ItemError, merged, new_item, numbered, replaced, shaped
 from tests.conftest import SPEC_2025
 
 T = 1_767_225_600.0
@@ -64,9 +64,9 @@ def test_another_answer_is_shaped_from_the_item() -> None:
 def test_defaults_come_from_the_branch_the_body_picks() -> None:
     create = CONTRACT.operation("sources_create")
     assert create.body is not None
-    picked = with_defaults(create.body.schema, {"type": "mysql"}, create.body.resolve)
+    picked = create.filled.applied({"type": "mysql"})
     assert picked["account_name"] == "MySQL" and picked["port"] == 3306
-    assert with_defaults(None, {"a": 1}) == {"a": 1}
+    assert CONTRACT.operation("sources_list").filled.applied({"a": 1}) == {"a": 1}
 
 
 def test_whole_resources_are_checked_and_numbered() -> None:

@@ -5,7 +5,6 @@ from pathlib import Path
 import yaml
 
 from mockserver.spec.contract import load_contract
-from mockserver.spec.items import with_defaults
 from mockserver.spec.shape import allows_null, kind_of, shape_of
 
 
@@ -61,7 +60,7 @@ def test_one_all_of_body_gives_every_part_the_same_defaults_and_fields(tmp_path:
     assert operation.body is not None
     assert operation.fields == {"uid", "srcs", "ttl"}
     assert operation.defaults == {"ttl": 900, "srcs": []}
-    assert with_defaults(operation.body.schema, {"uid": "u"}) == {"uid": "u", "ttl": 900}
+    assert operation.filled.applied({"uid": "u"}) == {"uid": "u", "ttl": 900}
 
 
 def test_null_and_kind_are_read_from_translated_schemas() -> None:

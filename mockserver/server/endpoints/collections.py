@@ -19,7 +19,7 @@ from mockserver.server.endpoints.generic import NO_BODY, Accepted, Behaviour
 from mockserver.server.sessions import requested_session, session_named
 from mockserver.spec.collections import Collection, Collections, Role
 from mockserver.spec.contract import Operation
-from mockserver.spec.items import id_key, merged, new_item, replaced, shaped, with_defaults
+from mockserver.spec.items import id_key, merged, new_item, replaced, shaped
 from mockserver.spec.validation import short
 from mockserver.store.resources import MAX_RESOURCES, IdRule, Stored, over_budget
 
@@ -59,9 +59,7 @@ async def get_item(mock: Mock, session: str, c: Collection, request: Accepted) -
 async def _create(role: Role, mock: Mock, op: Operation, request: Accepted) -> tuple[int, Any]:
     c = role.collection
     now = mock.clock.now()
-    body = op.body
-    defaults = with_defaults(body.schema if body else None, request.body or {}, body.resolve if body else None)
-    item = new_item(c, defaults, now)
+    item = new_item(c, op.filled.applied(request.body or {}), now)
     created = await mock.store.resources.create(session_of(mock, request), c.name, item, IdRule(c.id_field, c.id_kind))
     if created.stored is None:
         raise ApiError(409, over_budget(c.name))
