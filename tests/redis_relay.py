@@ -1,4 +1,5 @@
-"""A TCP relay in front of a Redis server that counts round trips, for the tests that pin how many a request costs.
+"""A TCP relay in front of a Redis server that counts round trips, for the tests that pin how many a request costs,
+and that can hold what clients send (a Redis that stops answering, then answers again).
 
 Each client write that follows a reply (or opens a connection's traffic) is one round trip: a pipeline sent in
 several segments counts once, and so does a script however many commands it runs inside Redis.
@@ -20,6 +21,7 @@ class CountingRelay:
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
+        self._passing = asyncio.Event()  # cleared while held
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.port = 0
 
@@ -36,12 +38,20 @@ class CountingRelay:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
+    def hold(self) -> None:
+        """From now on, what clients send waits in the relay, unanswered, until `let_through`."""
+        self._loop.call_soon_threadsafe(self._passing.clear)
+
+    def let_through(self) -> None:
+        self._loop.call_soon_threadsafe(self._passing.set)
+
     def count(self) -> int:
         with self._lock:
             return self.round_trips
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
+        self._passing.set()
         server = self._loop.run_until_complete(asyncio.start_server(self._relay, "127.0.0.1", 0))
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -61,6 +71,7 @@ class CountingRelay:
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 while chunk := await src.read(65536):
                     if from_client:
+                        await self._passing.wait()
                         with self._lock:
                             if answered[0]:
                                 self.round_trips += 1

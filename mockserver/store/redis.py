@@ -28,7 +28,7 @@ from urllib.parse import quote
 import hiredis
 import orjson
 import redis.exceptions
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -52,6 +52,7 @@ from mockserver.store.base import (
     link_bytes,
     resource_paths,
 )
+from mockserver.store.redis_line import RedisLine
 from mockserver.store.redis_scripts import PENDING_TTL
 from mockserver.store.round import CURRENT, ClockMoved, FaultTaken, Round, current_round
 
@@ -74,7 +75,6 @@ SETTLE_SECONDS = 1.0  # how long a journal reader waits for other processes' ent
 SETTLE_POLL = 0.002
 MAX_NAMES = 10_000  # session names whose quoted form (and guard keys) are remembered
 NO_GUARD_KEYS = ["", "", "", "", ""]
-KEPT_CONNECTIONS = 8  # of the pool's POOL_SIZE, kept by the request path between calls (`_Conn.send`)
 
 # The scripts a request may call, each run with its round ahead of it (`redis_scripts.in_round`), by name.
 _SCRIPTS = {
@@ -131,8 +131,8 @@ class _Conn:
         self.listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.load_lock = asyncio.Lock()
-        self.ready: list[Any] = []  # connections kept by `send` between calls, returned to the pool on close
-        self.waiting = 0  # calls of `send` waiting for the pool
+        untimed = {**client_options(), "socket_timeout": None}  # the line bounds each call itself
+        self.line = RedisLine(ConnectionPool.from_url(url, **untimed), READ_TIMEOUT)
 
     async def ensure_loaded(self) -> None:
         """The scripts loaded once however many calls find them missing at the same time."""
@@ -167,45 +167,10 @@ class _Conn:
             return await self.send(packed)
 
     async def send(self, packed: list[bytes]) -> list[Any]:
-        """Commands packed by hiredis, sent together (one round trip) on a connection of the pool, retried once on a
-        new connection as the client does (`client_options`); their replies, in order. redis-py's command layer
-        (argument checks, timing hooks) cost this path more CPU than the round trip itself."""
-        pool = self.redis.connection_pool
-        for attempt in range(2):
-            # A few connections stay with this path between calls: the pool's checkout (a condition, a timeout)
-            # cost about as much CPU as the round trip.
-            if self.ready:
-                conn = self.ready.pop()
-            else:
-                self.waiting += 1
-                try:
-                    conn = await pool.get_connection()  # type: ignore[no-untyped-call]
-                finally:
-                    self.waiting -= 1
-            kept = False
-            try:
-                await conn.send_packed_command(packed, check_health=False)
-                found: list[Any] = []
-                refused: redis.exceptions.ResponseError | None = None
-                for _ in packed:  # every reply read, an error one too: the connection stays in step
-                    try:
-                        found.append(await conn.read_response())
-                    except redis.exceptions.ResponseError as exc:
-                        refused = refused or exc
-                if refused is not None:
-                    raise refused
-                kept = not self.waiting and len(self.ready) < KEPT_CONNECTIONS  # none kept while calls wait for one
-                return found
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-                await conn.disconnect()
-                if attempt:
-                    raise
-            finally:
-                if kept:
-                    self.ready.append(conn)
-                else:
-                    await pool.release(conn)
-        raise AssertionError("unreachable")
+        """Commands packed by hiredis, sent together (one round trip) on the request path's shared connection; their
+        replies, in order. redis-py's command layer (argument checks, timing hooks) and a pooled connection per call
+        cost this path more CPU than the round trip itself."""
+        return await self.line.call(packed)
 
 
 class RedisStore:
@@ -631,8 +596,7 @@ class RedisStore:
             conn.listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await conn.listener
-        for kept in conn.ready:
-            await conn.redis.connection_pool.release(kept)
+        await conn.line.close()
         await conn.redis.aclose()
         await conn.redis.connection_pool.disconnect()
 
