@@ -601,6 +601,7 @@ class RedisStore:
         await conn.redis.connection_pool.disconnect()
 
 
+@functools.lru_cache(maxsize=64)  # every request's round carries the clock it ran on, which seldom moves
 def clock_to_json(state: ClockState) -> str:
     return json.dumps({"frozen": state.frozen, "value": state.value})
 
