@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.set_defaults(target="create")  # what bench_create.run loads
     args = parser.parse_args()
     for tool in ("wrk", "redis-server"):
         if not shutil.which(tool):
