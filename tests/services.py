@@ -1,4 +1,4 @@
-"""The services some tests need on the machine: Redis, a Chromium, podman, node. Each has a marker (declared in
+"""The services some tests need on the machine: Redis, a Chromium, podman, node, wrk. Each has a marker (declared in
 pyproject.toml); a marked test whose service is missing errors at set-up with one line naming the marker to deselect,
 so a contributor without the service gets a green run of the rest with `-m "not redis and not browser ..."`, and
 nothing is skipped in silence. `scripts/test` installs every service, and CI runs every test."""
@@ -44,6 +44,7 @@ SERVICES: dict[str, tuple[Callable[[], object], str]] = {
     ),
     "container": (_all_on_path("podman"), "needs podman on PATH"),
     "node": (_all_on_path("node", "npm"), "needs node and npm on PATH"),
+    "wrk": (_all_on_path("wrk"), "needs wrk on PATH"),
 }
 _found: dict[str, bool] = {}
 
