@@ -51,7 +51,7 @@ def new_item(
         else:
             _unsent(item, name, schema, c, base)
     # An optional field the schema refuses goes, rather than take a value nobody sent.
-    return _repaired(c, item, base.only(c.required | c.read_only))
+    return _repaired(c, item, base, keep=c.required | c.read_only)
 
 
 def replaced(c: Collection, old: Mapping[str, Any], body: Mapping[str, Any], now: float) -> dict[str, Any]:
@@ -206,13 +206,15 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     return value
 
 
-def _repaired(c: Collection, item: dict[str, Any], fallback: Mapping[str, Any]) -> dict[str, Any]:
-    """Each field the item schema refuses takes the fallback's value (or goes, when there is none); the required
+def _repaired(
+    c: Collection, item: dict[str, Any], fallback: Mapping[str, Any], keep: Container[str] | None = None
+) -> dict[str, Any]:
+    """Each field the item schema refuses takes the fallback's value, if it is one of `keep` (or goes); the required
     fields still missing are taken from the fallback too."""
     for name, value in list(item.items()):
         rule = c.properties.get(name)
         if rule is not None and not rule.compiled.is_valid(value):
-            if name in fallback and rule.compiled.is_valid(fallback[name]):
+            if (keep is None or name in keep) and name in fallback and rule.compiled.is_valid(fallback[name]):
                 item[name] = fallback[name]
             else:
                 del item[name]
@@ -229,43 +231,24 @@ class _Drawn(Mapping[str, Any]):
 
     def __init__(self, c: Collection, now: float, *parts: Any, given: Mapping[str, Any] | None = None):
         self.c, self.now, self.parts, self.given = c, now, parts, given or {}
-        self.keep: Container[str] | None = None
-        self.whole = self  # whose draw this reads: views made by `only` share it
         self.drawn: dict[str, Any] | None = None
 
-    def only(self, names: Container[str]) -> _Drawn:
-        """The same draw, holding only the fields in `names`."""
-        view = _Drawn(self.c, self.now, *self.parts, given=self.given)
-        view.keep, view.whole = names, self
-        return view
-
     def _all(self) -> dict[str, Any]:
-        whole = self.whole
-        if whole.drawn is None:
-            c = whole.c
-            drawn = realistic(
-                c.schema,
-                random.Random(_seed(c.name, *whole.parts)),
-                whole.now,
-                c.validator,
-                resolve=c.validator.resolve,
-            )
-            whole.drawn = {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
-        return whole.drawn
+        if self.drawn is None:
+            c = self.c
+            rng = random.Random(_seed(c.name, *self.parts))
+            drawn = realistic(c.schema, rng, self.now, c.validator, resolve=c.validator.resolve)
+            self.drawn = {k: v for k, v in drawn.items() if k != c.id_field} if isinstance(drawn, dict) else {}
+        return self.drawn
 
     def __getitem__(self, name: str) -> Any:
-        if self.keep is not None and name not in self.keep:
-            raise KeyError(name)
-        if name in self.given:
-            return self.given[name]
-        return self._all()[name]
+        return self.given[name] if name in self.given else self._all()[name]
 
     def __iter__(self) -> Iterator[str]:
-        names = {**self._all(), **self.given}
-        return (name for name in names if self.keep is None or name in self.keep)
+        return iter({**self._all(), **self.given})
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len({**self._all(), **self.given})
 
 
 def _seed(*parts: Any) -> int:
