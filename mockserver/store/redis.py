@@ -153,24 +153,21 @@ class _Conn:
         return (await self.run_each([(name, keys, args)]))[0]
 
     async def run_each(self, calls: list[tuple[str, list[str], list[str | int]]]) -> list[Any]:
-        """Several scripts in one round trip, each atomic."""
-        await self.ensure_loaded()
+        """Several scripts in one round trip, each atomic, packed by hiredis and sent on the request path's shared
+        connection (redis-py's command layer, its argument checks and timing hooks, cost more CPU than the round
+        trip itself); their replies, in order."""
+        if not self.loaded:
+            await self.ensure_loaded()
         packed = [
             hiredis.pack_command(("EVALSHA", self.shas[name], len(keys), *keys, *args))  # type: ignore[arg-type]
             for name, keys, args in calls
         ]
         try:
-            return await self.send(packed)
+            return await self.line.call(packed)
         except redis.exceptions.NoScriptError:  # Redis restarted since the scripts were loaded
             self.loaded = False
             await self.ensure_loaded()
-            return await self.send(packed)
-
-    async def send(self, packed: list[bytes]) -> list[Any]:
-        """Commands packed by hiredis, sent together (one round trip) on the request path's shared connection; their
-        replies, in order. redis-py's command layer (argument checks, timing hooks) and a pooled connection per call
-        cost this path more CPU than the round trip itself."""
-        return await self.line.call(packed)
+            return await self.line.call(packed)
 
 
 class RedisStore:
