@@ -20,7 +20,7 @@ from mockserver.proxy.har import Failure, HarFile, Request, entry
 from mockserver.proxy.upstream import Upstream, UpstreamAnswer
 from mockserver.server.body import read_capped
 from mockserver.server.request_parts import cookie_map, header_map, query_map
-from mockserver.server.responses import error_body, send_json, send_refusal
+from mockserver.server.responses import send_error, send_refusal
 from mockserver.server.sessions import scope_session
 from mockserver.spec.coverage import refusal_kind
 from mockserver.spec.routes import near_miss
@@ -52,7 +52,7 @@ class Forwarder:
             raw = await read_capped(receive, headers.get("content-length"), mock.settings.max_body_bytes)
         except ApiError as too_large:  # the proxy holds each body whole to check it: bounded, and said so
             state["error"] = too_large.message
-            await send_json(send, error_body(f"{too_large.message} (--max-body-bytes)"), too_large.status)
+            await send_error(send, too_large.status, f"{too_large.message} (--max-body-bytes)")
             return
         near = near_miss(self.routes, method, path) if found.operation is None else None
         query = query_map(scope)
@@ -70,7 +70,7 @@ class Forwarder:
             state["error"] = "; ".join(self.secrets.sentence(p) for p in refusal.message.split("; "))
             answer_headers = {**refusal.headers, VIOLATIONS_HEADER: str(len(check.problems))}
             if found.operation is None:
-                await send_json(send, error_body(refusal.message), refusal.status, answer_headers)
+                await send_error(send, refusal.status, refusal.message, answer_headers)
             else:  # the status and shape the document gives this refusal, as the mock answers it
                 await send_refusal(send, found.operation, ApiError(refusal.status, refusal.message, answer_headers))
             return
@@ -92,7 +92,7 @@ class Forwarder:
             state["error"] = failure.message
             self._record(started, request, Failure(failure.message, stopwatch() - began), None, operation, problems)
             headers_out = {VIOLATIONS_HEADER: str(len(problems))}
-            await send_json(send, error_body(failure.message), failure.status, headers_out)
+            await send_error(send, failure.status, failure.message, headers_out)
             return
         decoded, note = decode(answer.raw, answer.header(b"content-encoding"), mock.settings.max_body_bytes)
         answer_problems, answered = check_response(
